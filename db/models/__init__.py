@@ -1,0 +1,21 @@
+"""SQLAlchemy models of the grid and the three lists. Relationships raise on implicit loads."""
+
+from sandan.db.models.deeds import Deed, DeedMember, DeedMilestone, DeedResource
+from sandan.db.models.grid import Cell
+from sandan.db.models.households import ContactVisit, Household
+from sandan.db.models.lists import Need, Resource
+from sandan.db.models.people import Organisation, Person
+
+__all__ = [
+    "Cell",
+    "ContactVisit",
+    "Deed",
+    "DeedMember",
+    "DeedMilestone",
+    "DeedResource",
+    "Household",
+    "Need",
+    "Organisation",
+    "Person",
+    "Resource",
+]

@@ -1,0 +1,185 @@
+"""Reads of the resource, needs and deeds lists: batched for loaders and filtered for pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, String, cast, or_
+
+from sandan.db.enums import Category, DeedStatus, NeedStatus, ResourceKind, ResourceStatus, Urgency
+from sandan.db.models import (
+    Cell,
+    Deed,
+    DeedMember,
+    DeedMilestone,
+    DeedResource,
+    Need,
+    Resource,
+)
+from sandan.db.reader import Reader
+from sandan.db.repositories.batch import Record, columns_of, rows_by_key, rows_grouped_by_key
+from sandan.db.scope import Scope
+
+
+def _in_cells(model: Any, scope: Scope) -> Select[Any]:
+    return (
+        columns_of(model)
+        .add_columns(Cell.path.label("cell_path"))
+        .join(Cell, Cell.id == model.cell_id)
+        .where(scope.clause(Cell.path))
+    )
+
+
+def need_select(scope: Scope) -> Select[Any]:
+    return _in_cells(Need, scope)
+
+
+def resource_select(scope: Scope) -> Select[Any]:
+    return _in_cells(Resource, scope)
+
+
+def deed_select(scope: Scope) -> Select[Any]:
+    return _in_cells(Deed, scope)
+
+
+@dataclass(frozen=True)
+class NeedFilter:
+    under_path: str | None = None
+    categories: Sequence[Category] = ()
+    statuses: Sequence[NeedStatus] = ()
+    urgencies: Sequence[Urgency] = ()
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class ResourceFilter:
+    under_path: str | None = None
+    categories: Sequence[Category] = ()
+    kinds: Sequence[ResourceKind] = ()
+    statuses: Sequence[ResourceStatus] = ()
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class DeedFilter:
+    under_path: str | None = None
+    statuses: Sequence[DeedStatus] = ()
+    published: bool | None = None
+    search: str | None = None
+
+
+def _under(stmt: Select[Any], under_path: str | None) -> Select[Any]:
+    if under_path is None:
+        return stmt
+    return stmt.where(Scope.subtrees([under_path]).clause(Cell.path))
+
+
+def _text(stmt: Select[Any], search: str | None, *columns: Any) -> Select[Any]:
+    """Rows where any of the columns contains the text (case-insensitive for Latin letters;
+    % and _ in the text match themselves)."""
+    if not search:
+        return stmt
+    return stmt.where(or_(*(c.icontains(search, autoescape=True) for c in columns)))
+
+
+def _categories_overlap(column: Any, categories: Sequence[Category]) -> Any:
+    # A resource with no categories serves any category (the contract's rule). The JSON array
+    # is matched as text ('"SAFETY"'): portable across both engines, and the other filters
+    # (subtree, status) have already narrowed the rows.
+    text = cast(column, String)
+    return or_(text == "[]", *(text.contains(f'"{c.value}"') for c in categories))
+
+
+def filtered_needs(scope: Scope, f: NeedFilter) -> Select[Any]:
+    stmt = _under(need_select(scope), f.under_path)
+    if f.categories:
+        stmt = stmt.where(Need.category.in_(list(f.categories)))
+    if f.statuses:
+        stmt = stmt.where(Need.status.in_(list(f.statuses)))
+    if f.urgencies:
+        stmt = stmt.where(Need.urgency.in_(list(f.urgencies)))
+    return _text(stmt, f.search, Need.title, Need.description)
+
+
+def filtered_resources(scope: Scope, f: ResourceFilter) -> Select[Any]:
+    stmt = _under(resource_select(scope), f.under_path)
+    if f.categories:
+        stmt = stmt.where(_categories_overlap(Resource.categories, f.categories))
+    if f.kinds:
+        stmt = stmt.where(Resource.kind.in_(list(f.kinds)))
+    if f.statuses:
+        stmt = stmt.where(Resource.status.in_(list(f.statuses)))
+    return _text(stmt, f.search, Resource.title, Resource.description)
+
+
+def filtered_deeds(scope: Scope, f: DeedFilter) -> Select[Any]:
+    stmt = _under(deed_select(scope), f.under_path)
+    if f.statuses:
+        stmt = stmt.where(Deed.status.in_(list(f.statuses)))
+    if f.published is not None:
+        stmt = stmt.where(Deed.published.is_(f.published))
+    return _text(stmt, f.search, Deed.title)
+
+
+async def needs_by_ids(session: Reader, ids: Sequence[int], scope: Scope) -> dict[int, Record]:
+    return await rows_by_key(session, need_select(scope), Need.id, ids)
+
+
+async def needs_by_cell_ids(
+    session: Reader, cell_ids: Sequence[int], scope: Scope
+) -> dict[int, list[Record]]:
+    return await rows_grouped_by_key(session, need_select(scope), Need.cell_id, cell_ids, Need.id)
+
+
+async def resources_by_ids(session: Reader, ids: Sequence[int], scope: Scope) -> dict[int, Record]:
+    return await rows_by_key(session, resource_select(scope), Resource.id, ids)
+
+
+async def resources_by_cell_ids(
+    session: Reader, cell_ids: Sequence[int], scope: Scope
+) -> dict[int, list[Record]]:
+    return await rows_grouped_by_key(
+        session, resource_select(scope), Resource.cell_id, cell_ids, Resource.id
+    )
+
+
+async def deeds_by_ids(session: Reader, ids: Sequence[int], scope: Scope) -> dict[int, Record]:
+    return await rows_by_key(session, deed_select(scope), Deed.id, ids)
+
+
+async def deeds_by_cell_ids(
+    session: Reader, cell_ids: Sequence[int], scope: Scope
+) -> dict[int, list[Record]]:
+    return await rows_grouped_by_key(session, deed_select(scope), Deed.cell_id, cell_ids, Deed.id)
+
+
+async def deeds_by_need_ids(
+    session: Reader, need_ids: Sequence[int], scope: Scope
+) -> dict[int, Record]:
+    """The newest deed of each need (the live one, if a cancelled one came before it)."""
+    stmt = deed_select(scope).order_by(Deed.id)
+    return await rows_by_key(session, stmt, Deed.need_id, need_ids)
+
+
+async def members_by_deed_ids(session: Reader, deed_ids: Sequence[int]) -> dict[int, list[Record]]:
+    return await rows_grouped_by_key(
+        session, columns_of(DeedMember), DeedMember.deed_id, deed_ids, DeedMember.id
+    )
+
+
+async def deed_resources_by_deed_ids(
+    session: Reader, deed_ids: Sequence[int]
+) -> dict[int, list[Record]]:
+    return await rows_grouped_by_key(
+        session, columns_of(DeedResource), DeedResource.deed_id, deed_ids, DeedResource.id
+    )
+
+
+async def milestones_by_deed_ids(
+    session: Reader, deed_ids: Sequence[int]
+) -> dict[int, list[Record]]:
+    return await rows_grouped_by_key(
+        session, columns_of(DeedMilestone), DeedMilestone.deed_id, deed_ids, DeedMilestone.seq
+    )

@@ -1,0 +1,100 @@
+"""Writes: inserts, updates, and the lookups mutations make before writing."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import Row, Table, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sandan.db.base import Base
+from sandan.db.enums import DeedRole, DeedStatus
+from sandan.db.models import Cell, Deed, DeedMember, DeedResource, Household
+
+ACTIVE_DEED = (DeedStatus.PROPOSED, DeedStatus.APPROVED, DeedStatus.IN_PROGRESS)
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+async def insert_row(session: AsyncSession, model: type[Base], values: dict[str, Any]) -> int:
+    table = _table(model)
+    pk = await session.scalar(insert(table).values(**values).returning(table.c.id))
+    assert pk is not None
+    return int(pk)
+
+
+async def update_row(
+    session: AsyncSession, model: type[Base], pk: int, values: dict[str, Any]
+) -> None:
+    table = _table(model)
+    await session.execute(
+        update(table).where(table.c.id == pk).values(**values, updated_at=func.now())
+    )
+
+
+async def located_row(session: AsyncSession, model: type[Base], pk: int) -> Row[Any] | None:
+    """A row with its cell's path and level (a cell's own, for cells), locked for update."""
+    table = _table(model)
+    cols = table.c
+    if model is Cell:
+        stmt = select(*cols, cols.path.label("cell_path"), cols.level.label("cell_level"))
+    else:
+        stmt = select(*cols, Cell.path.label("cell_path"), Cell.level.label("cell_level"))
+        if "cell_id" in cols:
+            stmt = stmt.join(Cell, Cell.id == cols.cell_id)
+        else:  # a contact visit sits where its household does
+            stmt = stmt.join(Household, Household.id == cols.household_id).join(
+                Cell, Cell.id == Household.cell_id
+            )
+    stmt = stmt.where(table.c.id == pk)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=table)
+    # Row is variadic in SQLAlchemy 2.1; callers read it by column name.
+    return cast("Row[Any] | None", (await session.execute(stmt)).first())
+
+
+async def active_deed_of_need(session: AsyncSession, need_id: int) -> int | None:
+    return await session.scalar(
+        select(Deed.id).where(Deed.need_id == need_id, Deed.status.in_(ACTIVE_DEED))
+    )
+
+
+async def units_committed(session: AsyncSession, resource_id: int) -> int:
+    total = await session.scalar(
+        select(func.coalesce(func.sum(DeedResource.quantity), 0))
+        .join(Deed, Deed.id == DeedResource.deed_id)
+        .where(DeedResource.resource_id == resource_id, Deed.status.in_(ACTIVE_DEED))
+    )
+    return int(total or 0)
+
+
+async def active_deeds_of_person(session: AsyncSession, person_id: int) -> int:
+    led = select(Deed.id).where(Deed.lead_id == person_id, Deed.status.in_(ACTIVE_DEED))
+    joined = (
+        select(Deed.id)
+        .join(DeedMember, DeedMember.deed_id == Deed.id)
+        .where(
+            DeedMember.person_id == person_id,
+            DeedMember.role == DeedRole.TEAM,
+            Deed.status.in_(ACTIVE_DEED),
+        )
+    )
+    total = await session.scalar(select(func.count()).select_from(led.union(joined).subquery()))
+    return int(total or 0)
+
+
+async def household_code_taken(session: AsyncSession, code: str, except_id: int | None) -> bool:
+    """Whether another household already has this code (codes are unique)."""
+    stmt = select(Household.id).where(Household.code == code)
+    if except_id is not None:
+        stmt = stmt.where(Household.id != except_id)
+    return await session.scalar(stmt.limit(1)) is not None
+
+
+async def cells_led_by(session: AsyncSession, person_id: int) -> list[str]:
+    """Codes of the cells whose secretary or group leader this person is."""
+    return list(await session.scalars(select(Cell.code).where(Cell.leader_id == person_id)))

@@ -1,0 +1,294 @@
+"""Command line for the optimiser: ``sandan solve`` and ``sandan check``.
+
+    sandan solve INSTANCE.json [-o SOLUTION.json] [--time-limit S] [--workers N] [--seed N]
+                 [--strategy auto|greedy|cpsat] [--progress]
+    sandan check INSTANCE.json SOLUTION.json
+
+``register(subparsers)`` adds both subcommands to the project's ``sandan`` command; ``main(argv)``
+runs them standalone (``python -m sandan.matching.cli``). This module must stay free of the web and
+database stacks (no sqlalchemy, strawberry or starlette), so the optimiser runs anywhere.
+
+Exit codes of ``solve``: 0 OPTIMAL or FEASIBLE, 1 unreadable file or bad JSON, 2 INVALID_INSTANCE,
+3 INFEASIBLE_PINS. Ctrl-C stops the search and still writes the best answer found so far.
+Exit codes of ``check``: 0 valid, 1 any violation, 2 unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+from typing import Any
+
+from .check import check
+from .progress import Progress
+
+EXIT_OK = 0
+EXIT_UNREADABLE = 1
+EXIT_INVALID = 2
+EXIT_INFEASIBLE_PINS = 3
+CHECK_VIOLATIONS = 1
+CHECK_UNREADABLE = 2
+
+
+class _Unreadable(Exception):
+    """A file that cannot be read or is not JSON; the message is for the user."""
+
+
+def _load_json(path: str) -> Any:
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise _Unreadable(f"cannot read {path}: {reason}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _Unreadable(
+            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise _Unreadable(f"{path} is not valid JSON: nested too deeply") from None
+
+
+def _err(*parts: object) -> None:
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def _fmt_num(value: Any) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.1f}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(int(value))
+    return "?"
+
+
+def summary_line(solution: dict[str, Any], seconds: float) -> str:
+    """One line: status, priority, bound, % of bound, distance, deeds/unmatched, seconds."""
+    status = solution.get("status", "?")
+    objective = solution.get("objective") or {}
+    bound = solution.get("bound") or {}
+    priority = objective.get("priority") if isinstance(objective, dict) else None
+    distance = objective.get("distance") if isinstance(objective, dict) else None
+    bound_p = bound.get("priority") if isinstance(bound, dict) else None
+    deeds = solution.get("deeds") or []
+    unmatched = solution.get("unmatched") or []
+    stats = solution.get("stats") or {}
+    secs = stats.get("seconds", seconds) if isinstance(stats, dict) else seconds
+    if (
+        isinstance(priority, (int, float))
+        and isinstance(bound_p, (int, float))
+        and not isinstance(bound_p, bool)
+        and bound_p > 0
+    ):
+        pct = f"{100.0 * priority / bound_p:.1f}%"
+    else:
+        pct = "-"
+    secs_text = f"{secs:.2f}" if isinstance(secs, (int, float)) else "?"
+    return (
+        f"{status}: priority {_fmt_num(priority)}, bound {_fmt_num(bound_p)} ({pct} of bound), "
+        f"distance {_fmt_num(distance)}, deeds {len(deeds)}, unmatched {len(unmatched)}, "
+        f"{secs_text} s"
+    )
+
+
+def _describe(entry: Any) -> str:
+    """An error or conflict entry as one line."""
+    if isinstance(entry, dict):
+        path = entry.get("path")
+        name = entry.get("entry")
+        message = entry.get("message")
+        if message is not None:
+            where = " ".join(str(x) for x in (path, f"({name})" if name else None) if x)
+            return f"{where}: {message}" if where else str(message)
+        return json.dumps(entry, ensure_ascii=False, sort_keys=True)
+    return str(entry)
+
+
+def format_progress(event: Progress) -> str:
+    """A progress report from the solver as one line."""
+    pct = f"{100.0 * event.best / event.bound:.1f}%" if event.bound > 0 else "-"
+    return (
+        f"progress: {event.phase}, {100.0 * event.fraction:.0f}% done, best {event.best}, "
+        f"bound {event.bound} ({pct} of bound), {event.seconds:.1f} s"
+    )
+
+
+def _write_solution(solution: dict[str, Any], output: str | None) -> bool:
+    text = json.dumps(solution, indent=2, ensure_ascii=False) + "\n"
+    if output is None or output == "-":
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:  # e.g. `sandan solve x.json | head`: the reader left early
+            _err("sandan solve: stdout closed before the solution was written")
+            return False
+        return True
+    try:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        _err(f"sandan solve: cannot write {output}: {exc.strerror or exc}")
+        return False
+    return True
+
+
+def _keep_sigint() -> None:
+    """Re-install Python's Ctrl-C handler. OR-Tools' CP-SAT (unless told
+    ``catch_sigint_signal = False``) installs its own SIGINT handler for each solve and resets it to
+    the default (kill the process) afterwards, which would turn Ctrl-C into an abrupt exit without
+    an answer. Called from the main thread while the solver runs."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    """``sandan solve``: read the instance, solve, write the solution, summarise on stderr."""
+    try:
+        instance = _load_json(args.instance)
+    except _Unreadable as exc:
+        _err(f"sandan solve: {exc}")
+        return EXIT_UNREADABLE
+
+    from . import solve  # the solver is imported only when needed
+
+    cancel = threading.Event()
+    done = threading.Event()
+    box: dict[str, Any] = {}
+
+    def progress(event: Progress) -> None:
+        _err(format_progress(event))
+
+    def run() -> None:
+        try:
+            box["solution"] = solve(
+                instance,
+                time_limit=args.time_limit,
+                workers=args.workers,
+                seed=args.seed,
+                progress=progress if args.progress else None,
+                cancel=cancel,
+                strategy=args.strategy,
+            )
+        except BaseException as exc:  # reported in the main thread
+            box["error"] = exc
+        finally:
+            done.set()
+
+    started = time.monotonic()
+    worker = threading.Thread(target=run, name="sandan-solve", daemon=True)
+    worker.start()
+    interrupted = False
+    # Wait on an event rather than Thread.join: a KeyboardInterrupt inside join() can leave the
+    # thread looking finished while it still runs.
+    while not done.is_set():
+        try:
+            _keep_sigint()
+            done.wait(0.1)
+        except KeyboardInterrupt:
+            if interrupted:
+                _err("sandan solve: interrupted twice; giving up without an answer")
+                return 130
+            interrupted = True
+            _err("sandan solve: interrupted; stopping the search and keeping the best answer")
+            cancel.set()
+    seconds = time.monotonic() - started
+    worker.join()
+
+    if "error" in box:
+        failure = box["error"]
+        _err(f"sandan solve: internal error in the solver: {type(failure).__name__}: {failure}")
+        return EXIT_UNREADABLE
+    solution = box["solution"]
+    if not _write_solution(solution, args.output):
+        return EXIT_UNREADABLE
+    status = solution.get("status")
+    if status == "INVALID_INSTANCE":
+        _err(f"sandan solve: {args.instance} is not a valid instance:")
+        for entry in solution.get("errors") or []:
+            _err(f"  {_describe(entry)}")
+        return EXIT_INVALID
+    if status == "INFEASIBLE_PINS":
+        _err("sandan solve: the pins cannot all hold; conflicting pins:")
+        for entry in solution.get("conflicts") or []:
+            _err(f"  {_describe(entry)}")
+        return EXIT_INFEASIBLE_PINS
+    _err(summary_line(solution, seconds))
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``sandan check``: print every violation, then the recomputed objectives."""
+    try:
+        instance = _load_json(args.instance)
+        solution = _load_json(args.solution)
+    except _Unreadable as exc:
+        _err(f"sandan check: {exc}")
+        return CHECK_UNREADABLE
+    report = check(instance, solution)
+    for violation in report.violations:
+        print(violation)
+    print(report.summary())
+    return EXIT_OK if report.ok else CHECK_VIOLATIONS
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``solve`` and ``check`` to a ``sandan`` command's subparsers."""
+    solve_p = subparsers.add_parser(
+        "solve",
+        help="match needs to people and resources (instance JSON -> solution JSON)",
+        description="Solve a matching instance (contract version 1) and write the solution JSON.",
+    )
+    solve_p.add_argument("instance", metavar="INSTANCE.json", help="instance file ('-' = stdin)")
+    solve_p.add_argument(
+        "-o", "--output", metavar="SOLUTION.json", help="write the solution here (default stdout)"
+    )
+    solve_p.add_argument(
+        "--time-limit", type=float, default=None, metavar="S", help="stop after S seconds"
+    )
+    solve_p.add_argument("--workers", type=int, default=2, metavar="N", help="solver threads")
+    solve_p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed")
+    solve_p.add_argument("--strategy", choices=["auto", "greedy", "cpsat"], default="auto")
+    solve_p.add_argument(
+        "--progress", action="store_true", help="print progress lines to stderr while solving"
+    )
+    solve_p.set_defaults(func=cmd_solve)
+
+    check_p = subparsers.add_parser(
+        "check",
+        help="check a solution against its instance",
+        description="Check a solution against the contract's rules and recompute its objective.",
+    )
+    check_p.add_argument("instance", metavar="INSTANCE.json")
+    check_p.add_argument("solution", metavar="SOLUTION.json")
+    check_p.set_defaults(func=cmd_check)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sandan", description="sandan optimiser commands")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func = args.func
+    try:
+        result = func(args)
+    except KeyboardInterrupt:  # before the search started (reading input) or while checking
+        _err(f"sandan {args.command}: interrupted")
+        return 130
+    assert isinstance(result, int)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

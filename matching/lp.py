@@ -1,0 +1,414 @@
+"""LP relaxation (GLOP) for guidance, and a Lagrangian bound that is valid for the full problem.
+
+The LP is built on the model candidates (possibly pruned), so its optimum alone is not a proved
+bound for the full problem. Its capacity duals are: any non-negative prices u on the capacity
+rows give the upper bound
+
+    sum_e u_e * capacity_e + sum_n max(0, priority_n - cheapest_n(u))
+
+where cheapest_n(u) is a lower bound on what it costs to fulfil need n alone at those prices
+(cheapest lead + the `volunteers` cheapest members + the cheapest units of each kind), computed
+over *every* eligible pair with numpy. With the LP's optimal duals this is close to the LP value.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+from ortools.linear_solver.python import model_builder_helper as mbh
+
+from .assignment import Assignment
+from .eligibility import Candidates, FloatArray, IntArray
+from .problem import Problem
+
+if TYPE_CHECKING:
+    from .solver import _Run
+
+
+@dataclass
+class Guidance:
+    bound: float
+    value: dict[int, float]  # LP value of y_n per need
+    stats: dict[str, Any] = field(default_factory=dict)
+    # LP values of the pair variables: (need, entity, value) arrays for resources and people.
+    res_use: tuple[IntArray, IntArray, FloatArray] | None = None
+    team_use: tuple[IntArray, IntArray, FloatArray] | None = None
+    lead_use: tuple[IntArray, IntArray, FloatArray] | None = None
+
+
+# Above this many needs the LP is solved per top-level part (a town of a district), with the few
+# entities shared between parts split by their share of candidate pairs: dual simplex time grows
+# faster than linearly, and the Lagrangian bound stays valid whatever prices the parts return.
+LP_PART_NEEDS = 4000
+
+Use = tuple[IntArray, IntArray, FloatArray]
+
+
+@dataclass
+class _Part:
+    value: dict[int, float]
+    uses: tuple[Use, Use, Use] | None  # lead, team, resource pair values
+    duals: tuple[FloatArray, FloatArray, FloatArray, FloatArray]  # lead, deeds, hours, res
+    stats: dict[str, Any]
+
+
+def lp_guidance(run: _Run, prob: Problem, comp: IntArray, asg: Assignment) -> Guidance:
+    """LP relaxation of one component on the model candidates, and a proved bound from it."""
+    from .lns import regions
+
+    t0 = time.monotonic()
+    arr = prob.arr
+    n_p, n_r = len(arr.p_cell), len(arr.r_cap)
+    caps = (
+        arr.p_lead.astype(np.float64),
+        arr.p_deeds.astype(np.float64),
+        arr.p_hours.astype(np.float64),
+        arr.r_cap.astype(np.float64),
+    )
+    parts = [comp]
+    if len(comp) > LP_PART_NEEDS:
+        parts = [np.array(sorted(r), dtype=np.int64) for r in regions(prob, comp, 2500)]
+    results: list[_Part] = []
+    for i, part in enumerate(parts):
+        limit = max(1.0, min(60.0, run.left() * 0.4 / (len(parts) - i)))
+        part_caps = caps if len(parts) == 1 else _shares(prob, part, comp, caps)
+        if run.stopped():
+            break
+        results.append(_lp_part(prob, part, part_caps, limit, run.cancel))
+    value: dict[int, float] = {}
+    for r in results:
+        value.update(r.value)
+    u = [np.zeros(n_p), np.zeros(n_p), np.zeros(n_p), np.zeros(n_r)]
+    for r in results:
+        for k in range(4):
+            np.maximum(u[k], r.duals[k], out=u[k])
+    uses: list[Use | None] = [None, None, None]
+    if results and all(r.uses is not None for r in results):
+        for k in range(3):
+            got = [r.uses[k] for r in results if r.uses is not None]
+            uses[k] = (
+                np.concatenate([g[0] for g in got]),
+                np.concatenate([g[1] for g in got]),
+                np.concatenate([g[2] for g in got]),
+            )
+    stats: dict[str, Any] = {"parts": len(parts)}
+    for key in ("columns", "rows", "build_s", "lp_s", "lp_value"):
+        stats[key] = round(sum(float(r.stats.get(key, 0.0)) for r in results), 2)
+    stats["lp_status"] = sorted({str(r.stats.get("lp_status")) for r in results})
+    bound = lagrangian_bound(prob, prob.full, comp, u[0], u[1], u[2], u[3])
+    stats["bound"] = round(bound, 2)
+    stats["seconds"] = round(time.monotonic() - t0, 2)
+    return Guidance(bound, value, stats, uses[2], uses[1], uses[0])
+
+
+def _shares(
+    prob: Problem, part: IntArray, comp: IntArray, caps: tuple[FloatArray, ...]
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Capacities scaled by the entity's share of candidate pairs that fall in `part`."""
+    c = prob.cands
+    in_part = np.zeros(prob.n_needs, dtype=bool)
+    in_part[part] = True
+    in_comp = np.zeros(prob.n_needs, dtype=bool)
+    in_comp[comp] = True
+    n_p = len(caps[0])
+    p_all = np.bincount(
+        np.concatenate([c.lead.ent[in_comp[c.lead.need]], c.team.ent[in_comp[c.team.need]]]),
+        minlength=n_p,
+    )
+    p_in = np.bincount(
+        np.concatenate([c.lead.ent[in_part[c.lead.need]], c.team.ent[in_part[c.team.need]]]),
+        minlength=n_p,
+    )
+    share_p = p_in / np.maximum(1, p_all)
+    r_all = np.bincount(c.res.ent[in_comp[c.res.need]], minlength=len(caps[3]))
+    r_in = np.bincount(c.res.ent[in_part[c.res.need]], minlength=len(caps[3]))
+    share_r = r_in / np.maximum(1, r_all)
+    return caps[0] * share_p, caps[1] * share_p, caps[2] * share_p, caps[3] * share_r
+
+
+def _lp_part(
+    prob: Problem,
+    comp: IntArray,
+    caps: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    time_limit: float,
+    cancel: threading.Event | None = None,
+) -> _Part:
+    t0 = time.monotonic()
+    arr, c = prob.arr, prob.cands
+    n_p, n_r = len(arr.p_cell), len(arr.r_cap)
+    in_comp = np.zeros(prob.n_needs, dtype=bool)
+    in_comp[comp] = True
+    lk = in_comp[c.lead.need]
+    tk = in_comp[c.team.need]
+    rk = in_comp[c.res.need]
+    l_need, l_ent = c.lead.need[lk], c.lead.ent[lk]
+    t_need, t_ent = c.team.need[tk], c.team.ent[tk]
+    r_need, r_ent = c.res.need[rk], c.res.ent[rk]
+    ny, nl, nt, nr = len(comp), len(l_need), len(t_need), len(r_need)
+    y_of = np.full(prob.n_needs, -1, dtype=np.int64)
+    y_of[comp] = np.arange(ny)
+    # Quantity of the pair's kind requested by the pair's need (the z upper bound).
+    r_q = np.zeros(nr, dtype=np.float64)
+    for i, (n, r) in enumerate(zip(r_need.tolist(), r_ent.tolist(), strict=True)):
+        r_q[i] = dict(arr.n_items[n]).get(int(arr.r_kind[r]), 0)
+    lo = np.zeros(ny + nl + nt + nr)
+    hi = np.concatenate(
+        [np.ones(ny + nl + nt), np.minimum(r_q, arr.r_cap[r_ent].astype(np.float64))]
+    )
+    pinned = [y_of[n] for n in prob.pins if y_of[n] >= 0]
+    lo[pinned] = 1.0
+    m = mbh.ModelBuilderHelper()
+    var = m.add_var_array_with_bounds(lo, hi, np.zeros(len(lo), dtype=bool), "v")  # type: ignore[arg-type]
+    off_l, off_t, off_r = ny, ny + nl, ny + nl + nt
+    obj = arr.n_priority[comp].astype(np.float64)
+    for i in range(ny):
+        m.set_var_objective_coefficient(int(var[i]), float(obj[i]))
+    m.set_maximize(True)
+
+    def row(idx: list[int] | IntArray, coef: list[float] | FloatArray, lb: float, ub: float) -> int:
+        ct = m.add_linear_constraint()
+        m.set_constraint_lower_bound(ct, lb)
+        m.set_constraint_upper_bound(ct, ub)
+        for v, a in zip(np.asarray(idx).tolist(), np.asarray(coef).tolist(), strict=True):
+            m.add_term_to_constraint(ct, int(v), float(a))
+        return ct
+
+    inf = float("inf")
+    l_ptr = np.searchsorted(l_need, comp, side="left"), np.searchsorted(l_need, comp, side="right")
+    t_ptr = np.searchsorted(t_need, comp, side="left"), np.searchsorted(t_need, comp, side="right")
+    r_ptr = np.searchsorted(r_need, comp, side="left"), np.searchsorted(r_need, comp, side="right")
+    for i, n in enumerate(comp.tolist()):
+        a, b = int(l_ptr[0][i]), int(l_ptr[1][i])
+        if arr.n_lead[n]:
+            row([i, *range(off_l + a, off_l + b)], [-1.0] + [1.0] * (b - a), 0.0, 0.0)
+        vol = int(arr.n_vol[n])
+        a, b = int(t_ptr[0][i]), int(t_ptr[1][i])
+        if vol:
+            row([i, *range(off_t + a, off_t + b)], [-float(vol)] + [1.0] * (b - a), 0.0, 0.0)
+            for s in arr.n_skills[n]:
+                holders = [off_t + j for j in range(a, b) if s in arr.p_skills[int(t_ent[j])]]
+                row([i, *holders], [-1.0] + [1.0] * len(holders), 0.0, inf)
+        a, b = int(r_ptr[0][i]), int(r_ptr[1][i])
+        for k, q in arr.n_items[n]:
+            js = [off_r + j for j in range(a, b) if arr.r_kind[int(r_ent[j])] == k]
+            row([i, *js], [-float(q)] + [1.0] * len(js), 0.0, 0.0)
+    # Capacity rows, grouped by entity; remember which row is which to read the duals back.
+    cap_rows: list[tuple[str, int, int]] = []
+    for name, ents, off, coef_fn, cap in (
+        ("lead", l_ent, off_l, None, caps[0]),
+        ("deeds", t_ent, off_t, None, caps[1]),
+        ("hours", t_ent, off_t, "hours", caps[2]),
+        ("res", r_ent, off_r, None, caps[3]),
+    ):
+        if len(ents) == 0:
+            continue
+        order = np.argsort(ents, kind="stable")
+        es = ents[order]
+        starts = np.flatnonzero(np.r_[True, es[1:] != es[:-1]])
+        ends = np.r_[starts[1:], len(es)]
+        coef_all = (
+            arr.n_hours[t_need].astype(np.float64) if coef_fn == "hours" else np.ones(len(ents))
+        )
+        for s0, s1 in zip(starts.tolist(), ends.tolist(), strict=True):
+            e = int(es[s0])
+            idx = order[s0:s1]
+            coefs = coef_all[idx]
+            if coefs.sum() <= cap[e]:
+                continue  # never binding
+            ct = row(off + idx, coefs, -inf, float(cap[e]))
+            cap_rows.append((name, e, ct))
+    t_build = time.monotonic() - t0
+    solver = mbh.ModelSolverHelper("glop")
+    solver.set_time_limit_in_seconds(time_limit)
+    done = threading.Event()
+
+    def watch() -> None:  # GLOP runs without the GIL; interrupt it when the caller cancels
+        while cancel is not None and not done.is_set():
+            if cancel.wait(0.05):
+                solver.interrupt_solve()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    if cancel is not None:
+        watcher.start()
+    try:
+        solver.solve(m)
+    finally:
+        done.set()
+        if cancel is not None:
+            watcher.join()
+    status = solver.status()
+    stats: dict[str, Any] = {
+        "needs": ny,
+        "columns": len(lo),
+        "rows": m.num_constraints(),
+        "build_s": round(t_build, 2),
+    }
+    value: dict[int, float] = {}
+    uses: tuple[Use, Use, Use] | None = None
+    u_lead = np.zeros(n_p)
+    u_deeds = np.zeros(n_p)
+    u_hours = np.zeros(n_p)
+    u_res = np.zeros(n_r)
+    if status in (mbh.SolveStatus.OPTIMAL, mbh.SolveStatus.FEASIBLE):
+        x: FloatArray = np.asarray(solver.variable_values(), dtype=np.float64)
+        duals = solver.dual_values()
+        value = {int(n): float(x[i]) for i, n in enumerate(comp.tolist())}
+        uses = (
+            (l_need, l_ent, x[off_l:off_t]),
+            (t_need, t_ent, x[off_t:off_r]),
+            (r_need, r_ent, x[off_r:]),
+        )
+        target = {"lead": u_lead, "deeds": u_deeds, "hours": u_hours, "res": u_res}
+        for name, e, ct in cap_rows:
+            target[name][e] = abs(float(duals[ct]))
+        stats["lp_value"] = round(float(solver.objective_value()), 2)
+    stats["lp_status"] = str(status)
+    stats["lp_s"] = round(time.monotonic() - t0 - t_build, 2)
+    return _Part(value, uses, (u_lead, u_deeds, u_hours, u_res), stats)
+
+
+def lagrangian_bound(
+    prob: Problem,
+    full: Candidates,
+    comp: IntArray,
+    u_lead: FloatArray,
+    u_deeds: FloatArray,
+    u_hours: FloatArray,
+    u_res: FloatArray,
+) -> float:
+    """Upper bound on the component's priority sum for prices u >= 0 (see module docstring)."""
+    arr = prob.arr
+    n_needs = prob.n_needs
+    in_comp = np.zeros(n_needs, dtype=bool)
+    in_comp[comp] = True
+    inf = 1e18
+    # Entities of the component (only their capacities are priced here).
+    pe = np.zeros(len(u_lead), dtype=bool)
+    re_ = np.zeros(len(u_res), dtype=bool)
+    cost = np.zeros(n_needs)
+    # lead: the cheapest eligible lead
+    lk = in_comp[full.lead.need]
+    ln, le = full.lead.need[lk], full.lead.ent[lk]
+    pe[le] = True
+    lead_cost = np.full(n_needs, inf)
+    np.minimum.at(lead_cost, ln, u_lead[le])
+    cost += np.where(arr.n_lead, lead_cost, 0.0)
+    # team: the `volunteers` cheapest eligible members
+    tk = in_comp[full.team.need]
+    tn, te = full.team.need[tk], full.team.ent[tk]
+    pe[te] = True
+    tc = u_deeds[te] + arr.n_hours[tn] * u_hours[te]
+    order = np.lexsort((tc, tn))
+    tn_s, tc_s = tn[order], tc[order]
+    first = np.searchsorted(tn_s, tn_s, side="left")
+    rank = np.arange(len(tn_s)) - first
+    take = rank < arr.n_vol[tn_s]
+    team_cost = np.bincount(tn_s[take], weights=tc_s[take], minlength=n_needs)
+    team_count = np.bincount(tn_s, minlength=n_needs)
+    cost += np.where(team_count >= arr.n_vol, team_cost, inf)
+    # Skills: the team must hold each requested skill. For one skill s the cheapest such team
+    # costs the v cheapest plus max(0, cheapest holder - v-th cheapest); the max over the need's
+    # skills is a valid lower bound for several.
+    vth = np.zeros(n_needs)
+    last = take & (rank == arr.n_vol[tn_s] - 1)
+    vth[tn_s[last]] = tc_s[last]
+    extra = np.zeros(n_needs)
+    holder_sets = _skill_holders(prob)
+    for s, holders in holder_sets.items():
+        wants = np.zeros(n_needs, dtype=bool)
+        for n in comp.tolist():
+            if s in arr.n_skills[n]:
+                wants[n] = True
+        if not wants.any():
+            continue
+        sub = wants[tn] & holders[te]
+        best = np.full(n_needs, inf)
+        np.minimum.at(best, tn[sub], tc[sub])
+        extra = np.where(wants, np.maximum(extra, best - vth), extra)
+    cost += np.maximum(extra, 0.0)
+    # resources: per (need, kind) the cheapest q units, each resource giving up to min(q, cap)
+    rk = in_comp[full.res.need]
+    rn, rr = full.res.need[rk], full.res.ent[rk]
+    re_[rr] = True
+    kind = arr.r_kind[rr]
+    n_items = len(arr.n_items)
+    qmap = np.zeros((n_items, 8), dtype=np.int64)
+    for n in comp.tolist():
+        for k, q in arr.n_items[n]:
+            qmap[n, k] = q
+    q = qmap[rn, kind]
+    units = np.minimum(q, arr.r_cap[rr])
+    price = u_res[rr]
+    order = np.lexsort((price, kind, rn))
+    rn_s, k_s, u_s, p_s, q_s = rn[order], kind[order], units[order], price[order], q[order]
+    key = rn_s * 8 + k_s
+    first = np.searchsorted(key, key, side="left")
+    cum = np.cumsum(u_s)
+    before = cum - u_s - (cum[first] - u_s[first])
+    took = np.clip(q_s - before, 0, u_s)
+    res_cost = np.bincount(rn_s, weights=took * p_s, minlength=n_needs)
+    supply = np.bincount(key, weights=u_s, minlength=n_items * 8).reshape(n_items, 8)
+    short = (supply < qmap).any(axis=1)
+    cost += res_cost
+    cost = np.where(short, inf, cost)
+    gain = np.maximum(0.0, arr.n_priority - cost)
+    pinned = np.zeros(n_needs, dtype=bool)
+    pinned[list(prob.pins)] = True
+    # A pinned need is fulfilled whatever it costs: its term may be negative.
+    gain = np.where(pinned & (cost < inf), arr.n_priority - cost, gain)
+    total = float(gain[in_comp].sum())
+    total += float((u_lead * arr.p_lead + u_deeds * arr.p_deeds + u_hours * arr.p_hours)[pe].sum())
+    total += float((u_res * arr.r_cap)[re_].sum())
+    return total
+
+
+def _skill_holders(prob: Problem) -> dict[int, npt.NDArray[np.bool_]]:
+    """For each requested skill, a mask over people holding it."""
+    arr = prob.arr
+    out: dict[int, npt.NDArray[np.bool_]] = {}
+    for p, skills in enumerate(arr.p_skills):
+        for s in skills:
+            if s not in out:
+                out[s] = np.zeros(len(arr.p_cell), dtype=bool)
+            out[s][p] = True
+    return out
+
+
+def trivial_bound(prob: Problem) -> FloatArray:
+    """Per need: its priority if it passes every single-need count check, else 0.
+
+    A need with no eligible lead, fewer eligible members than its team, a requested skill no
+    eligible member holds, or fewer eligible units of a kind than requested can never be
+    fulfilled, so the sum of this array over any set of needs bounds that set's priority sum.
+    """
+    arr, c = prob.arr, prob.full
+    n = prob.n_needs
+    lead_n = np.diff(c.lead.ptr)
+    team_n = np.diff(c.team.ptr)
+    ok = (~arr.n_lead | (lead_n > 0)) & (team_n >= arr.n_vol)
+    qmap = np.zeros((n, 8), dtype=np.int64)
+    for i, items in enumerate(arr.n_items):
+        for k, q in items:
+            qmap[i, k] = q
+    rn, rr = c.res.need, c.res.ent
+    kind = arr.r_kind[rr]
+    units = np.minimum(arr.r_cap[rr], qmap[rn, kind])
+    supply = np.bincount(rn * 8 + kind, weights=units, minlength=n * 8).reshape(n, 8)
+    ok &= (supply >= qmap).all(axis=1)
+    for i in np.flatnonzero(ok & np.array([bool(s) for s in arr.n_skills], dtype=bool)).tolist():
+        if arr.n_vol[i] == 0:
+            ok[i] = False
+            continue
+        team = c.team.ent[c.team.of(i)].tolist()
+        for s in arr.n_skills[i]:
+            if not any(s in arr.p_skills[p] for p in team):
+                ok[i] = False
+                break
+    out: FloatArray = np.where(ok, arr.n_priority, 0).astype(np.float64)
+    return out

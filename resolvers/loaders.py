@@ -1,0 +1,272 @@
+"""Per-request DataLoaders, one class per (entity, key).
+
+Each batch opens its own short connection: strawberry resolves sibling fields concurrently and
+runs batches in separate tasks, and one session or connection must never serve two tasks at once.
+Loaders turn rows into API objects here, applying the viewer's personal-data scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from strawberry.dataloader import DataLoader
+
+from sandan.db.reader import Reader
+from sandan.db.repositories import grid, lists, members
+from sandan.db.repositories.batch import Record
+from sandan.schema.context import Viewer
+from sandan.schema.types.deeds import Deed, DeedResourceUse, Milestone
+from sandan.schema.types.grid import Cell, CellStats
+from sandan.schema.types.lists import Need, Resource
+from sandan.schema.types.members import ContactVisit, Household, Organisation, Person
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class LoaderDeps:
+    read_engine: AsyncEngine  # autocommit: one round trip per batch (see sandan.db.reader)
+    viewer: Viewer
+
+
+class _OneLoader(DataLoader[K, V | None], Generic[K, V]):
+    """Loads at most one object per key."""
+
+    def __init__(self, deps: LoaderDeps) -> None:
+        super().__init__(load_fn=self._batch)
+        self.deps = deps
+
+    async def fetch(self, session: Reader, keys: Sequence[K]) -> dict[K, Record]:
+        raise NotImplementedError
+
+    def build(self, row: Record) -> V:
+        raise NotImplementedError
+
+    async def _batch(self, keys: list[K]) -> list[V | None]:
+        async with self.deps.read_engine.connect() as session:
+            rows = await self.fetch(session, keys)
+        return [self.build(rows[k]) if k in rows else None for k in keys]
+
+
+class _ManyLoader(DataLoader[K, list[V]], Generic[K, V]):
+    """Loads a list of objects per key."""
+
+    def __init__(self, deps: LoaderDeps) -> None:
+        super().__init__(load_fn=self._batch)
+        self.deps = deps
+
+    async def fetch(self, session: Reader, keys: Sequence[K]) -> dict[K, list[Record]]:
+        raise NotImplementedError
+
+    def build(self, row: Record) -> V:
+        raise NotImplementedError
+
+    async def _batch(self, keys: list[K]) -> list[list[V]]:
+        async with self.deps.read_engine.connect() as session:
+            grouped = await self.fetch(session, keys)
+        build = self.build
+        return [[build(row) for row in grouped.get(k, ())] for k in keys]
+
+
+class CellByIdLoader(_OneLoader[int, Cell]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
+        return await grid.cells_by_ids(session, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> Cell:
+        return Cell.from_row(row)
+
+
+class CellByCodeLoader(_OneLoader[str, Cell]):
+    async def fetch(self, session: Reader, keys: Sequence[str]) -> dict[str, Record]:
+        return await grid.cells_by_codes(session, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> Cell:
+        return Cell.from_row(row)
+
+
+class ChildrenByCellIdLoader(_ManyLoader[int, Cell]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
+        return await grid.children_by_parent_ids(session, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> Cell:
+        return Cell.from_row(row)
+
+
+class StatsByCellIdLoader(DataLoader[int, CellStats]):
+    def __init__(self, deps: LoaderDeps) -> None:
+        super().__init__(load_fn=self._batch)
+        self.deps = deps
+
+    async def _batch(self, keys: list[int]) -> list[CellStats]:
+        async with self.deps.read_engine.connect() as session:
+            counts = await grid.subtree_counts(session, keys)
+        return [CellStats.from_counts(counts.get(k, {})) for k in keys]
+
+
+class PersonByIdLoader(_OneLoader[int, Person]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
+        return await members.people_by_ids(session, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> Person:
+        return Person.from_row(row, self.deps.viewer)
+
+
+class PeopleByCellIdLoader(_ManyLoader[int, Person]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
+        return await members.people_by_cell_ids(session, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> Person:
+        return Person.from_row(row, self.deps.viewer)
+
+
+class TeamByDeedIdLoader(_ManyLoader[int, Person]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
+        return await members.team_by_deed_ids(session, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> Person:
+        return Person.from_row(row, self.deps.viewer)
+
+
+class OrganisationByIdLoader(_OneLoader[int, Organisation]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
+        return await members.organisations_by_ids(session, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> Organisation:
+        return Organisation.from_row(row)
+
+
+class HouseholdByIdLoader(_OneLoader[int, Household]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
+        return await members.households_by_ids(session, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> Household:
+        return Household.from_row(row, self.deps.viewer)
+
+
+class HouseholdsByCellIdLoader(_ManyLoader[int, Household]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
+        return await members.households_by_cell_ids(session, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> Household:
+        return Household.from_row(row, self.deps.viewer)
+
+
+class VisitsByHouseholdIdLoader(_ManyLoader[int, ContactVisit]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
+        return await members.visits_by_household_ids(session, keys)
+
+    def build(self, row: Record) -> ContactVisit:
+        return ContactVisit.from_row(row)
+
+
+class VisitByIdLoader(_OneLoader[int, ContactVisit]):
+    """Visits describe a household's circumstances: only within the personal scope."""
+
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
+        return await members.visits_by_ids(session, keys, self.deps.viewer.personal)
+
+    def build(self, row: Record) -> ContactVisit:
+        return ContactVisit.from_row(row)
+
+
+class ResourceByIdLoader(_OneLoader[int, Resource]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
+        return await lists.resources_by_ids(session, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> Resource:
+        return Resource.from_row(row)
+
+
+class ResourcesByCellIdLoader(_ManyLoader[int, Resource]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
+        return await lists.resources_by_cell_ids(session, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> Resource:
+        return Resource.from_row(row)
+
+
+class NeedByIdLoader(_OneLoader[int, Need]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
+        return await lists.needs_by_ids(session, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> Need:
+        return Need.from_row(row, self.deps.viewer)
+
+
+class NeedsByCellIdLoader(_ManyLoader[int, Need]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
+        return await lists.needs_by_cell_ids(session, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> Need:
+        return Need.from_row(row, self.deps.viewer)
+
+
+class DeedByIdLoader(_OneLoader[int, Deed]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
+        return await lists.deeds_by_ids(session, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> Deed:
+        return Deed.from_row(row)
+
+
+class DeedByNeedIdLoader(_OneLoader[int, Deed]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
+        return await lists.deeds_by_need_ids(session, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> Deed:
+        return Deed.from_row(row)
+
+
+class DeedsByCellIdLoader(_ManyLoader[int, Deed]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
+        return await lists.deeds_by_cell_ids(session, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> Deed:
+        return Deed.from_row(row)
+
+
+class ResourceUsesByDeedIdLoader(_ManyLoader[int, DeedResourceUse]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
+        return await lists.deed_resources_by_deed_ids(session, keys)
+
+    def build(self, row: Record) -> DeedResourceUse:
+        return DeedResourceUse(quantity=row.quantity, resource_pk=row.resource_id)
+
+
+class MilestonesByDeedIdLoader(_ManyLoader[int, Milestone]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
+        return await lists.milestones_by_deed_ids(session, keys)
+
+    def build(self, row: Record) -> Milestone:
+        return Milestone.from_row(row)
+
+
+class Loaders:
+    """This request's loaders; attribute names are what fields' `via` metadata refers to."""
+
+    def __init__(self, deps: LoaderDeps) -> None:
+        self.cell_by_id = CellByIdLoader(deps)
+        self.cell_by_code = CellByCodeLoader(deps)
+        self.children_by_cell_id = ChildrenByCellIdLoader(deps)
+        self.stats_by_cell_id = StatsByCellIdLoader(deps)
+        self.person_by_id = PersonByIdLoader(deps)
+        self.people_by_cell_id = PeopleByCellIdLoader(deps)
+        self.team_by_deed_id = TeamByDeedIdLoader(deps)
+        self.organisation_by_id = OrganisationByIdLoader(deps)
+        self.household_by_id = HouseholdByIdLoader(deps)
+        self.households_by_cell_id = HouseholdsByCellIdLoader(deps)
+        self.visits_by_household_id = VisitsByHouseholdIdLoader(deps)
+        self.visit_by_id = VisitByIdLoader(deps)
+        self.resource_by_id = ResourceByIdLoader(deps)
+        self.resources_by_cell_id = ResourcesByCellIdLoader(deps)
+        self.need_by_id = NeedByIdLoader(deps)
+        self.needs_by_cell_id = NeedsByCellIdLoader(deps)
+        self.deed_by_id = DeedByIdLoader(deps)
+        self.deed_by_need_id = DeedByNeedIdLoader(deps)
+        self.deeds_by_cell_id = DeedsByCellIdLoader(deps)
+        self.resource_uses_by_deed_id = ResourceUsesByDeedIdLoader(deps)
+        self.milestones_by_deed_id = MilestonesByDeedIdLoader(deps)

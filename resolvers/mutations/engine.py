@@ -1,0 +1,322 @@
+"""Create, update and close any entity from its declared spec, in one transaction.
+
+Input is checked in full before anything is written: the caller gets every problem at once and
+the database is never left half-changed. Database integrity errors become user errors too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Row
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.types.unset import UnsetType
+
+from sandan.db import models
+from sandan.db.base import Base
+from sandan.db.enums import NeedStatus, ResourceStatus
+from sandan.db.repositories.writes import insert_row, located_row, update_row
+from sandan.resolvers.mutations.rules import Invalid, Problem, Ref, Rule, camel
+from sandan.schema.context import Context
+from sandan.schema.errors import ErrorCode
+from sandan.schema.ids import BadGlobalId, from_global_id
+
+T = TypeVar("T")
+Check = Callable[[dict[str, Any]], Sequence[Problem]]
+# A check that needs the database: (session, merged values, existing row or None) -> problems.
+DbCheck = Callable[[AsyncSession, dict[str, Any], Row[Any] | None], Awaitable[Sequence[Problem]]]
+
+MODELS_BY_TYPE: dict[str, type[Base]] = {
+    "Cell": models.Cell,
+    "Person": models.Person,
+    "Household": models.Household,
+    "Organisation": models.Organisation,
+    "Resource": models.Resource,
+    "Need": models.Need,
+    "Deed": models.Deed,
+}
+
+STAFF_ONLY = Problem(
+    ErrorCode.FORBIDDEN, None, "only staff may change the grid and the lists: send a staff token"
+)
+
+
+@dataclass(frozen=True)
+class EntitySpec(Generic[T]):
+    type_name: str
+    model: type[Base]
+    fields: Mapping[str, Rule]
+    refs: Mapping[str, Ref]
+    build: Callable[[Row[Any], Context], T]
+    # Where the entity sits in the grid: the ref whose target's cell locates it.
+    located_by: str = "cell"
+    checks: Sequence[Check] = ()
+    db_checks: Sequence[DbCheck] = ()
+    is_closed: Callable[[Row[Any]], bool] = lambda row: False
+    defaults: Mapping[str, Callable[[], Any]] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome(Generic[T]):
+    result: T | None
+    problems: list[Problem]
+
+
+def given_fields(inp: Any) -> dict[str, Any]:
+    """The input fields the client sent (UNSET ones left out; explicit nulls kept)."""
+    return {
+        f.name: getattr(inp, f.name)
+        for f in dataclasses.fields(inp)
+        if not isinstance(getattr(inp, f.name), UnsetType)
+    }
+
+
+def _convert(
+    spec: EntitySpec[Any], given: dict[str, Any], *, creating: bool
+) -> tuple[dict[str, Any], list[Problem]]:
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name, rule in spec.fields.items():
+        if name not in given:
+            if creating and rule.required:
+                problems.append(Problem(ErrorCode.REQUIRED, camel(name), "is required"))
+            continue
+        value = given[name]
+        if value is None and rule.required:
+            problems.append(Problem(ErrorCode.REQUIRED, camel(name), "must not be null"))
+            continue
+        try:
+            converted = rule.convert(value)
+        except Invalid as e:
+            problems.append(Problem(e.code, camel(name), e.message))
+            continue
+        column = rule.column or name
+        if converted is None and not _nullable(spec.model, column):
+            if creating and column in spec.defaults:
+                continue  # null asks for the default (a visit logged today)
+            # An explicit null for a column that always holds a value (urgency, role, a flag):
+            # the caller's mistake, not a database conflict.
+            problems.append(Problem(ErrorCode.REQUIRED, camel(name), "must not be null"))
+            continue
+        values[column] = converted
+    if creating:
+        for name, make in spec.defaults.items():
+            values.setdefault(name, make())
+    return values, problems
+
+
+def _nullable(model: type[Base], column: str) -> bool:
+    return bool(model.__table__.c[column].nullable)
+
+
+async def _resolve_refs(
+    session: AsyncSession,
+    ctx: Context,
+    spec: EntitySpec[Any],
+    given: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    creating: bool,
+) -> tuple[dict[str, Row[Any]], list[Problem]]:
+    targets: dict[str, Row[Any]] = {}
+    problems: list[Problem] = []
+    for name, ref in spec.refs.items():
+        field_name = camel(name)
+        if name not in given:
+            if creating and ref.required:
+                problems.append(Problem(ErrorCode.REQUIRED, field_name, "is required"))
+            continue
+        global_id = given[name]
+        if global_id is None:
+            if ref.required:
+                problems.append(Problem(ErrorCode.REQUIRED, field_name, "must not be null"))
+            else:
+                values[ref.column] = None
+            continue
+        try:
+            _, pk = from_global_id(global_id, expect=ref.type_name)
+        except BadGlobalId as e:
+            problems.append(Problem(ErrorCode.INVALID_ID, field_name, str(e)))
+            continue
+        row = await located_row(session, MODELS_BY_TYPE[ref.type_name], pk)
+        # Households are personal data: outside the caller's personal scope they do not exist.
+        scope = ctx.viewer.personal if ref.type_name == "Household" else ctx.viewer.read
+        if row is None or not scope.covers(row.cell_path):
+            problems.append(
+                Problem(ErrorCode.NOT_FOUND, field_name, f"no {ref.type_name} has id {global_id!r}")
+            )
+            continue
+        if _is_closed_target(ref.type_name, row):
+            problems.append(
+                Problem(
+                    ErrorCode.ALREADY_CLOSED,
+                    field_name,
+                    f"this {ref.type_name} is closed and takes no new links",
+                )
+            )
+            continue
+        if ref.levels and row.cell_level not in ref.levels:
+            allowed = ", ".join(sorted(level.value for level in ref.levels))
+            problems.append(
+                Problem(
+                    ErrorCode.WRONG_LEVEL,
+                    field_name,
+                    f"is a {row.cell_level.value} cell; this takes a cell at level {allowed}",
+                )
+            )
+            continue
+        targets[name] = row
+        values[ref.column] = pk
+    return targets, problems
+
+
+def _is_closed_target(type_name: str, row: Row[Any]) -> bool:
+    if type_name in ("Person", "Household", "Organisation"):
+        return not row.active
+    if type_name == "Resource":
+        return bool(row.status == ResourceStatus.CLOSED)
+    if type_name == "Need":
+        return row.status in (NeedStatus.CLOSED, NeedStatus.DONE)
+    return False
+
+
+def _check_write_scope(ctx: Context, path: str | None, field_name: str) -> list[Problem]:
+    if path is not None and not ctx.viewer.write.covers(path):
+        return [
+            Problem(ErrorCode.FORBIDDEN, field_name, "lies outside the part of the grid you manage")
+        ]
+    return []
+
+
+async def _problems(
+    session: AsyncSession,
+    ctx: Context,
+    spec: EntitySpec[Any],
+    given: dict[str, Any],
+    values: dict[str, Any],
+    existing: Row[Any] | None,
+) -> list[Problem]:
+    """Everything wrong with a create (existing is None) or an update, found before any write."""
+    targets, problems = await _resolve_refs(
+        session, ctx, spec, given, values, creating=existing is None
+    )
+    located = targets.get(spec.located_by)
+    if located is not None:
+        problems += _check_write_scope(ctx, located.cell_path, camel(spec.located_by))
+    # Cross-field checks see the record as it would be after the change.
+    merged = values if existing is None else {**existing._mapping, **values}
+    problems += [p for check in spec.checks for p in check(merged)]
+    if not problems:
+        for db_check in spec.db_checks:
+            problems += await db_check(session, merged, existing)
+    return problems
+
+
+def _closed(spec: EntitySpec[Any]) -> Problem:
+    return Problem(ErrorCode.ALREADY_CLOSED, "id", f"this {spec.type_name} is closed")
+
+
+async def create(ctx: Context, spec: EntitySpec[T], inp: Any) -> Outcome[T]:
+    if not ctx.viewer.staff:
+        return Outcome(None, [STAFF_ONLY])
+    given = given_fields(inp)
+    values, problems = _convert(spec, given, creating=True)
+    async with ctx.sessionmaker() as session:
+        try:
+            async with session.begin():
+                problems += await _problems(session, ctx, spec, given, values, None)
+                if problems:
+                    return Outcome(None, problems)
+                pk = await insert_row(session, spec.model, values)
+        except IntegrityError as e:
+            return Outcome(None, [_integrity_problem(e)])
+        row = await located_row(session, spec.model, pk)
+    assert row is not None
+    return Outcome(spec.build(row, ctx), [])
+
+
+async def _existing(
+    session: AsyncSession, ctx: Context, spec: EntitySpec[Any], global_id: str
+) -> tuple[Row[Any] | None, list[Problem]]:
+    try:
+        _, pk = from_global_id(global_id, expect=spec.type_name)
+    except BadGlobalId as e:
+        return None, [Problem(ErrorCode.INVALID_ID, "id", str(e))]
+    row = await located_row(session, spec.model, pk)
+    if row is None or not ctx.viewer.read.covers(row.cell_path):
+        return None, [
+            Problem(ErrorCode.NOT_FOUND, "id", f"no {spec.type_name} has id {global_id!r}")
+        ]
+    problems = _check_write_scope(ctx, row.cell_path, "id")
+    return row, problems
+
+
+async def update(ctx: Context, spec: EntitySpec[T], global_id: str, inp: Any) -> Outcome[T]:
+    if not ctx.viewer.staff:
+        return Outcome(None, [STAFF_ONLY])
+    given = given_fields(inp)
+    values, problems = _convert(spec, given, creating=False)
+    async with ctx.sessionmaker() as session:
+        try:
+            async with session.begin():
+                row, found_problems = await _existing(session, ctx, spec, global_id)
+                if row is None or found_problems:
+                    return Outcome(None, found_problems)
+                if spec.is_closed(row):
+                    return Outcome(None, [_closed(spec)])
+                problems += await _problems(session, ctx, spec, given, values, row)
+                if problems:
+                    return Outcome(None, problems)
+                if values:
+                    await update_row(session, spec.model, row.id, values)
+        except IntegrityError as e:
+            return Outcome(None, [_integrity_problem(e)])
+        fresh = await located_row(session, spec.model, row.id)
+    assert fresh is not None
+    return Outcome(spec.build(fresh, ctx), [])
+
+
+Closer = Callable[[AsyncSession, Row[Any]], Awaitable[Sequence[Problem]]]
+
+
+async def close(
+    ctx: Context,
+    spec: EntitySpec[T],
+    global_id: str,
+    values: dict[str, Any],
+    precondition: Closer | None = None,
+) -> Outcome[T]:
+    """Mark an entity closed (nothing is deleted: deeds and history keep pointing at it)."""
+    if not ctx.viewer.staff:
+        return Outcome(None, [STAFF_ONLY])
+    async with ctx.sessionmaker() as session:
+        async with session.begin():
+            row, problems = await _existing(session, ctx, spec, global_id)
+            if row is None or problems:
+                return Outcome(None, problems)
+            if spec.is_closed(row):
+                return Outcome(None, [_closed(spec)])
+            if precondition is not None:
+                blocking = list(await precondition(session, row))
+                if blocking:
+                    return Outcome(None, blocking)
+            await update_row(session, spec.model, row.id, values)
+        fresh = await located_row(session, spec.model, row.id)
+    assert fresh is not None
+    return Outcome(spec.build(fresh, ctx), [])
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _integrity_problem(error: IntegrityError) -> Problem:
+    text = str(error.orig).lower()
+    if "unique" in text or "duplicate" in text:
+        return Problem(ErrorCode.DUPLICATE, None, "another record already has this value")
+    return Problem(ErrorCode.CONFLICT, None, "the change conflicts with existing records")

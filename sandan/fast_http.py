@@ -1,0 +1,101 @@
+"""POST /graphql: answer planned queries directly, hand everything else to strawberry's view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import strawberry
+from starlette.requests import Request
+from starlette.types import Message, Receive, Scope, Send
+
+from sandan.schema.build import limit_rules
+from sandan.schema.fastpath import Bail, Planner, execute
+from sandan.settings import Settings
+
+
+class PlannedGraphQL:
+    """An ASGI app in front of the strawberry view. A request it cannot answer from a plan
+    (or whose plan bails) is replayed, body and all, into the view, so the answer and any
+    errors are exactly strawberry's."""
+
+    def __init__(
+        self, view: Any, schema: strawberry.Schema, settings: Settings, context_for: Any
+    ) -> None:
+        self.view = view
+        self.schema = schema
+        self.context_for = context_for
+        self.planner = Planner(
+            schema._schema, limit_rules(settings), max_tokens=settings.max_tokens
+        )
+        self.scalar_registry = schema.schema_converter.scalar_registry
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.view(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        body = await request.body()
+        if request.headers.get("content-type", "").startswith("application/json"):
+            answer = await self._try_plan(request, body)
+            if answer is not None:
+                await _send_json(send, answer)
+                return
+        await self.view(scope, _replay(body), send)
+
+    async def _try_plan(self, request: Request, body: bytes) -> bytes | None:
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+            return None
+        variables = payload.get("variables")
+        operation_name = payload.get("operationName")
+        if variables is not None and not isinstance(variables, dict):
+            return None
+        if operation_name is not None and not isinstance(operation_name, str):
+            return None
+        plan = self.planner.plan_for(payload["query"], operation_name)
+        if plan is None:
+            return None
+        context = await self.context_for(request)
+        try:
+            data = await execute(
+                plan,
+                self.schema._schema,
+                self.scalar_registry,
+                self.schema.config,
+                context,
+                variables,
+            )
+        except Bail:
+            return None
+        return orjson.dumps({"data": data})
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+async def _send_json(send: Send, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

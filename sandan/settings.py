@@ -1,0 +1,73 @@
+"""Settings read from the environment (SANDAN_* and DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SQLITE_PATH = Path("var") / "sandan.sqlite3"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs people paste (postgres://, postgresql://) and pick the async drivers."""
+    for prefix in (
+        "postgres://",
+        "postgresql://",
+        "postgresql+psycopg2://",
+        "postgresql+psycopg://",
+    ):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(
+        default_factory=lambda: f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH.as_posix()}"
+    )
+    # Hard cap on a connection page; a client asking for more gets an error, not a huge page.
+    max_page_size: int = 100
+    default_page_size: int = 20
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    echo_sql: bool = False
+    # Kept-open PostgreSQL connections per worker. Concurrent requests each run a few loader
+    # batches at once; a connection beyond the pool is opened and closed per use, and every
+    # PostgreSQL connection is a forked backend, so an undersized pool costs more than memory.
+    db_pool_size: int = 24
+    # The compiled read path (sandan.schema.fastpath); off = every request through strawberry.
+    planned_reads: bool = True
+    # token -> cell code ("*" for the whole grid); see sandan.auth.
+    staff_tokens: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        values: dict[str, object] = {}
+        if env.get("DATABASE_URL"):
+            values["database_url"] = normalise_database_url(env["DATABASE_URL"])
+        if env.get("SANDAN_MAX_PAGE_SIZE"):
+            values["max_page_size"] = int(env["SANDAN_MAX_PAGE_SIZE"])
+        if env.get("SANDAN_ECHO_SQL"):
+            values["echo_sql"] = env["SANDAN_ECHO_SQL"] not in ("", "0", "false")
+        if env.get("SANDAN_STAFF_TOKENS"):
+            from sandan.auth import parse_staff_tokens
+
+            values["staff_tokens"] = parse_staff_tokens(env["SANDAN_STAFF_TOKENS"])
+        if env.get("SANDAN_PLANNED_READS"):
+            values["planned_reads"] = env["SANDAN_PLANNED_READS"] not in ("0", "false")
+        if env.get("SANDAN_DB_POOL_SIZE"):
+            values["db_pool_size"] = int(env["SANDAN_DB_POOL_SIZE"])
+        values.update(overrides)
+        if isinstance(values.get("database_url"), str):
+            values["database_url"] = normalise_database_url(str(values["database_url"]))
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

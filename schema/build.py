@@ -1,0 +1,47 @@
+"""Builds the Schema with its limits (depth, aliases, tokens) and error masking."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql.validation import ASTValidationRule
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+
+from sandan.schema.query import Query
+from sandan.schema.types.deeds import Deed
+from sandan.schema.types.grid import Cell
+from sandan.schema.types.lists import Need, Resource
+from sandan.schema.types.members import ContactVisit, Household, Organisation, Person
+from sandan.settings import Settings
+
+NODE_TYPES = [Cell, Person, Household, Organisation, Resource, Need, Deed, ContactVisit]
+
+
+def limit_rules(settings: Settings) -> tuple[type[ASTValidationRule], ...]:
+    """The depth and alias limits as graphql-core rules, for the compiled read path."""
+    rules: list[type[ASTValidationRule]] = []
+    for limiter in (
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+    ):
+        rules.extend(limiter.validation_rules)
+    return tuple(rules)
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    settings = settings or Settings()
+    from sandan.schema.errors import MaskUnexpectedErrors
+    from sandan.schema.mutation import Mutation
+
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=NODE_TYPES,
+        config=StrawberryConfig(auto_camel_case=True),
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+            MaskUnexpectedErrors,
+        ],
+    )

@@ -1,0 +1,273 @@
+"""Compiling a validated query document into a plan of fields per object type."""
+
+from __future__ import annotations
+
+import enum
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    parse,
+    validate,
+)
+from graphql.error import GraphQLError
+from graphql.validation import ASTValidationRule, specified_rules
+from strawberry.types.field import StrawberryField
+
+Leaf = Callable[[Any], Any] | None
+Kind = Literal["attr", "typename", "nested", "via", "call"]
+
+
+class NotCompilable(Exception):
+    """The document uses something the planner leaves to strawberry."""
+
+
+@dataclass
+class FieldPlan:
+    key: str
+    kind: Kind
+    attr: str = ""
+    leaf: Leaf = None  # serialiser of leaf values (None: the value is JSON as it is)
+    list_depth: int = 0  # 1 for [X], 0 for X (deeper lists are not planned)
+    non_null: bool = False
+    via: tuple[str, str, str] | None = None
+    sub: SelectionPlan | None = None
+
+
+@dataclass
+class SelectionPlan:
+    typename: str
+    fields: list[FieldPlan] = field(default_factory=list)
+
+
+@dataclass
+class RootPlan:
+    key: str
+    strawberry_field: StrawberryField
+    field_node: FieldNode
+    gql_field: Any
+    leaf: Leaf
+    list_depth: int
+    non_null: bool
+    sub: SelectionPlan | None
+
+
+@dataclass
+class Plan:
+    operation: OperationDefinitionNode
+    roots: list[RootPlan]
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat()
+
+
+def _leaf_serialiser(gql_type: GraphQLOutputType) -> Leaf:
+    if isinstance(gql_type, GraphQLEnumType):
+        names = {v.value: name for name, v in gql_type.values.items()}
+        if all(name == getattr(value, "value", value) for value, name in names.items()):
+            # A str enum whose names are its values: the JSON encoder writes it as it is.
+            return None
+
+        def enum_name(value: Any) -> Any:
+            return names[value] if not isinstance(value, enum.Enum) else value.name
+
+        return enum_name
+    assert isinstance(gql_type, GraphQLScalarType)
+    if gql_type.name in ("String", "ID", "Int", "Boolean", "Float"):
+        return None
+    if gql_type.name in ("Date", "DateTime", "Time"):
+        return _iso
+    return gql_type.serialize
+
+
+def _unwrap(gql_type: GraphQLOutputType) -> tuple[Any, int, bool]:
+    """(named type, list depth, outer non-null); item nullability inside lists is not needed:
+    loaders never put None into a list."""
+    non_null = isinstance(gql_type, GraphQLNonNull)
+    inner: Any = gql_type
+    if isinstance(inner, GraphQLNonNull):
+        inner = inner.of_type
+    depth = 0
+    while isinstance(inner, (GraphQLList, GraphQLNonNull)):
+        if isinstance(inner, GraphQLList):
+            depth += 1
+        inner = inner.of_type
+    if depth > 1:
+        raise NotCompilable("nested lists")
+    return inner, depth, non_null
+
+
+class Planner:
+    """Plans documents for one schema and caches the plans by document text."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        extra_rules: tuple[type[ASTValidationRule], ...] = (),
+        *,
+        max_tokens: int | None = None,
+        max_plans: int = 512,
+    ) -> None:
+        self.schema = schema
+        self.max_tokens = max_tokens
+        self.rules = (*specified_rules, *extra_rules)
+        self.max_plans = max_plans
+        self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
+
+    def plan_for(self, query: str, operation_name: str | None) -> Plan | None:
+        key = (query, operation_name)
+        try:
+            plan = self._plans[key]
+            self._plans.move_to_end(key)
+            return plan
+        except KeyError:
+            pass
+        try:
+            plan = self._compile(query, operation_name)
+        except (NotCompilable, GraphQLError):
+            plan = None
+        self._plans[key] = plan
+        if len(self._plans) > self.max_plans:
+            self._plans.popitem(last=False)
+        return plan
+
+    def _compile(self, query: str, operation_name: str | None) -> Plan:
+        document = parse(query, max_tokens=self.max_tokens)
+        if validate(self.schema, document, self.rules):
+            raise NotCompilable("invalid: strawberry reports the errors")
+        operation = _operation(document, operation_name)
+        if operation.operation != OperationType.QUERY:
+            raise NotCompilable("only queries are planned")
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        query_type = self.schema.query_type
+        assert query_type is not None
+        roots = []
+        for key, node in _collect(query_type, operation.selection_set, fragments).items():
+            if node.name.value.startswith("__"):
+                raise NotCompilable("introspection")
+            gql_field = query_type.fields[node.name.value]
+            named, depth, non_null = _unwrap(gql_field.type)
+            sub = self._selection(named, node, fragments)
+            roots.append(
+                RootPlan(
+                    key=key,
+                    strawberry_field=gql_field.extensions["strawberry-definition"],
+                    field_node=node,
+                    gql_field=gql_field,
+                    leaf=None if sub else _leaf_serialiser(named),
+                    list_depth=depth,
+                    non_null=non_null,
+                    sub=sub,
+                )
+            )
+        return Plan(operation=operation, roots=roots)
+
+    def _selection(
+        self, named: Any, node: FieldNode, fragments: dict[str, FragmentDefinitionNode]
+    ) -> SelectionPlan | None:
+        if not isinstance(named, GraphQLObjectType):
+            if isinstance(named, (GraphQLScalarType, GraphQLEnumType)):
+                return None
+            raise NotCompilable("interfaces and unions are left to strawberry")
+        assert node.selection_set is not None
+        plan = SelectionPlan(typename=named.name)
+        for key, child in _collect(named, node.selection_set, fragments).items():
+            plan.fields.append(self._field(named, key, child, fragments))
+        return plan
+
+    def _field(
+        self,
+        parent: GraphQLObjectType,
+        key: str,
+        node: FieldNode,
+        fragments: dict[str, FragmentDefinitionNode],
+    ) -> FieldPlan:
+        name = node.name.value
+        if name == "__typename":
+            return FieldPlan(key=key, kind="typename")
+        if name.startswith("__") or node.arguments:
+            raise NotCompilable("introspection or arguments below the root")
+        gql_field = parent.fields[name]
+        definition: StrawberryField = gql_field.extensions["strawberry-definition"]
+        named, depth, non_null = _unwrap(gql_field.type)
+        sub = self._selection(named, node, fragments)
+        common: dict[str, Any] = {
+            "key": key,
+            "attr": definition.python_name,
+            "leaf": None if sub else _leaf_serialiser(named),
+            "list_depth": depth,
+            "non_null": non_null,
+            "sub": sub,
+        }
+        metadata: dict[str, Any] = dict(definition.metadata or {})
+        if "via" in metadata:
+            return FieldPlan(kind="via", via=metadata["via"], **common)
+        if "call" in metadata:
+            return FieldPlan(kind="call", **{**common, "attr": metadata["call"]})
+        if definition.base_resolver is not None:
+            raise NotCompilable(f"{parent.name}.{name} has a resolver the planner cannot follow")
+        return FieldPlan(kind="nested" if sub else "attr", **common)
+
+
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        if len(operations) != 1:
+            raise NotCompilable("several operations and no operation name")
+        return operations[0]
+    for op in operations:
+        if op.name is not None and op.name.value == name:
+            return op
+    raise NotCompilable(f"no operation named {name}")
+
+
+def _collect(
+    parent: GraphQLObjectType,
+    selection_set: SelectionSetNode,
+    fragments: dict[str, FragmentDefinitionNode],
+) -> dict[str, FieldNode]:
+    """Fields by response key, fragments flattened. Repeated keys and directives are left to
+    strawberry (they need field merging or variable-dependent skipping)."""
+    found: dict[str, FieldNode] = {}
+    for selection in selection_set.selections:
+        if selection.directives:
+            raise NotCompilable("directives")
+        if isinstance(selection, FieldNode):
+            key = selection.alias.value if selection.alias else selection.name.value
+            if key in found:
+                raise NotCompilable("a repeated response key needs field merging")
+            found[key] = selection
+            continue
+        if isinstance(selection, FragmentSpreadNode):
+            fragment: FragmentDefinitionNode | InlineFragmentNode = fragments[selection.name.value]
+        else:
+            assert isinstance(selection, InlineFragmentNode)
+            fragment = selection
+        condition = fragment.type_condition
+        if condition is not None and condition.name.value != parent.name:
+            raise NotCompilable("fragments on other types")
+        for key, node in _collect(parent, fragment.selection_set, fragments).items():
+            if key in found:
+                raise NotCompilable("a repeated response key needs field merging")
+            found[key] = node
+    return found

@@ -1,0 +1,146 @@
+"""Cells of the grid and their subtree statistics."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from sandan.db.repositories.batch import Record
+from sandan.db.repositories.grid import ancestor_ids
+from sandan.schema.context import Info
+from sandan.schema.enums import CellKind, DeedStatus, Level
+from sandan.schema.ids import to_global_id
+from sandan.schema.types.node import Node, via
+
+if TYPE_CHECKING:
+    from sandan.schema.types.deeds import Deed
+    from sandan.schema.types.lists import Need, Resource
+    from sandan.schema.types.members import Household, Person
+
+
+@strawberry.type(description="How many deeds of one status a subtree holds.")
+class DeedStatusCount:
+    status: DeedStatus
+    count: int
+
+
+@strawberry.type(description="Counts over a cell's whole subtree.")
+class CellStats:
+    people: int
+    households: int
+    needs: int
+    open_needs: int
+    deeds: int
+    deeds_by_status: list[DeedStatusCount]
+
+    @classmethod
+    def from_counts(cls, counts: dict[str, int]) -> CellStats:
+        by_status = [
+            DeedStatusCount(status=status, count=counts.get(f"deeds:{status}", 0))
+            for status in DeedStatus
+        ]
+        return cls(
+            people=counts.get("people", 0),
+            households=counts.get("households", 0),
+            needs=counts.get("needs", 0),
+            open_needs=counts.get("open_needs", 0),
+            deeds=sum(c.count for c in by_status),
+            deeds_by_status=by_status,
+        )
+
+
+@strawberry.type(description="A cell of the grid: district, town, village, branch or group.")
+class Cell(Node):
+    code: str
+    name: str
+    level: Level
+    kind: CellKind
+    pk: strawberry.Private[int]
+    path: strawberry.Private[str]
+    parent_pk: strawberry.Private[int | None]
+    leader_pk: strawberry.Private[int | None]
+    ancestor_pks: strawberry.Private[list[int]]
+
+    @classmethod
+    def from_row(cls, row: Record) -> Cell:
+        return cls(
+            id=to_global_id("Cell", row.id),
+            code=row.code,
+            name=row.name,
+            level=row.level,
+            kind=row.kind,
+            pk=row.id,
+            path=row.path,
+            parent_pk=row.parent_id,
+            leader_pk=row.leader_id,
+            ancestor_pks=ancestor_ids(row.path),
+        )
+
+    @strawberry.field(metadata=via("cell_by_id", "parent_pk"))
+    async def parent(self, info: Info) -> Cell | None:
+        if self.parent_pk is None:
+            return None
+        return await info.context.loaders.cell_by_id.load(self.parent_pk)
+
+    @strawberry.field(
+        description="From the root down to the parent.",
+        metadata=via("cell_by_id", "ancestor_pks", "many"),
+    )
+    async def ancestors(self, info: Info) -> list[Cell]:
+        cells = await info.context.loaders.cell_by_id.load_many(self.ancestor_pks)
+        return [c for c in cells if c is not None]
+
+    @strawberry.field(metadata=via("children_by_cell_id", "pk"))
+    async def children(self, info: Info) -> list[Cell]:
+        return await info.context.loaders.children_by_cell_id.load(self.pk)
+
+    @strawberry.field(
+        description="The secretary (village, branch) or group leader / grid worker (group).",
+        metadata=via("person_by_id", "leader_pk"),
+    )
+    async def leader(
+        self, info: Info
+    ) -> Annotated[Person, strawberry.lazy("sandan.schema.types.members")] | None:
+        if self.leader_pk is None:
+            return None
+        return await info.context.loaders.person_by_id.load(self.leader_pk)
+
+    @strawberry.field(
+        description="Members whose home cell is this one.",
+        metadata=via("people_by_cell_id", "pk"),
+    )
+    async def people(
+        self, info: Info
+    ) -> list[Annotated[Person, strawberry.lazy("sandan.schema.types.members")]]:
+        return await info.context.loaders.people_by_cell_id.load(self.pk)
+
+    @strawberry.field(metadata=via("households_by_cell_id", "pk"))
+    async def households(
+        self, info: Info
+    ) -> list[Annotated[Household, strawberry.lazy("sandan.schema.types.members")]]:
+        return await info.context.loaders.households_by_cell_id.load(self.pk)
+
+    @strawberry.field(metadata=via("resources_by_cell_id", "pk"))
+    async def resources(
+        self, info: Info
+    ) -> list[Annotated[Resource, strawberry.lazy("sandan.schema.types.lists")]]:
+        return await info.context.loaders.resources_by_cell_id.load(self.pk)
+
+    @strawberry.field(metadata=via("needs_by_cell_id", "pk"))
+    async def needs(
+        self, info: Info
+    ) -> list[Annotated[Need, strawberry.lazy("sandan.schema.types.lists")]]:
+        return await info.context.loaders.needs_by_cell_id.load(self.pk)
+
+    @strawberry.field(metadata=via("deeds_by_cell_id", "pk"))
+    async def deeds(
+        self, info: Info
+    ) -> list[Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")]]:
+        return await info.context.loaders.deeds_by_cell_id.load(self.pk)
+
+    @strawberry.field(
+        description="Counts over the whole subtree.", metadata=via("stats_by_cell_id", "pk")
+    )
+    async def stats(self, info: Info) -> CellStats:
+        return await info.context.loaders.stats_by_cell_id.load(self.pk)

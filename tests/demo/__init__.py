@@ -1,0 +1,1 @@
+"""Tests of the demo data generator (sandan.demo) and the bulk loader (sandan.db.bulk)."""

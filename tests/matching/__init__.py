@@ -1,0 +1,1 @@
+"""Tests of the optimiser (sandan.matching): no database needed."""

@@ -1,0 +1,145 @@
+"""Focused tests of the optimiser's internals (tree arrays, candidates, components, bounds)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+
+from sandan.matching import parse_instance, solve
+from sandan.matching.assignment import Assignment
+from sandan.matching.components import components
+from sandan.matching.eligibility import build_arrays, generate, prune
+from sandan.matching.lp import lagrangian_bound
+from sandan.matching.pins import group
+from sandan.matching.problem import Problem
+from sandan.matching.tree import Tree
+
+from .helpers import load_generator
+
+
+def _gen(scale: str, seed: int) -> dict[str, Any]:
+    out: dict[str, Any] = load_generator().generate(scale, seed)
+    return out
+
+
+def _cells() -> list[dict[str, Any]]:
+    return [
+        {"id": "T", "parent": None, "level": "TOWN"},
+        {"id": "V", "parent": "T", "level": "VILLAGE"},
+        {"id": "B1", "parent": "V", "level": "BRANCH"},
+        {"id": "B2", "parent": "V", "level": "BRANCH"},
+        {"id": "G1", "parent": "B1", "level": "GROUP"},
+        {"id": "G2", "parent": "B2", "level": "GROUP"},
+        {"id": "X", "parent": "T", "level": "GROUP"},  # skips levels
+    ]
+
+
+def test_tree_distance_and_reach() -> None:
+    inst = parse_instance({"version": 1, "cells": _cells()})
+    t = Tree(inst)
+    ix = {c.id: i for i, c in enumerate(inst.cells)}
+    a = np.array([ix["G1"], ix["G1"], ix["G1"], ix["X"]])
+    b = np.array([ix["G2"], ix["G1"], ix["T"], ix["G2"]])
+    assert t.distance(a, b).tolist() == [4, 0, 3, 4]
+    # Reach VILLAGE from X (directly under the town): no village above it, so the town.
+    cells = np.array([ix["G1"], ix["X"], ix["G1"]])
+    reach = np.array([2, 2, -1])
+    assert t.reach_cell(cells, reach).tolist() == [ix["V"], ix["T"], ix["T"]]
+
+
+def test_invalid_instance_names_every_entry() -> None:
+    cells = [*_cells(), {"id": "C1", "parent": "C2", "level": "GROUP"}]
+    cells += [{"id": "C2", "parent": "C1", "level": "BRANCH"}]
+    bad = {
+        "version": 1,
+        "cells": cells,
+        "people": [{"id": "p1", "cell": "nowhere", "hours": -1}],
+        "resources": [{"id": "r1", "cell": "G1", "kind": "ROCKET", "capacity": 1}],
+        "needs": [
+            {"id": "n1", "cell": "G1", "category": "DAILY_LIFE", "priority": 0},
+            {
+                "id": "n1",
+                "cell": "G1",
+                "category": "X",
+                "priority": 5,
+                "window": ["2026-06-02", "2026-06-01"],
+            },
+        ],
+        "pins": [{"need": "n9", "person": "p1", "role": "LEAD"}],
+    }
+    sol = solve(bad)
+    assert sol["status"] == "INVALID_INSTANCE"
+    paths = {e["path"] for e in sol["errors"]}
+    for p in (
+        "people[0].cell",
+        "people[0].hours",
+        "resources[0].kind",
+        "needs[0].priority",
+        "needs[1].id",
+        "needs[1].category",
+        "needs[1].window",
+        "pins[0].need",
+    ):
+        assert p in paths, (p, paths)
+    assert any("cycle" in e["message"] for e in sol["errors"])
+
+
+def test_components_split_independent_villages() -> None:
+    inst = parse_instance(_gen("town", 3))
+    tree, arr = Tree(inst), build_arrays(inst)
+    full = generate(inst, tree, arr)
+    comps = components(full, len(inst.needs), len(inst.people))
+    assert sorted(int(n) for c in comps for n in c) == list(range(len(inst.needs)))
+    # Town-wide people and resources couple the villages into one big component.
+    assert max(len(c) for c in comps) > 0.9 * len(inst.needs)
+    # Pruning keeps every need's nearest candidates, and never adds pairs.
+    pr = prune(full, arr, 5, 2, 3)
+    assert len(pr.team) < len(full.team)
+    assert (np.diff(pr.team.ptr) <= np.diff(full.team.ptr)).all()
+
+
+def test_lagrangian_bound_is_above_the_optimum() -> None:
+    d = _gen("village", 2)
+    exact = solve(d, workers=1)
+    assert exact["status"] == "OPTIMAL"
+    inst = parse_instance(d)
+    tree, arr = Tree(inst), build_arrays(inst)
+    full = generate(inst, tree, arr)
+    prob = Problem(inst, tree, arr, full, full, group(inst), True)
+    comp = np.arange(len(inst.needs))
+    rng = np.random.default_rng(0)
+    for scale in (0.0, 1.0, 10.0):
+        u = [rng.random(len(inst.people)) * scale for _ in range(3)]
+        ur = rng.random(len(inst.resources)) * scale * 5
+        b = lagrangian_bound(prob, full, comp, u[0], u[1], u[2] / 10, ur)
+        assert b >= exact["objective"]["priority"] - 1e-6
+    assert Assignment(arr).is_consistent()
+
+
+def test_deterministic_and_cancellable() -> None:
+    d = _gen("village", 5)
+    a = solve(d, workers=2, seed=3)
+    b = solve(d, workers=2, seed=3)
+    assert a["objective"] == b["objective"]
+    assert a["deeds"] == b["deeds"]
+    cancel = threading.Event()
+    cancel.set()
+    c = solve(_gen("town", 1), cancel=cancel, time_limit=20)
+    assert c["status"] == "FEASIBLE"
+    assert c["bound"]["priority"] >= c["objective"]["priority"] > 0
+    assert c["stats"]["seconds"] < 15
+
+
+def test_infeasible_pins_are_named() -> None:
+    d = _gen("village", 1)
+    n0 = d["needs"][0]["id"]
+    lead_ok = [p["id"] for p in d["people"] if p["party_member"] and p.get("max_lead", 0) >= 1]
+    d["pins"] = [
+        {"need": n0, "person": lead_ok[0], "role": "LEAD"},
+        {"need": n0, "person": lead_ok[1], "role": "LEAD"},
+    ]
+    sol = solve(d)
+    assert sol["status"] == "INFEASIBLE_PINS"
+    assert {c["person"] for c in sol["conflicts"]} == set(lead_ok[:2])
