@@ -76,8 +76,18 @@ async def pick_targets(url: str) -> dict[str, Any]:
     }
 
 
-def start_server(db_url: str, port: int, workers: int, planned: bool) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": db_url, "SANDAN_PLANNED_READS": "1" if planned else "0"}
+# Read paths: label -> environment. "json in PostgreSQL" builds whole roots it can as one
+# statement (sandan.db.json_reads); "compiled" runs planned documents through the loaders;
+# "strawberry" runs every request through strawberry's executor with DataLoaders.
+PATHS = {
+    "json in PostgreSQL": {"SANDAN_PLANNED_READS": "1", "SANDAN_JSON_READS": "1"},
+    "compiled": {"SANDAN_PLANNED_READS": "1", "SANDAN_JSON_READS": "0"},
+    "strawberry": {"SANDAN_PLANNED_READS": "0", "SANDAN_JSON_READS": "0"},
+}
+
+
+def start_server(db_url: str, port: int, workers: int, path: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": db_url, **PATHS[path]}
     cmd = [
         sys.executable,
         "-m",
@@ -222,6 +232,10 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--write", action="store_true", help="put the table into BENCHMARKS.md")
+    parser.add_argument(
+        "--paths", default=",".join(PATHS), help=f"comma-separated, of: {', '.join(PATHS)}"
+    )
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
     args = parser.parse_args()
 
     if args.load_district:
@@ -252,15 +266,14 @@ def main() -> int:
     bodies["a"].write_text(json.dumps(targets["village_body"]))
     bodies["b"].write_text(json.dumps(targets["needs_body"]))
 
-    configs = [
-        ("compiled", True, 1),
-        ("compiled", True, 2),
-        ("strawberry", False, 1),
-        ("strawberry", False, 2),
-    ]
+    paths = [p.strip() for p in args.paths.split(",") if p.strip()]
+    unknown = [p for p in paths if p not in PATHS]
+    if unknown:
+        parser.error(f"unknown paths {unknown}; known: {list(PATHS)}")
+    configs = [(label, int(w)) for label in paths for w in args.workers.split(",")]
     rows = []
-    for label, planned, workers in configs:
-        proc = start_server(args.database_url, args.port, workers, planned)
+    for label, workers in configs:
+        proc = start_server(args.database_url, args.port, workers, label)
         try:
             for key, title in (
                 ("a", "village nested to people"),

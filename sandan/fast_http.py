@@ -11,6 +11,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from sandan.schema.build import limit_rules
 from sandan.schema.fastpath import Bail, Planner, execute
+from sandan.schema.fastpath.sql import json_queries
 from sandan.settings import Settings
 
 
@@ -26,7 +27,10 @@ class PlannedGraphQL:
         self.schema = schema
         self.context_for = context_for
         self.planner = Planner(
-            schema._schema, limit_rules(settings), max_tokens=settings.max_tokens
+            schema._schema,
+            limit_rules(settings),
+            max_tokens=settings.max_tokens,
+            json_queries=json_queries if settings.json_reads and not settings.is_sqlite else None,
         )
         self.scalar_registry = schema.schema_converter.scalar_registry
 

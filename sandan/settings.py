@@ -42,6 +42,9 @@ class Settings:
     db_pool_size: int = 24
     # The compiled read path (sandan.schema.fastpath); off = every request through strawberry.
     planned_reads: bool = True
+    # On PostgreSQL, planned roots that it can build whole are one statement returning JSON
+    # (sandan.db.json_reads); off = those roots go through the loaders too.
+    json_reads: bool = True
     # token -> cell code ("*" for the whole grid); see sandan.auth.
     staff_tokens: dict[str, str] = field(default_factory=dict)
 
@@ -61,6 +64,8 @@ class Settings:
             values["staff_tokens"] = parse_staff_tokens(env["SANDAN_STAFF_TOKENS"])
         if env.get("SANDAN_PLANNED_READS"):
             values["planned_reads"] = env["SANDAN_PLANNED_READS"] not in ("0", "false")
+        if env.get("SANDAN_JSON_READS"):
+            values["json_reads"] = env["SANDAN_JSON_READS"] not in ("0", "false")
         if env.get("SANDAN_DB_POOL_SIZE"):
             values["db_pool_size"] = int(env["SANDAN_DB_POOL_SIZE"])
         values.update(overrides)

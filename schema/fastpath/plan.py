@@ -31,6 +31,8 @@ from graphql.error import GraphQLError
 from graphql.validation import ASTValidationRule, specified_rules
 from strawberry.types.field import StrawberryField
 
+from sandan.db.json_reads import JsonQuery
+
 Leaf = Callable[[Any], Any] | None
 Kind = Literal["attr", "typename", "nested", "via", "call"]
 
@@ -67,6 +69,8 @@ class RootPlan:
     list_depth: int
     non_null: bool
     sub: SelectionPlan | None
+    # PostgreSQL statements answering the whole root, by the argument that names the object.
+    json_queries: dict[str, JsonQuery] = field(default_factory=dict)
 
 
 @dataclass
@@ -76,6 +80,12 @@ class Plan:
 
 
 def _iso(value: Any) -> Any:
+    return value.isoformat()
+
+
+def iso_date(value: Any) -> Any:
+    # Its own function (not `_iso`): the SQL path knows PostgreSQL writes dates the same way,
+    # but not times (fractions of a second differ).
     return value.isoformat()
 
 
@@ -93,7 +103,9 @@ def _leaf_serialiser(gql_type: GraphQLOutputType) -> Leaf:
     assert isinstance(gql_type, GraphQLScalarType)
     if gql_type.name in ("String", "ID", "Int", "Boolean", "Float"):
         return None
-    if gql_type.name in ("Date", "DateTime", "Time"):
+    if gql_type.name == "Date":
+        return iso_date
+    if gql_type.name in ("DateTime", "Time"):
         return _iso
     return gql_type.serialize
 
@@ -125,8 +137,11 @@ class Planner:
         *,
         max_tokens: int | None = None,
         max_plans: int = 512,
+        json_queries: Callable[[RootPlan], dict[str, JsonQuery]] | None = None,
     ) -> None:
         self.schema = schema
+        # Given on PostgreSQL: whole roots answered by one statement (see fastpath.sql).
+        self.json_queries = json_queries
         self.max_tokens = max_tokens
         self.rules = (*specified_rules, *extra_rules)
         self.max_plans = max_plans
@@ -168,18 +183,19 @@ class Planner:
             gql_field = query_type.fields[node.name.value]
             named, depth, non_null = _unwrap(gql_field.type)
             sub = self._selection(named, node, fragments)
-            roots.append(
-                RootPlan(
-                    key=key,
-                    strawberry_field=gql_field.extensions["strawberry-definition"],
-                    field_node=node,
-                    gql_field=gql_field,
-                    leaf=None if sub else _leaf_serialiser(named),
-                    list_depth=depth,
-                    non_null=non_null,
-                    sub=sub,
-                )
+            root = RootPlan(
+                key=key,
+                strawberry_field=gql_field.extensions["strawberry-definition"],
+                field_node=node,
+                gql_field=gql_field,
+                leaf=None if sub else _leaf_serialiser(named),
+                list_depth=depth,
+                non_null=non_null,
+                sub=sub,
             )
+            if self.json_queries is not None:
+                root.json_queries = self.json_queries(root)
+            roots.append(root)
         return Plan(operation=operation, roots=roots)
 
     def _selection(

@@ -7,13 +7,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from graphql import GraphQLSchema
 from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.arguments import convert_arguments
 
+from sandan.db.json_reads import fetch_json
 from sandan.schema.context import Context
-from sandan.schema.fastpath.plan import FieldPlan, Plan, SelectionPlan
+from sandan.schema.fastpath.plan import FieldPlan, Plan, RootPlan, SelectionPlan
+from sandan.schema.ids import BadGlobalId, from_global_id
 
 
 class Bail(Exception):
@@ -68,6 +71,9 @@ async def _execute(
             scalar_registry=scalar_registry,
             config=config,
         )
+        if root.json_queries:
+            data[root.key] = await _json_root(root, kwargs, context)
+            continue
         resolver = root.strawberry_field.base_resolver
         assert resolver is not None
         resolve: Any = resolver.wrapped_func
@@ -83,6 +89,27 @@ async def _execute(
         else:
             data[root.key] = (await _complete(root.sub, [value], context))[0]
     return data
+
+
+async def _json_root(root: RootPlan, kwargs: dict[str, Any], context: Context) -> Any:
+    """The root built by PostgreSQL, embedded as it is. Arguments the resolver would reject
+    (none or several, a bad id) go to strawberry, which reports them."""
+    given = [(name, value) for name, value in kwargs.items() if value is not None]
+    if len(given) != 1 or given[0][0] not in root.json_queries:
+        raise Bail("arguments")
+    argument, key = given[0]
+    if argument == "id":
+        try:
+            _, key = from_global_id(key, expect=root.sub.typename if root.sub else None)
+        except BadGlobalId as e:
+            raise Bail("bad id") from e
+    viewer = context.viewer
+    text = await fetch_json(
+        context.read_engine, root.json_queries[argument], key, viewer.read, viewer.personal
+    )
+    if text is None and root.non_null:
+        raise Bail("null root")
+    return None if text is None else orjson.Fragment(text)
 
 
 def _leaf(value: Any, leaf: Any, list_depth: int) -> Any:
