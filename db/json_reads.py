@@ -13,13 +13,14 @@ values travel as bind parameters, never inside the SQL text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import ColumnElement, Select, Table, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sandan.db.models import Cell, Organisation, Person
+from sandan.db.models import Cell, Need, Organisation, Person, Resource
 from sandan.db.scope import Scope
 
 
@@ -36,6 +37,8 @@ SOURCES: dict[str, Source] = {
     "cells": Source(Cell.__table__, via_cell=False),  # type: ignore[arg-type]
     "people": Source(Person.__table__, via_cell=True),  # type: ignore[arg-type]
     "organisations": Source(Organisation.__table__, via_cell=True),  # type: ignore[arg-type]
+    "needs": Source(Need.__table__, via_cell=True),  # type: ignore[arg-type]
+    "resources": Source(Resource.__table__, via_cell=True),  # type: ignore[arg-type]
 }
 
 
@@ -102,6 +105,27 @@ class Node:
     fields: tuple[Value | GlobalId | Constant | Related, ...]
 
 
+@dataclass(frozen=True)
+class PageField:
+    """A field of a connection, its page info or an edge: `what` is one of total_count,
+    page_info, edges, nodes (connection); has_next_page, has_previous_page, start_cursor,
+    end_cursor (page info); cursor, node (edge); or typename (any of them, with `value`)."""
+
+    key: str
+    what: str
+    fields: tuple[PageField, ...] = ()
+    node: Node | None = None
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """The selection of a Relay connection whose nodes are rows of `source`."""
+
+    source: str
+    fields: tuple[PageField, ...]
+
+
 class UnknownName(ValueError):
     """A spec names a table, column or relation that is not whitelisted here."""
 
@@ -127,22 +151,30 @@ def _paths(scope: Scope) -> list[str] | None:
 
 @dataclass
 class _Builder:
+    # How the statement names its scope parameters: positional for roots run as they are,
+    # named for pages, which SQLAlchemy compiles around the resolver's filtered select.
+    read: str
+    personal: str
     aliases: int = 0
     uses_personal: bool = False
-    parts: list[str] = field(default_factory=list)
 
     def alias(self) -> str:
         self.aliases += 1
         return f"t{self.aliases}"
 
 
-_KEY, _READ, _PERSONAL = "$1", "$2::text[]", "$3::text[]"
+def _positional() -> _Builder:
+    return _Builder(read="$2::text[]", personal="$3::text[]")
+
+
+def _named() -> _Builder:
+    return _Builder(read="CAST(:read_paths AS text[])", personal="CAST(:personal_paths AS text[])")
 
 
 def _in_scope(path: str, paths: str) -> str:
     return (
         f"({paths} IS NULL OR EXISTS "
-        f"(SELECT FROM unnest({paths}) AS s(p) WHERE starts_with({path}, s.p)))"
+        f"(SELECT FROM unnest({paths}) AS s(prefix) WHERE starts_with({path}, s.prefix)))"
     )
 
 
@@ -184,13 +216,9 @@ def _object(builder: _Builder, node: Node, alias: str, path: str) -> str:
             value = f"{alias}.{_column(source, f.column)}"
             if f.personal:
                 builder.uses_personal = True
-                value = f"CASE WHEN {_in_scope(path, _PERSONAL)} THEN {value} END"
+                value = f"CASE WHEN {_in_scope(path, builder.personal)} THEN {value} END"
         elif isinstance(f, GlobalId):
-            # Short ids never reach base64's 76-character line breaks; translate() is a guard.
-            value = (
-                f"translate(encode(convert_to('{_identifier(f.type_name)}:' || {alias}.id, "
-                f"'UTF8'), 'base64'), E'\\n', '')"
-            )
+            value = _base64_id(f.type_name, f"{alias}.id")
         elif isinstance(f, Constant):
             value = f"'{_identifier(f.value)}'::text"
         else:
@@ -202,6 +230,12 @@ def _object(builder: _Builder, node: Node, alias: str, path: str) -> str:
     return f"json_build_object({', '.join(pairs)})"
 
 
+def _base64_id(prefix: str, column: str) -> str:
+    # Short ids never reach base64's 76-character line breaks; translate() is a guard.
+    encoded = f"encode(convert_to('{_identifier(prefix)}:' || {column}, 'UTF8'), 'base64')"
+    return f"translate({encoded}, E'\\n', '')"
+
+
 def _related(builder: _Builder, relation_name: str, node: Node, parent_key: str) -> str:
     relation = _relation(relation_name)
     if relation.source != node.source:
@@ -209,7 +243,10 @@ def _related(builder: _Builder, relation_name: str, node: Node, parent_key: str)
     source = _source(relation.source)
     alias = builder.alias()
     from_clause, path = _from(source, alias)
-    where = [f"{alias}.{_column(source, relation.column)} = {parent_key}", _in_scope(path, _READ)]
+    where = [
+        f"{alias}.{_column(source, relation.column)} = {parent_key}",
+        _in_scope(path, builder.read),
+    ]
     if relation.active_only:
         where.append(f"{alias}.{_column(source, 'active')}")
     obj = _object(builder, node, alias, path)
@@ -231,11 +268,11 @@ def _identifier(name: str) -> str:
 
 def compile_root(relation_name: str, node: Node) -> JsonQuery:
     """The statement for one root object looked up through `relation_name` by $1."""
-    builder = _Builder()
+    builder = _positional()
     relation = _relation(relation_name)
     if relation.many:
         raise UnknownName(f"{relation_name} is a list; roots are single objects")
-    body = _related(builder, relation_name, node, _KEY)
+    body = _related(builder, relation_name, node, "$1")
     return JsonQuery(sql=f"SELECT {body}::text", uses_personal=builder.uses_personal)
 
 
@@ -247,3 +284,128 @@ async def fetch_json(
         result = await conn.exec_driver_sql(query.sql, tuple(query.args(key, read, personal)))
         text: str | None = result.scalar()
         return text
+
+
+@dataclass
+class PageJson:
+    """The JSON part of a page statement; the rows come from the resolver's filtered select,
+    which `page_statement` puts in front of it as common table expressions."""
+
+    source: Source
+    json_sql: str
+    uses_personal: bool
+
+
+_CURSOR = "cursor"
+
+
+def compile_page(page: Page) -> PageJson:
+    source = _source(page.source)
+    builder = _named()
+    path = "p.cell_path" if source.via_cell else "p.path"
+
+    def cursor(column: str) -> str:
+        return _base64_id(_CURSOR, column)
+
+    def connection_field(f: PageField) -> str:
+        if f.what == "typename":
+            return f"'{_identifier(f.value)}'::text"
+        if f.what == "total_count":
+            return "(SELECT count(*) FROM m)"
+        if f.what == "page_info":
+            return _pairs(f.fields, page_info_field)
+        if f.what in ("edges", "nodes"):
+            item = (
+                _pairs(f.fields, edge_field)
+                if f.what == "edges"
+                else _object(builder, _need(f.node), "p", path)
+            )
+            return f"(SELECT coalesce(json_agg({item} ORDER BY p.id), '[]'::json) FROM rw p)"
+        raise UnknownName(f.what)
+
+    def page_info_field(f: PageField) -> str:
+        if f.what == "typename":
+            return f"'{_identifier(f.value)}'::text"
+        if f.what == "has_next_page":
+            return "((SELECT count(*) FROM pg) > CAST(:first AS integer))"
+        if f.what == "has_previous_page":
+            return "CAST(:has_previous AS boolean)"
+        if f.what in ("start_cursor", "end_cursor"):
+            order = "" if f.what == "start_cursor" else " DESC"
+            # An empty page keeps the caller's position (as the loader path does).
+            return (
+                f"coalesce((SELECT {cursor('e.id')} FROM rw e ORDER BY e.id{order} LIMIT 1), "
+                "CAST(:after_cursor AS text))"
+            )
+        raise UnknownName(f.what)
+
+    def edge_field(f: PageField) -> str:
+        if f.what == "typename":
+            return f"'{_identifier(f.value)}'::text"
+        if f.what == "cursor":
+            return cursor("p.id")
+        if f.what == "node":
+            return _object(builder, _need(f.node), "p", path)
+        raise UnknownName(f.what)
+
+    json_sql = _pairs(page.fields, connection_field)
+    return PageJson(source=source, json_sql=json_sql, uses_personal=builder.uses_personal)
+
+
+def _need(node: Node | None) -> Node:
+    if node is None:
+        raise UnknownName("a node without its selection")
+    return node
+
+
+def _pairs(fields: tuple[PageField, ...], value: Any) -> str:
+    pairs = [f"'{_identifier(f.key)}', {value(f)}" for f in fields]
+    return f"json_build_object({', '.join(pairs)})"
+
+
+def page_statement(
+    page: PageJson,
+    rows: Select[Any],
+    id_column: ColumnElement[int],
+    *,
+    first: int,
+    after: int | None,
+    after_cursor: str | None,
+    read: Scope,
+    personal: Scope,
+) -> Select[Any]:
+    """One statement answering a page of `rows` (the resolver's filtered select): `m` is every
+    matching row (inlined, so the page can stop early on the id index), `pg` the page and one
+    more row (does a next page exist?), `rw` the page itself."""
+    wanted = set(page.source.table.c.keys()) | {"cell_path" if page.source.via_cell else "path"}
+    if not wanted <= set(rows.selected_columns.keys()):
+        raise UnknownName(f"the select lacks {sorted(wanted - set(rows.selected_columns.keys()))}")
+    id_name = _identifier(str(id_column.key))
+    # Only `m` is a SQLAlchemy CTE (it carries the resolver's filters and their parameters);
+    # the page CTEs are text inside the scalar subquery: building CTE objects over two dozen
+    # columns costs SQLAlchemy about a millisecond each.
+    m = rows.order_by(None).cte("m").prefix_with("NOT MATERIALIZED")
+    after_clause = f"WHERE m.{id_name} > CAST(:after AS bigint) " if after is not None else ""
+    params: dict[str, Any] = {
+        "read_paths": _paths(read),
+        "first": first,
+        "has_previous": after is not None,
+        "after_cursor": after_cursor,
+        "after": after,
+    }
+    if page.uses_personal:
+        params["personal_paths"] = _paths(personal)
+    body = (
+        f"(WITH pg AS (SELECT * FROM m {after_clause}ORDER BY m.{id_name} "
+        f"LIMIT CAST(:first AS integer) + 1), "
+        f"rw AS (SELECT * FROM pg ORDER BY pg.{id_name} LIMIT CAST(:first AS integer)) "
+        f"SELECT {page.json_sql})::text"
+    )
+    used = {name: value for name, value in params.items() if re.search(rf":{name}\b", body)}
+    return select(text(body).bindparams(**used)).add_cte(m)
+
+
+async def fetch_page_json(read_engine: AsyncEngine, statement: Select[Any]) -> str:
+    async with read_engine.connect() as conn:
+        answer: str = (await conn.execute(statement)).scalar_one()
+        return answer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Select
@@ -30,6 +31,27 @@ from sandan.schema.types.members import Organisation, Person
 from sandan.schema.types.node import Node
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """A page as the resolver decided it: the filtered select (scopes and filters applied),
+    the checked page size and the decoded cursor."""
+
+    rows: Select[Any]
+    id_column: Any
+    first: int
+    after: int | None
+    after_cursor: str | None
+
+
+class PageDeferred(Exception):
+    """Raised instead of running the page when the caller builds it in the database itself
+    (`Context.defer_pages`): the resolver's checks and filters still ran, nothing was read."""
+
+    def __init__(self, query: PageQuery) -> None:
+        super().__init__("page deferred")
+        self.query = query
 
 
 def page_size(ctx: Context, first: int | None) -> int:
@@ -80,6 +102,8 @@ async def connection(
 ) -> Connection[T]:
     size = page_size(ctx, first)
     start = after_pk(after)
+    if ctx.defer_pages:
+        raise PageDeferred(PageQuery(stmt, id_column, size, start, after))
     async with ctx.read_engine.connect() as session:
         page = await keyset_page(session, stmt, id_column, first=size, after=start)
     nodes = [build(row) for row in page.rows]

@@ -11,7 +11,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from sandan.schema.build import limit_rules
 from sandan.schema.fastpath import Bail, Planner, execute
-from sandan.schema.fastpath.sql import json_queries
+from sandan.schema.fastpath.sql import json_page, json_queries
 from sandan.settings import Settings
 
 
@@ -26,11 +26,13 @@ class PlannedGraphQL:
         self.view = view
         self.schema = schema
         self.context_for = context_for
+        in_database = settings.json_reads and not settings.is_sqlite
         self.planner = Planner(
             schema._schema,
             limit_rules(settings),
             max_tokens=settings.max_tokens,
-            json_queries=json_queries if settings.json_reads and not settings.is_sqlite else None,
+            json_queries=json_queries if in_database else None,
+            json_page=json_page if in_database else None,
         )
         self.scalar_registry = schema.schema_converter.scalar_registry
 

@@ -39,6 +39,22 @@ BY_ID_WITH_ALIASES = """
 MIXED = """query($code: String!) { cell(code: $code) { code people { name } }
   cells(level: BRANCH, first: 3) { nodes { code people { name phone } } } }"""
 
+NEED = """id __typename title description category channel scale urgency status needsLead
+  volunteers hours skills windowFrom windowTo reportedOn closeReason cell { code name }"""
+NEEDS_PAGE = f"""query($f: NeedFilter, $n: Int, $after: String) {{
+  needs(filter: $f, first: $n, after: $after) {{ __typename totalCount
+    pageInfo {{ __typename hasNextPage hasPreviousPage startCursor endCursor }}
+    edges {{ __typename cursor node {{ {NEED} }} }} nodes {{ title }} }} }}"""
+OTHER_PAGES = f"""{{ people(first: 40) {{ nodes {{ {PERSON} cell {{ code }}
+    organisation {{ name }} }} pageInfo {{ endCursor }} }}
+  resources(filter: {{category: [SAFETY]}}, first: 30) {{ totalCount nodes {{ id title kind
+    categories capacity unit reach availableFrom availableTo status description
+    providerOrganisation {{ name kind }} providerPerson {{ name phone }} cell {{ code }} }} }}
+  organisations(first: 20) {{ nodes {{ {ORGANISATION} }} }}
+  cells(level: GROUP, first: 5) {{ edges {{ cursor
+    node {{ {CELL} leader {{ name phone }} }} }} }} }}"""
+CURSOR_5 = "Y3Vyc29yOjU="  # base64("cursor:5")
+
 QUERIES = {
     "whole town": (WHOLE_TOWN, {"code": TOWN}),
     "own village": (VILLAGE_PEOPLE, {"code": VILLAGE}),
@@ -46,7 +62,16 @@ QUERIES = {
     "by id, aliases, fragments": (BY_ID_WITH_ALIASES, {}),  # id filled in below
     "mixed roots": (MIXED, {"code": VILLAGE}),
     "unknown code": ('{ cell(code: "NOPE") { code children { code } } }', {}),
+    "needs page": (NEEDS_PAGE, {"f": {"category": ["DAILY_LIFE", "SAFETY"]}, "n": 2}),
+    "needs page after": (NEEDS_PAGE, {"f": {"status": ["OPEN"]}, "n": 3, "after": CURSOR_5}),
+    "needs page under a village": (NEEDS_PAGE, {"f": {"search": "长者"}, "n": 100}),
+    "empty page": (NEEDS_PAGE, {"n": 0, "after": CURSOR_5}),
+    "past the end": (NEEDS_PAGE, {"n": 5, "after": "Y3Vyc29yOjk5OTk5OTk="}),
+    "other pages": (OTHER_PAGES, {}),
     # Answered with errors: strawberry's.
+    "page too large": (NEEDS_PAGE, {"n": 1000}),
+    "bad cursor": (NEEDS_PAGE, {"after": "nonsense"}),
+    "bad filter cell": (NEEDS_PAGE, {"f": {"under": "UGVyc29uOjE="}}),
     "bad id": ('{ cell(id: "nonsense") { code } }', {}),
     "id of another type": ('{ cell(id: "UGVyc29uOjE=") { code } }', {}),
     "both arguments": ('{ cell(id: "Q2VsbDox", code: "NH") { code } }', {}),
@@ -105,11 +130,38 @@ async def test_json_roots_answer_as_strawberry(
     assert answers["unknown code"] == {"data": {"cell": None}}
     for name in ("bad id", "id of another type", "both arguments", "no argument"):
         assert answers[name].get("errors"), name
+    for name in ("page too large", "bad cursor", "bad filter cell"):
+        assert answers[name].get("errors"), name
+    page = answers["needs page"]["data"]["needs"]
+    assert len(page["edges"]) == 2 and page["pageInfo"]["hasNextPage"]
+    after = answers["needs page after"]["data"]["needs"]
+    assert after["pageInfo"]["hasPreviousPage"] and after["edges"]
+    assert answers["needs page under a village"]["data"]["needs"]["edges"]
+    assert answers["empty page"]["data"]["needs"]["pageInfo"]["endCursor"] == CURSOR_5
+    people = answers["other pages"]["data"]["people"]["nodes"]
+    assert (token is not None) == any(p["phone"] for p in people)
 
 
 def _phones(body: Any) -> list[str | None]:
     village = body["data"]["cell"]
     return [p["phone"] for b in village["children"] for g in b["children"] for p in g["people"]]
+
+
+async def test_a_json_page_is_one_statement_on_postgresql(
+    read_only_demo_url: str, backend: str
+) -> None:
+    variables = {"f": {"category": ["DAILY_LIFE"]}, "n": 10}
+    async with api_app(read_only_demo_url, token=STAFF_TOKEN) as (client, state):
+        with counting_statements(state.engine) as counter:
+            body = await _answer(client, NEEDS_PAGE, variables)
+        assert body["data"]["needs"]["edges"]
+        root = _planner(client).plan_for(NEEDS_PAGE, None).roots[0]  # type: ignore[union-attr]
+    if backend == "postgresql":
+        assert root.json_page is not None
+        assert counter.count == 1, counter.statements
+    else:
+        assert root.json_page is None
+        assert counter.count > 1
 
 
 async def test_a_json_root_is_one_statement_on_postgresql(

@@ -31,7 +31,7 @@ from graphql.error import GraphQLError
 from graphql.validation import ASTValidationRule, specified_rules
 from strawberry.types.field import StrawberryField
 
-from sandan.db.json_reads import JsonQuery
+from sandan.db.json_reads import JsonQuery, PageJson
 
 Leaf = Callable[[Any], Any] | None
 Kind = Literal["attr", "typename", "nested", "via", "call"]
@@ -71,6 +71,8 @@ class RootPlan:
     sub: SelectionPlan | None
     # PostgreSQL statements answering the whole root, by the argument that names the object.
     json_queries: dict[str, JsonQuery] = field(default_factory=dict)
+    # The JSON part of a connection root's one statement (rows come from its resolver).
+    json_page: PageJson | None = None
 
 
 @dataclass
@@ -138,10 +140,12 @@ class Planner:
         max_tokens: int | None = None,
         max_plans: int = 512,
         json_queries: Callable[[RootPlan], dict[str, JsonQuery]] | None = None,
+        json_page: Callable[[RootPlan], PageJson | None] | None = None,
     ) -> None:
         self.schema = schema
         # Given on PostgreSQL: whole roots answered by one statement (see fastpath.sql).
         self.json_queries = json_queries
+        self.json_page = json_page
         self.max_tokens = max_tokens
         self.rules = (*specified_rules, *extra_rules)
         self.max_plans = max_plans
@@ -195,6 +199,8 @@ class Planner:
             )
             if self.json_queries is not None:
                 root.json_queries = self.json_queries(root)
+            if self.json_page is not None:
+                root.json_page = self.json_page(root)
             roots.append(root)
         return Plan(operation=operation, roots=roots)
 
