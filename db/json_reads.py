@@ -304,51 +304,42 @@ def compile_page(page: Page) -> PageJson:
     builder = _named()
     path = "p.cell_path" if source.via_cell else "p.path"
 
-    def cursor(column: str) -> str:
-        return _base64_id(_CURSOR, column)
+    def boundary(order: str) -> str:
+        # An empty page keeps the caller's position (as the loader path does).
+        return (
+            f"coalesce((SELECT {_base64_id(_CURSOR, 'e.id')} FROM rw e ORDER BY e.id{order} "
+            "LIMIT 1), CAST(:after_cursor AS text))"
+        )
 
-    def connection_field(f: PageField) -> str:
+    fixed = {
+        "total_count": "(SELECT count(*) FROM m)",
+        "has_next_page": "((SELECT count(*) FROM pg) > CAST(:first AS integer))",
+        "has_previous_page": "CAST(:has_previous AS boolean)",
+        "start_cursor": boundary(""),
+        "end_cursor": boundary(" DESC"),
+        "cursor": _base64_id(_CURSOR, "p.id"),
+    }
+
+    def rows_of(item: str) -> str:
+        return f"(SELECT coalesce(json_agg({item} ORDER BY p.id), '[]'::json) FROM rw p)"
+
+    def value(f: PageField) -> str:
+        # Which field may stand where is the caller's business (schema.fastpath.sql); here
+        # each kind has one meaning wherever it appears.
         if f.what == "typename":
             return f"'{_identifier(f.value)}'::text"
-        if f.what == "total_count":
-            return "(SELECT count(*) FROM m)"
+        if f.what in fixed:
+            return fixed[f.what]
         if f.what == "page_info":
-            return _pairs(f.fields, page_info_field)
-        if f.what in ("edges", "nodes"):
-            item = (
-                _pairs(f.fields, edge_field)
-                if f.what == "edges"
-                else _object(builder, _need(f.node), "p", path)
-            )
-            return f"(SELECT coalesce(json_agg({item} ORDER BY p.id), '[]'::json) FROM rw p)"
+            return _pairs(f.fields, value)
+        if f.what == "edges":
+            return rows_of(_pairs(f.fields, value))
+        if f.what in ("nodes", "node"):
+            obj = _object(builder, _need(f.node), "p", path)
+            return rows_of(obj) if f.what == "nodes" else obj
         raise UnknownName(f.what)
 
-    def page_info_field(f: PageField) -> str:
-        if f.what == "typename":
-            return f"'{_identifier(f.value)}'::text"
-        if f.what == "has_next_page":
-            return "((SELECT count(*) FROM pg) > CAST(:first AS integer))"
-        if f.what == "has_previous_page":
-            return "CAST(:has_previous AS boolean)"
-        if f.what in ("start_cursor", "end_cursor"):
-            order = "" if f.what == "start_cursor" else " DESC"
-            # An empty page keeps the caller's position (as the loader path does).
-            return (
-                f"coalesce((SELECT {cursor('e.id')} FROM rw e ORDER BY e.id{order} LIMIT 1), "
-                "CAST(:after_cursor AS text))"
-            )
-        raise UnknownName(f.what)
-
-    def edge_field(f: PageField) -> str:
-        if f.what == "typename":
-            return f"'{_identifier(f.value)}'::text"
-        if f.what == "cursor":
-            return cursor("p.id")
-        if f.what == "node":
-            return _object(builder, _need(f.node), "p", path)
-        raise UnknownName(f.what)
-
-    json_sql = _pairs(page.fields, connection_field)
+    json_sql = _pairs(page.fields, value)
     return PageJson(source=source, json_sql=json_sql, uses_personal=builder.uses_personal)
 
 

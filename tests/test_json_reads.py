@@ -204,26 +204,29 @@ async def test_selections_it_cannot_build_stay_on_the_loaders(
     assert fast["data"]["cell"]["code"] == VILLAGE
 
 
-def test_only_listed_names_reach_the_sql() -> None:
-    cell = json_reads.Node("cells", (json_reads.Value("code", "code"),))
-    assert "t1.code" in json_reads.compile_root("cell_by_code", cell).sql
+CODE_ONLY = json_reads.Node("cells", (json_reads.Value("code", "code"),))
+
+
+def test_listed_names_reach_the_sql() -> None:
+    assert "t1.code" in json_reads.compile_root("cell_by_code", CODE_ONLY).sql
+
+
+@pytest.mark.parametrize(
+    ("relation", "node"),
+    [
+        ("cell_by_code", json_reads.Node("cells", (json_reads.Value("x", "secret"),))),
+        ("households_by_cell_id", CODE_ONLY),
+        ("cell_by_code", json_reads.Node("pg_authid", ())),
+        ("cell_by_code", json_reads.Node("cells", (json_reads.Constant("k", "x'; drop"),))),
+        # A list relation cannot be a root, and a relation must give the node's own table.
+        ("children_by_cell_id", CODE_ONLY),
+        ("person_by_id", CODE_ONLY),
+    ],
+    ids=["column", "relation", "table", "constant", "list root", "wrong table"],
+)
+def test_unlisted_names_never_reach_the_sql(relation: str, node: json_reads.Node) -> None:
     with pytest.raises(json_reads.UnknownName):
-        json_reads.compile_root(
-            "cell_by_code", json_reads.Node("cells", (json_reads.Value("x", "secret"),))
-        )
-    with pytest.raises(json_reads.UnknownName):
-        json_reads.compile_root("households_by_cell_id", cell)
-    with pytest.raises(json_reads.UnknownName):
-        json_reads.compile_root("cell_by_code", json_reads.Node("pg_authid", ()))
-    with pytest.raises(json_reads.UnknownName):
-        json_reads.compile_root(
-            "cell_by_code", json_reads.Node("cells", (json_reads.Constant("k", "x'; drop"),))
-        )
-    # A list relation cannot be a root, and a relation must give the node's own table.
-    with pytest.raises(json_reads.UnknownName):
-        json_reads.compile_root("children_by_cell_id", cell)
-    with pytest.raises(json_reads.UnknownName):
-        json_reads.compile_root("person_by_id", cell)
+        json_reads.compile_root(relation, node)
 
 
 def _planner(client: Any) -> Planner:
