@@ -294,6 +294,8 @@ class PageJson:
     source: Source
     json_sql: str
     uses_personal: bool
+    # totalCount is asked for: every matching id is read anyway (see `page_statement`).
+    counts: bool
 
 
 _CURSOR = "cursor"
@@ -312,7 +314,7 @@ def compile_page(page: Page) -> PageJson:
         )
 
     fixed = {
-        "total_count": "(SELECT count(*) FROM m)",
+        "total_count": "(SELECT count(*) FROM ids)",
         "has_next_page": "((SELECT count(*) FROM pg) > CAST(:first AS integer))",
         "has_previous_page": "CAST(:has_previous AS boolean)",
         "start_cursor": boundary(""),
@@ -340,7 +342,8 @@ def compile_page(page: Page) -> PageJson:
         raise UnknownName(f.what)
 
     json_sql = _pairs(page.fields, value)
-    return PageJson(source=source, json_sql=json_sql, uses_personal=builder.uses_personal)
+    counts = any(f.what == "total_count" for f in page.fields)
+    return PageJson(source, json_sql, uses_personal=builder.uses_personal, counts=counts)
 
 
 def _need(node: Node | None) -> Node:
@@ -366,8 +369,8 @@ def page_statement(
     personal: Scope,
 ) -> Select[Any]:
     """One statement answering a page of `rows` (the resolver's filtered select): `m` is every
-    matching row (inlined, so the page can stop early on the id index), `pg` the page and one
-    more row (does a next page exist?), `rw` the page itself."""
+    matching row (inlined into each use, so PostgreSQL reads only the columns each needs), `pg`
+    the page and one more row (does a next page exist?), `rw` the page itself."""
     wanted = set(page.source.table.c.keys()) | {"cell_path" if page.source.via_cell else "path"}
     if not wanted <= set(rows.selected_columns.keys()):
         raise UnknownName(f"the select lacks {sorted(wanted - set(rows.selected_columns.keys()))}")
@@ -376,7 +379,6 @@ def page_statement(
     # the page CTEs are text inside the scalar subquery: building CTE objects over two dozen
     # columns costs SQLAlchemy about a millisecond each.
     m = rows.order_by(None).cte("m").prefix_with("NOT MATERIALIZED")
-    after_clause = f"WHERE m.{id_name} > CAST(:after AS bigint) " if after is not None else ""
     params: dict[str, Any] = {
         "read_paths": _paths(read),
         "first": first,
@@ -386,9 +388,22 @@ def page_statement(
     }
     if page.uses_personal:
         params["personal_paths"] = _paths(personal)
+    limit = "LIMIT CAST(:first AS integer) + 1"
+    if page.counts:
+        # The count reads every matching id anyway: keep them (index-only, narrow) and take
+        # the page's ids from them. Walking the id index instead until a page is full reads
+        # every earlier row of the whole table when a subtree's rows have high ids.
+        after_ids = "WHERE ids.id > CAST(:after AS bigint) " if after is not None else ""
+        page_rows = (
+            f"ids AS MATERIALIZED (SELECT m.{id_name} AS id FROM m), "
+            f"pg AS (SELECT * FROM m WHERE m.{id_name} IN "
+            f"(SELECT ids.id FROM ids {after_ids}ORDER BY ids.id {limit}))"
+        )
+    else:
+        after_m = f"WHERE m.{id_name} > CAST(:after AS bigint) " if after is not None else ""
+        page_rows = f"pg AS (SELECT * FROM m {after_m}ORDER BY m.{id_name} {limit})"
     body = (
-        f"(WITH pg AS (SELECT * FROM m {after_clause}ORDER BY m.{id_name} "
-        f"LIMIT CAST(:first AS integer) + 1), "
+        f"(WITH {page_rows}, "
         f"rw AS (SELECT * FROM pg ORDER BY pg.{id_name} LIMIT CAST(:first AS integer)) "
         f"SELECT {page.json_sql})::text"
     )

@@ -45,7 +45,7 @@ NEEDS_PAGE = f"""query($f: NeedFilter, $n: Int, $after: String) {{
   needs(filter: $f, first: $n, after: $after) {{ __typename totalCount
     pageInfo {{ __typename hasNextPage hasPreviousPage startCursor endCursor }}
     edges {{ __typename cursor node {{ {NEED} }} }} nodes {{ title }} }} }}"""
-OTHER_PAGES = f"""{{ people(first: 40) {{ nodes {{ {PERSON} cell {{ code }}
+OTHER_PAGES = f"""{{ people(first: 40, after: "Y3Vyc29yOjU=") {{ nodes {{ {PERSON} cell {{ code }}
     organisation {{ name }} }} pageInfo {{ endCursor }} }}
   resources(filter: {{category: [SAFETY]}}, first: 30) {{ totalCount nodes {{ id title kind
     categories capacity unit reach availableFrom availableTo status description
