@@ -17,6 +17,9 @@ from ortools.sat.python import cp_model
 from .assignment import Assignment, Deed
 from .problem import Problem
 
+# Lighter presolve for `solve_weighted` (LNS neighbourhoods and decomposition regions).
+LIGHT = True
+
 
 @dataclass
 class SubResult:
@@ -180,7 +183,12 @@ class _Model:
 
 
 def _params(
-    solver: cp_model.CpSolver, time_limit: float, det_limit: float | None, workers: int, seed: int
+    solver: cp_model.CpSolver,
+    time_limit: float,
+    det_limit: float | None,
+    workers: int,
+    seed: int,
+    light: bool = False,
 ) -> None:
     p = solver.parameters
     p.num_workers = max(1, workers)
@@ -197,6 +205,13 @@ def _params(
         # faster than an interleaved portfolio (measured on villages: 0.3 s against 3-13 s).
         p.linearization_level = 2
         p.symmetry_level = 4
+        if light:
+            # Hinted sub-models of the LNS are solved to optimality in a fraction of a second,
+            # most of it presolve: without symmetry detection and probing, and with one presolve
+            # pass, they solve ~40% faster (measured on town neighbourhoods, same optima).
+            p.symmetry_level = 0
+            p.cp_model_probing_level = 0
+            p.max_presolve_iterations = 1
     p.log_search_progress = False
     # A library must not steal Ctrl-C from its host; cancellation goes through `cancel`.
     p.catch_sigint_signal = False
@@ -302,7 +317,7 @@ def solve_weighted(
     big = model.max_distance + 1
     model.m.maximize(big * model.pri - model.dist)
     solver = cp_model.CpSolver()
-    _params(solver, time_limit, det_limit, workers, seed)
+    _params(solver, time_limit, det_limit, workers, seed, light=LIGHT)
     with _Watch(solver, cancel):
         st = solver.solve(model.m)
     status = _STATUS.get(st, "UNKNOWN")

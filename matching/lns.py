@@ -2,9 +2,11 @@
 
 Pipeline per component: prune candidates, LP (bound + guidance), LP-ordered greedy, LP-guided
 decomposition into regions (decompose.py), then LNS. A neighbourhood is a pair of *regions*
-(subtrees of about a village's size) whose deeds are freed and re-solved together by CP-SAT
-against what everything else leaves, hinted with the current deeds; a result is kept only when
-it is strictly better. Two neighbourhoods are solved at a time, one per worker thread.
+(subtrees of about a village's size) plus up to `HOLDERS_PER_HOOD` deeds elsewhere that hold
+resources its unmatched needs could use (see `_add_holders`); their deeds are freed and re-solved
+together by CP-SAT against what everything else leaves, hinted with the current deeds; a result is
+kept only when it is strictly better. Two neighbourhoods are solved at a time, one per worker
+thread. Finally a greedy pass over *all* eligible pairs fills needs the pruned models left out.
 """
 
 from __future__ import annotations
@@ -24,11 +26,23 @@ from .problem import Problem
 if TYPE_CHECKING:
     from .solver import _Run
 
-# Candidates kept per need (nearest members, nearest holders per skill, nearest leads): the LP
-# gets more (its value on the town equals the LP over all pairs from about 20 members on), the
-# CP-SAT models fewer, since building them in Python costs per variable.
-K_TEAM, K_SKILL, K_LEAD = 20, 6, 10
-K_MODEL = (20, 6, 10)
+# Candidates kept per need (nearest members, nearest holders per skill, nearest leads), for the
+# LP and the CP-SAT models alike. More candidates give the LP better duals and shares (town seed 1:
+# decomposition 57,947 with 20/6/10, 58,179 with 40/12, 58,279 with 60/15) and the models more
+# ways to serve a need; the LNS sub-models still solve to optimality in well under a second.
+K_TEAM, K_SKILL, K_LEAD = 40, 12, 20
+K_MODEL = (40, 12, 20)
+# Regions per LNS neighbourhood (3 or 4 measured no better on the town: fewer rounds).
+HOOD_REGIONS = 2
+# Deeds elsewhere that hold resources the neighbourhood's unmatched needs could use, freed with it
+# (town seed 1, one run each: 0 -> 58,256, 20 -> 58,340, 40 -> 58,367, 80 -> 58,238).
+HOLDERS_PER_HOOD = 40
+# Also free holders of exhausted people the unmatched needs could lead (measured: no gain).
+HOLDER_PEOPLE = False
+# Jitter the holders' priorities so that a pair drawn again frees a different set.
+HOLDER_JITTER = True
+# Greedy fill over all eligible pairs after the LNS.
+FINAL_FILL = True
 
 
 def regions(prob: Problem, needs: np.ndarray, target: int = 70) -> list[list[int]]:
@@ -120,6 +134,12 @@ def improve_component(
                     asg.add(n, d)
     run.report("lns", asg.priority, bound, force=True)
     lns(run, sub, regs, asg, bound, guide.value)
+    if FINAL_FILL:
+        # The models see the nearest candidates only; a need they left out may still fit with a
+        # farther one (e.g. the only free holder of a rare skill).
+        before = asg.priority
+        greedy_fill(prob, Slices(prob), asg, lp_order)
+        run.stats["final_fill"] = asg.priority - before
     return bound
 
 
@@ -173,10 +193,9 @@ def lns(
     pri = prob.arr.n_priority
     lp_share = [sum(lp_value.get(n, 0.0) * int(pri[n]) for n in r) for r in regs]
     fails = [0] * len(regs)
-    touch = [_touched(prob, r) for r in regs]
     it = improved = 0
     t_start = time.monotonic()
-    size = 2
+    size = HOOD_REGIONS
     parallel = max(1, min(run.workers, len(regs) // (2 * size)))
     pool = ThreadPoolExecutor(max_workers=parallel)
     try:
@@ -192,17 +211,11 @@ def lns(
                 sorted(n for r in picked[k * size : (k + 1) * size] for n in regs[r])
                 for k in range(parallel)
             ]
-            ents = [
-                (
-                    np.unique(
-                        np.concatenate([touch[r][0] for r in picked[k * size : (k + 1) * size]])
-                    ),
-                    np.unique(
-                        np.concatenate([touch[r][1] for r in picked[k * size : (k + 1) * size]])
-                    ),
+            if HOLDERS_PER_HOOD:
+                hoods = _add_holders(
+                    prob, asg, hoods, HOLDERS_PER_HOOD, rng if HOLDER_JITTER else None
                 )
-                for k in range(parallel)
-            ]
+            ents = [_touched(prob, h) for h in hoods]
             olds = [{n: asg.deeds[n] for n in h if n in asg.deeds} for h in hoods]
             for h in hoods:
                 for n in h:
@@ -252,6 +265,59 @@ def _pick(rng: random.Random, weights: list[float], size: int, parallel: int) ->
         out.extend(partners)
         if sum(w) <= 0:
             w = [0.0 if i in out else 1.0 for i in range(n)]
+    return out
+
+
+def _add_holders(
+    prob: Problem,
+    asg: Assignment,
+    hoods: list[list[int]],
+    limit: int,
+    rng: random.Random | None = None,
+) -> list[list[int]]:
+    """Extend each neighbourhood with deeds elsewhere that hold its contested capacity.
+
+    A pair of regions competes with the rest of the town for resources (and people) that reach
+    further than a village. Freeing, with the pair, up to `limit` deeds outside it that hold
+    resources its unmatched needs could use, or people they could use who have no capacity left,
+    lets CP-SAT move that capacity into the pair when its holder can be served otherwise or
+    matters less. Holders are taken lowest priority first; with `rng` the priorities are
+    jittered, so that a pair drawn again frees a different set (deterministic for a fixed seed).
+    """
+    c = prob.cands
+    pri = prob.arr.n_priority
+    holders: dict[int, list[int]] = {}
+    p_holders: dict[int, list[int]] = {}
+    for n, d in asg.deeds.items():
+        for r, _ in d.res:
+            holders.setdefault(r, []).append(n)
+        if HOLDER_PEOPLE:
+            if d.lead >= 0:
+                p_holders.setdefault(d.lead, []).append(n)
+            for p in d.team:
+                p_holders.setdefault(p, []).append(n)
+    taken = {n for h in hoods for n in h}
+    out = []
+    for h in hoods:
+        wanted: set[int] = set()
+        people: set[int] = set()
+        for n in h:
+            if n not in asg.deeds:
+                wanted.update(c.res.ent[c.res.ptr[n] : c.res.ptr[n + 1]].tolist())
+                if HOLDER_PEOPLE:
+                    people.update(c.lead.ent[c.lead.ptr[n] : c.lead.ptr[n + 1]].tolist())
+        if people:
+            people = {p for p in people if asg.lead_left[p] <= 0 or asg.deeds_left[p] <= 0}
+        pool = {m for r in wanted for m in holders.get(r, ())}
+        pool.update(m for p in people for m in p_holders.get(p, ()))
+        cand = sorted(m for m in pool if m not in taken and m not in prob.pins)
+        if rng is not None:
+            jit = {m: int(pri[m]) * (0.5 + rng.random()) for m in cand}
+            extra = sorted(cand, key=lambda m: (jit[m], m))[:limit]
+        else:
+            extra = sorted(cand, key=lambda m: (int(pri[m]), m))[:limit]
+        taken.update(extra)
+        out.append(sorted(h + extra))
     return out
 
 

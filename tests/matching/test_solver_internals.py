@@ -143,3 +143,67 @@ def test_infeasible_pins_are_named() -> None:
     sol = solve(d)
     assert sol["status"] == "INFEASIBLE_PINS"
     assert {c["person"] for c in sol["conflicts"]} == set(lead_ok[:2])
+
+
+def _town_state(seed: int) -> tuple[Problem, Assignment, list[list[int]]]:
+    from sandan.matching.greedy import Slices, greedy_fill, priority_order
+    from sandan.matching.lns import regions
+
+    inst = parse_instance(_gen("town", seed))
+    tree, arr = Tree(inst), build_arrays(inst)
+    full = generate(inst, tree, arr)
+    prob = Problem(inst, tree, arr, full, prune(full, arr, 20, 6, 10), group(inst), False)
+    asg = Assignment(arr)
+    greedy_fill(prob, Slices(prob), asg, priority_order(prob, range(len(inst.needs))))
+    regs = regions(prob, np.arange(len(inst.needs), dtype=np.int64))
+    return prob, asg, regs
+
+
+def test_holders_extend_a_neighbourhood_with_the_deeds_holding_its_contested_resources() -> None:
+    import random
+
+    from sandan.matching.lns import _add_holders
+
+    prob, asg, regs = _town_state(1)
+    hoods = [sorted(regs[0] + regs[1]), sorted(regs[2] + regs[3])]
+    c = prob.cands
+    for rng in (None, random.Random(5)):
+        out = _add_holders(prob, asg, hoods, 25, rng)
+        assert len(out) == 2
+        seen: set[int] = set()
+        for h, ext in zip(hoods, out, strict=True):
+            assert set(h) <= set(ext) and ext == sorted(ext)
+            extra = set(ext) - set(h)
+            assert 0 < len(extra) <= 25
+            assert not extra & set(prob.pins)
+            assert not extra & seen  # neighbourhoods solved together never share a need
+            seen |= set(ext)
+            wanted = {
+                int(r)
+                for n in h
+                if n not in asg.deeds
+                for r in c.res.ent[c.res.ptr[n] : c.res.ptr[n + 1]]
+            }
+            for m in extra:  # every extra deed holds a resource an unmatched need could use
+                assert {r for r, _ in asg.deeds[m].res} & wanted
+    again = _add_holders(prob, asg, hoods, 25, random.Random(5))
+    assert again == _add_holders(prob, asg, hoods, 25, random.Random(5))
+
+
+def test_large_component_answer_is_valid_and_improves_on_the_decomposition() -> None:
+    from sandan.matching.check import check
+
+    d = _gen("town", 2)
+    sol = solve(d, workers=2, seed=0, time_limit=8)
+    assert check(d, sol).ok
+    st = sol["stats"]
+    assert st["lns"]["iterations"] >= 1
+    assert st["final_fill"] >= 0
+    served = {x["need"] for x in sol["deeds"]}
+    assert (
+        sum(n["priority"] for n in d["needs"] if n["id"] in served) == sol["objective"]["priority"]
+    )
+    # LNS keeps a neighbourhood's answer only when it is better, and the final fill only adds:
+    # the answer is never below the decomposition it started from.
+    assert sol["objective"]["priority"] >= st["decompose"]["priority"]
+    assert sol["bound"]["priority"] >= sol["objective"]["priority"]
