@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,7 @@ class Guidance:
 # entities shared between parts split by their share of candidate pairs: dual simplex time grows
 # faster than linearly, and the Lagrangian bound stays valid whatever prices the parts return.
 LP_PART_NEEDS = 4000
+LP_PART_TARGET = 2500  # needs per part (about a town)
 
 Use = tuple[IntArray, IntArray, FloatArray]
 
@@ -72,14 +74,30 @@ def lp_guidance(run: _Run, prob: Problem, comp: IntArray, asg: Assignment) -> Gu
     )
     parts = [comp]
     if len(comp) > LP_PART_NEEDS:
-        parts = [np.array(sorted(r), dtype=np.int64) for r in regions(prob, comp, 2500)]
+        parts = [np.array(sorted(r), dtype=np.int64) for r in regions(prob, comp, LP_PART_TARGET)]
     results: list[_Part] = []
-    for i, part in enumerate(parts):
-        limit = max(1.0, min(60.0, run.left() * 0.4 / (len(parts) - i)))
-        part_caps = caps if len(parts) == 1 else _shares(prob, part, comp, caps)
-        if run.stopped():
-            break
-        results.append(_lp_part(prob, part, part_caps, limit, run.cancel))
+    if len(parts) == 1:
+        if not run.stopped():
+            limit = max(1.0, min(60.0, run.left() * 0.4))
+            results.append(_lp_part(prob, comp, caps, limit, run.cancel))
+    else:
+        # Parts are independent LPs: solve them `workers` at a time (GLOP releases the GIL), and
+        # keep them in part order, so the answer does not depend on which finished first.
+        workers = max(1, min(run.workers, len(parts)))
+        limit = max(1.0, min(60.0, run.left() * 0.4 * workers / len(parts)))
+
+        def one(part: IntArray) -> _Part | None:
+            if run.stopped():
+                return None
+            return _lp_part(prob, part, _shares(prob, part, comp, caps), limit, run.cancel)
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            solved = list(pool.map(one, parts))
+        # A part skipped on cancel leaves the rest without guidance, as a stop between parts did.
+        for r in solved:
+            if r is None:
+                break
+            results.append(r)
     value: dict[int, float] = {}
     for r in results:
         value.update(r.value)

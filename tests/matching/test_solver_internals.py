@@ -207,3 +207,35 @@ def test_large_component_answer_is_valid_and_improves_on_the_decomposition() -> 
     # the answer is never below the decomposition it started from.
     assert sol["objective"]["priority"] >= st["decompose"]["priority"]
     assert sol["bound"]["priority"] >= sol["objective"]["priority"]
+
+
+class _FakeRun:
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.cancel = None
+
+    def left(self) -> float:
+        return 600.0
+
+    def stopped(self) -> bool:
+        return False
+
+
+def test_lp_parts_solved_in_parallel_give_the_sequential_answer(monkeypatch: Any) -> None:
+    from sandan.matching import lp
+
+    inst = parse_instance(_gen("town", 3))
+    tree, arr = Tree(inst), build_arrays(inst)
+    full = generate(inst, tree, arr)
+    prob = Problem(inst, tree, arr, full, prune(full, arr, 10, 4, 6), group(inst), False)
+    comp = max(components(full, len(inst.needs), len(inst.people)), key=len)
+    monkeypatch.setattr(lp, "LP_PART_NEEDS", len(comp) // 3)
+    monkeypatch.setattr(lp, "LP_PART_TARGET", len(comp) // 20)
+    one = lp.lp_guidance(_FakeRun(1), prob, comp, Assignment(arr))  # type: ignore[arg-type]
+    two = lp.lp_guidance(_FakeRun(2), prob, comp, Assignment(arr))  # type: ignore[arg-type]
+    assert one.stats["parts"] > 1
+    assert one.value == two.value
+    assert one.bound == two.bound
+    assert one.res_use is not None and two.res_use is not None
+    for a, b in zip(one.res_use, two.res_use, strict=True):
+        assert np.array_equal(a, b)
