@@ -9,12 +9,18 @@ column divides by the LP relaxation of the instance, computed once per instance 
 over every eligible pair for the village, and over the 30 nearest members / 10 nearest holders
 per skill / 15 nearest leads per need for the town and district (on the town this equals the
 LP over all pairs: 50,447.8 both ways for seed 1; the full district LP is too large to build).
+
+    python benchmarks/bench_matching.py _bound town.json   # a tighter upper bound (minutes)
+
+prints a Lagrangian-decomposition bound (see `_bound`): proved, and below the LP by the
+integrality gap of the villages, so it tells how much of the gap to the LP any solver can close.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import resource
@@ -100,6 +106,110 @@ def _lp(path: str, scale: str) -> None:
             g = lp_guidance(_R(), prob, comp, Assignment(arr))  # type: ignore[arg-type]
         total += float(g.stats.get("lp_value", 0.0))
     print(json.dumps({"lp": total}))
+
+
+def _bound(path: str) -> None:
+    """Child process: a Lagrangian-decomposition upper bound on the priority sum (slow).
+
+    The largest component is cut into regions (villages); entities whose candidate needs lie in
+    more than one region are *shared*. With prices u >= 0 on the shared entities' capacities,
+    sum over regions of max(priority - u * shared use) + u * shared capacity bounds the optimum:
+    each region keeps every other rule (its own people and resources, the shared capacities too)
+    and is solved by CP-SAT over all eligible pairs, to optimality or to its proved bound. The
+    prices are the duals of the LP relaxation, so the bound is at most the LP value and is
+    tighter by the integrality gap of the regions. Other components are solved exactly.
+    """
+    import numpy as np
+    from ortools.sat.python import cp_model
+
+    from sandan.matching import eligibility
+    from sandan.matching.assignment import Assignment
+    from sandan.matching.components import components
+    from sandan.matching.cpsat import _Model, solve_exact
+    from sandan.matching.instance import parse_instance
+    from sandan.matching.lns import regions
+    from sandan.matching.lp import _lp_part
+    from sandan.matching.pins import group
+    from sandan.matching.problem import Problem
+    from sandan.matching.tree import Tree
+
+    t0 = time.monotonic()
+    with open(path, encoding="utf-8") as fh:
+        inst = parse_instance(json.load(fh))
+    tree, arr = Tree(inst), eligibility.build_arrays(inst)
+    full = eligibility.generate(inst, tree, arr)
+    lp_prob = Problem(
+        inst, tree, arr, full, eligibility.prune(full, arr, 30, 10, 15), group(inst), False
+    )
+    prob = Problem(inst, tree, arr, full, full, group(inst), True)
+    comps = components(full, len(inst.needs), len(inst.people))
+    comp = max(comps, key=len)
+    caps = tuple(x.astype(np.float64) for x in (arr.p_lead, arr.p_deeds, arr.p_hours, arr.r_cap))
+    part = _lp_part(lp_prob, comp, caps, 600.0)  # type: ignore[arg-type]
+    regs = regions(prob, comp, 70)
+    region_of = np.full(len(inst.needs), -1, dtype=np.int64)
+    for i, r in enumerate(regs):
+        region_of[r] = i
+
+    def shared(pairs: list[eligibility.Pairs], n_ent: int) -> Any:
+        keys = np.concatenate([p.ent * len(regs) + region_of[p.need] for p in pairs])
+        keys = np.unique(keys[np.concatenate([region_of[p.need] >= 0 for p in pairs])])
+        return np.bincount(keys // len(regs), minlength=n_ent) > 1
+
+    sh_p = shared([full.lead, full.team], len(arr.p_cell))
+    sh_r = shared([full.res], len(arr.r_cap))
+    scale = 1000  # integer prices for CP-SAT; rounding them down keeps the bound valid
+    ul, ud, uh, ur = (
+        np.floor(u * scale).astype(np.int64) * m
+        for u, m in zip(part.duals, (sh_p, sh_p, sh_p, sh_r), strict=True)
+    )
+    const = int(
+        (ul * arr.p_lead).sum()
+        + (ud * arr.p_deeds).sum()
+        + (uh * arr.p_hours).sum()
+        + (ur * arr.r_cap).sum()
+    )
+    empty = Assignment(arr)
+    total = const
+    proved = 0
+    for reg in regs:
+        m = _Model(prob, reg, empty)
+        terms = [scale * w * v for w, v in m.pri_terms]
+        for n in m.needs:
+            h = int(arr.n_hours[n])
+            terms += [-int(ul[p]) * v for p, _, v in m.xl[n] if ul[p]]
+            terms += [-int(ud[p] + h * uh[p]) * v for p, _, v in m.xt[n] if ud[p] + h * uh[p]]
+            terms += [-int(ur[r]) * v for r, _, v in m.z[n] if ur[r]]
+        m.m.maximize(sum(terms))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 2
+        solver.parameters.max_time_in_seconds = 60.0
+        status = solver.solve(m.m)
+        proved += status == cp_model.OPTIMAL
+        total += math.floor(solver.best_objective_bound + 1e-6)
+    small = 0.0
+    for c in comps:
+        if len(c) == len(comp):
+            continue
+        res = solve_exact(
+            prob, c.tolist(), empty, hint=None, time_limit=60, workers=2, seed=0, cancel=None
+        )
+        small += res.priority_bound if res.status != "UNKNOWN" else float(len(c) * 100)
+    print(
+        json.dumps(
+            {
+                "bound": math.floor(total / scale + small + 1e-6),
+                "largest_component": total / scale,
+                "largest_component_lp": part.stats.get("lp_value"),
+                "other_components": small,
+                "regions": len(regs),
+                "regions_optimal": proved,
+                "shared_people": int(sh_p.sum()),
+                "shared_resources": int(sh_r.sum()),
+                "seconds": round(time.monotonic() - t0, 1),
+            }
+        )
+    )
 
 
 def _child(args: list[str], timeout: float) -> dict[str, Any] | None:
@@ -196,5 +306,7 @@ if __name__ == "__main__":
         _one(sys.argv[2], sys.argv[3], float(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]))
     elif len(sys.argv) > 1 and sys.argv[1] == "_lp":
         _lp(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) > 1 and sys.argv[1] == "_bound":
+        _bound(sys.argv[2])
     else:
         sys.exit(main())
