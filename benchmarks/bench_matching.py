@@ -89,6 +89,7 @@ def _lp(path: str, scale: str) -> None:
     class _R:
         seed = 0
         cancel = None
+        workers = 1  # LP parts one at a time (same answer as in parallel)
 
         def left(self) -> float:
             return 600.0

@@ -11,7 +11,7 @@ Determinism: every CP-SAT call gets the caller's seed and runs single-threaded (
 order; GLOP and the greedy are deterministic. Small instances (every component solved to proven
 optimality, e.g. a village) therefore give the same answer on every run. On large instances the
 wall-clock limit decides how many LNS rounds run, so two runs under different machine load may
-stop a few rounds apart (measured: 58,255 / 58,256 / 58,255 on the town); everything before the
+stop a few rounds apart (measured: 58,537 / 58,537 / 58,536 on the town); everything before the
 limit is reproducible, and `stats.lns.iterations` records how far a run got.
 """
 
@@ -43,6 +43,9 @@ EXACT_MAX_NEEDS = 400
 EXACT_MAX_PAIRS = 60_000
 # Above this many team pairs, models use the nearest candidates only (see eligibility.prune).
 PRUNE_ABOVE_PAIRS = 150_000
+# Nearest members / holders per skill / leads kept by the plain CP-SAT baseline on large instances
+# (fewer than `auto` keeps: its one model of the whole instance is built in Python up front).
+K_BASELINE = (20, 6, 10)
 
 
 def _base(status: str, t0: float) -> dict[str, Any]:
@@ -206,12 +209,10 @@ class _Run:
     ) -> tuple[Assignment, float, bool]:
         """The baseline: one CP-SAT model of the whole instance, hinted with the greedy answer.
 
-        On large instances the model keeps the same nearest candidates as `auto` (all pairs of a
-        town are ~800,000 variables: building that in Python alone takes minutes)."""
-        from .lns import K_MODEL
-
+        On large instances the model keeps the nearest candidates only (`K_BASELINE`; all pairs of
+        a town are ~800,000 variables: building that in Python alone takes minutes)."""
         if len(prob.full.team) > PRUNE_ABOVE_PAIRS:
-            cands = eligibility.prune(prob.full, prob.arr, *K_MODEL)
+            cands = eligibility.prune(prob.full, prob.arr, *K_BASELINE)
             prob = Problem(prob.inst, prob.tree, prob.arr, prob.full, cands, prob.pins, False)
             sl = Slices(prob)
         asg = self.seed_pinned(prob, pinned)
