@@ -232,11 +232,13 @@ def _lp_part(
         coef_all = (
             arr.n_hours[t_need].astype(np.float64) if coef_fn == "hours" else np.ones(len(ents))
         )
+        # The most the row's left side can reach: a resource pair carries up to min(q, cap) units.
+        reach_all = coef_all * hi[off : off + len(ents)]
         for s0, s1 in zip(starts.tolist(), ends.tolist(), strict=True):
             e = int(es[s0])
             idx = order[s0:s1]
             coefs = coef_all[idx]
-            if coefs.sum() <= cap[e]:
+            if reach_all[idx].sum() <= cap[e]:
                 continue  # never binding
             ct = row(off + idx, coefs, -inf, float(cap[e]))
             cap_rows.append((name, e, ct))

@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 import numpy as np
+import pytest
 
 from sandan.matching import parse_instance, solve
 from sandan.matching.assignment import Assignment
@@ -194,7 +195,7 @@ def test_large_component_answer_is_valid_and_improves_on_the_decomposition() -> 
     from sandan.matching.check import check
 
     d = _gen("town", 2)
-    sol = solve(d, workers=2, seed=0, time_limit=8)
+    sol = solve(d, workers=2, seed=0, time_limit=12)  # LP ~3 s, decomposition ~2 s, then LNS
     assert check(d, sol).ok
     st = sol["stats"]
     assert st["lns"]["iterations"] >= 1
@@ -239,3 +240,48 @@ def test_lp_parts_solved_in_parallel_give_the_sequential_answer(monkeypatch: Any
     assert one.res_use is not None and two.res_use is not None
     for a, b in zip(one.res_use, two.res_use, strict=True):
         assert np.array_equal(a, b)
+
+
+def _lp_of(d: dict[str, Any]) -> tuple[Problem, Any]:
+    from sandan.matching.lp import _lp_part
+
+    inst = parse_instance(d)
+    tree, arr = Tree(inst), build_arrays(inst)
+    full = generate(inst, tree, arr)
+    prob = Problem(inst, tree, arr, full, full, group(inst), True)
+    caps = tuple(x.astype(np.float64) for x in (arr.p_lead, arr.p_deeds, arr.p_hours, arr.r_cap))
+    return prob, _lp_part(prob, np.arange(len(inst.needs)), caps, 10.0)  # type: ignore[arg-type]
+
+
+def test_lp_keeps_a_resource_row_that_has_fewer_pairs_than_units() -> None:
+    # Two needs want 4 and 6 units of the one 6-unit fund: two pair variables, each able to carry
+    # its need's whole quantity, so the capacity row binds although 2 pairs < 6 units. The LP
+    # optimum is y1 = 1 (50 for 4 units, the better ratio) and y2 = 2/6 of 40.
+    d = {
+        "version": 1,
+        "cells": [{"id": "T", "parent": None, "level": "TOWN"}],
+        "resources": [{"id": "r", "cell": "T", "kind": "FUNDS", "capacity": 6}],
+        "needs": [
+            {"id": f"n{q}", "cell": "T", "category": "OTHER", "priority": p, "lead": False,
+             "resources": [{"kind": "FUNDS", "quantity": q}]}
+            for q, p in ((4, 50), (6, 40))
+        ],
+    }  # fmt: skip
+    _, part = _lp_of(d)
+    assert part.stats["lp_value"] == pytest.approx(50 + 40 * 2 / 6, abs=0.01)  # stats round to 0.01
+
+
+def test_lp_solution_respects_every_capacity() -> None:
+    # The LP is the bound the benchmark divides by and the guide of the decomposition: its pair
+    # values must keep every capacity of the instance, as any relaxation of the problem does.
+    prob, part = _lp_of(_gen("village", 1))
+    arr = prob.arr
+    (_, le, lv), (tn, te, tv), (_, re_, rv) = part.uses
+    eps = 1e-6
+    assert (np.bincount(le, weights=lv, minlength=len(arr.p_lead)) <= arr.p_lead + eps).all()
+    assert (np.bincount(te, weights=tv, minlength=len(arr.p_deeds)) <= arr.p_deeds + eps).all()
+    hours = np.bincount(te, weights=tv * arr.n_hours[tn], minlength=len(arr.p_hours))
+    assert (hours <= arr.p_hours + eps).all()
+    assert (np.bincount(re_, weights=rv, minlength=len(arr.r_cap)) <= arr.r_cap + eps).all()
+    # ... and the village's proved optimum is below it.
+    assert part.stats["lp_value"] >= solve(_gen("village", 1), workers=1)["objective"]["priority"]
