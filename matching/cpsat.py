@@ -21,6 +21,15 @@ from .problem import Problem
 LIGHT = True
 
 
+def _sum(vs: list[cp_model.IntVar]) -> cp_model.LinearExprT:
+    # Python's sum() nests one expression object per term; this builds one flat sum.
+    return cp_model.LinearExpr.sum(vs)
+
+
+def _weighted(terms: list[tuple[int, cp_model.IntVar]]) -> cp_model.LinearExprT:
+    return cp_model.LinearExpr.weighted_sum([v for _, v in terms], [w for w, _ in terms])
+
+
 @dataclass
 class SubResult:
     status: str  # OPTIMAL | FEASIBLE | INFEASIBLE | UNKNOWN
@@ -76,8 +85,8 @@ class _Model:
                         self.dist_terms.append((d, v))
                     worst = max(worst, d)
                 if pin is not None and pin.lead >= 0:
-                    m.add(sum(v for p, _, v in xl if p == pin.lead) == 1)
-                m.add(sum(v for _, _, v in xl) == y)
+                    m.add(_sum([v for p, _, v in xl if p == pin.lead]) == 1)
+                m.add(_sum([v for _, _, v in xl]) == y)
             self.xl[n] = xl
             # --- team
             xt: list[tuple[int, int, cp_model.IntVar]] = []
@@ -95,16 +104,16 @@ class _Model:
                         self.dist_terms.append((d, v))
                     wd = max(wd, d)
                 worst += vol * wd
-                m.add(sum(v for _, _, v in xt) == vol * y)
+                m.add(_sum([v for _, _, v in xt]) == vol * y)
                 if pin is not None:
                     for p in pin.team:
-                        m.add(sum(v for q, _, v in xt if q == p) == 1)
+                        m.add(_sum([v for q, _, v in xt if q == p]) == 1)
                 lead_of = {p: v for p, _, v in xl}
                 for p, _, v in xt:
                     if p in lead_of:
                         m.add_at_most_one(v, lead_of[p])
                 for s in arr.n_skills[n]:
-                    m.add(sum(v for p, _, v in xt if s in arr.p_skills[p]) >= y)
+                    m.add(_sum([v for p, _, v in xt if s in arr.p_skills[p]]) >= y)
             self.xt[n] = xt
             # --- resources
             zs: list[tuple[int, int, cp_model.IntVar]] = []
@@ -127,35 +136,51 @@ class _Model:
                             self.dist_terms.append((d, v))
                         wd = max(wd, d)
                     worst += q * wd
-                    m.add(sum(kz) == q * y)
+                    m.add(_sum(kz) == q * y)
             self.z[n] = zs
             self.max_distance += worst
         for p, vs in lead_terms.items():
             if len(vs) > left.lead_left[p]:
-                m.add(sum(vs) <= max(0, int(left.lead_left[p])))
+                m.add(_sum(vs) <= max(0, int(left.lead_left[p])))
         for p, hv in team_terms.items():
             if len(hv) > left.deeds_left[p]:
-                m.add(sum(v for _, v in hv) <= max(0, int(left.deeds_left[p])))
+                m.add(_sum([v for _, v in hv]) <= max(0, int(left.deeds_left[p])))
             if sum(h for h, _ in hv) > left.hours_left[p]:
-                m.add(sum(h * v for h, v in hv) <= max(0, int(left.hours_left[p])))
+                m.add(_weighted(hv) <= max(0, int(left.hours_left[p])))
         for r, zv in res_terms.items():
-            m.add(sum(zv) <= max(0, int(left.cap_left[r])))
-        self.pri = sum(w * v for w, v in self.pri_terms)
-        self.dist = sum(w * v for w, v in self.dist_terms)
+            m.add(_sum(zv) <= max(0, int(left.cap_left[r])))
+        self.pri = _weighted(self.pri_terms)
+        self.dist = _weighted(self.dist_terms)
+
+    def weighted(self, big: int) -> cp_model.LinearExprT:
+        """`big * priority - distance` as one flat sum (cheaper to set than the composite)."""
+        return _weighted(
+            [(big * w, v) for w, v in self.pri_terms] + [(-w, v) for w, v in self.dist_terms]
+        )
 
     def hint(self, deeds: dict[int, Deed]) -> None:
-        m = self.m
+        # Written to the proto in two calls: `add_hint` per variable cost as much as building.
+        idx: list[int] = []
+        val: list[int] = []
         for n in self.needs:
             d = deeds.get(n)
-            m.add_hint(self.y[n], 1 if d else 0)
+            idx.append(self.y[n].index)
+            val.append(1 if d else 0)
+            lead = d.lead if d else -2
             for p, _, v in self.xl[n]:
-                m.add_hint(v, 1 if d and d.lead == p else 0)
+                idx.append(v.index)
+                val.append(1 if p == lead else 0)
             team = set(d.team) if d else set()
             for p, _, v in self.xt[n]:
-                m.add_hint(v, 1 if p in team else 0)
+                idx.append(v.index)
+                val.append(1 if p in team else 0)
             units = dict(d.res) if d else {}
             for r, _, v in self.z[n]:
-                m.add_hint(v, units.get(r, 0))
+                idx.append(v.index)
+                val.append(units.get(r, 0))
+        hint = self.m.proto.solution_hint
+        hint.vars.extend(idx)
+        hint.values.extend(val)
 
     def read(self, solver: cp_model.CpSolver) -> dict[int, Deed]:
         out: dict[int, Deed] = {}
@@ -315,7 +340,7 @@ def solve_weighted(
     if hint:
         model.hint(hint)
     big = model.max_distance + 1
-    model.m.maximize(big * model.pri - model.dist)
+    model.m.maximize(model.weighted(big))
     solver = cp_model.CpSolver()
     _params(solver, time_limit, det_limit, workers, seed, light=LIGHT)
     with _Watch(solver, cancel):
