@@ -188,12 +188,18 @@ def _lp_part(
         m.set_var_objective_coefficient(int(var[i]), float(obj[i]))
     m.set_maximize(True)
 
+    add_term = m.add_term_to_constraint
+
     def row(idx: list[int] | IntArray, coef: list[float] | FloatArray, lb: float, ub: float) -> int:
+        # One C call per term is unavoidable here; everything around it is kept out of the loop
+        # (the district's LP has ~1.5 million terms).
         ct = m.add_linear_constraint()
         m.set_constraint_lower_bound(ct, lb)
         m.set_constraint_upper_bound(ct, ub)
-        for v, a in zip(np.asarray(idx).tolist(), np.asarray(coef).tolist(), strict=True):
-            m.add_term_to_constraint(ct, int(v), float(a))
+        vs = idx.tolist() if isinstance(idx, np.ndarray) else idx
+        cs = coef.tolist() if isinstance(coef, np.ndarray) else coef
+        for v, a in zip(vs, cs, strict=True):
+            add_term(ct, v, a)
         return ct
 
     inf = float("inf")
