@@ -200,8 +200,8 @@ def lns(
     # Region of every need, to sum what the incumbent serves per region with numpy each round
     # (a Python scan of every need cost ~60 ms a round on the district).
     reg_of = np.full(prob.n_needs, len(regs), dtype=np.int64)
-    for i, r in enumerate(regs):
-        reg_of[r] = i
+    for i, members in enumerate(regs):
+        reg_of[members] = i
     pri_f = pri.astype(np.float64)
     fails = [0] * len(regs)
     it = improved = 0
