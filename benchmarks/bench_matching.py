@@ -135,7 +135,7 @@ def _bound(path: str) -> None:
     from sandan.matching.cpsat import _Model, solve_exact
     from sandan.matching.instance import parse_instance
     from sandan.matching.lns import regions
-    from sandan.matching.lp import _lp_part
+    from sandan.matching.lp import _lp_part, capacities
     from sandan.matching.pins import group
     from sandan.matching.problem import Problem
     from sandan.matching.tree import Tree
@@ -151,8 +151,7 @@ def _bound(path: str) -> None:
     prob = Problem(inst, tree, arr, full, full, group(inst), True)
     comps = components(full, len(inst.needs), len(inst.people))
     comp = max(comps, key=len)
-    caps = tuple(x.astype(np.float64) for x in (arr.p_lead, arr.p_deeds, arr.p_hours, arr.r_cap))
-    part = _lp_part(lp_prob, comp, caps, 600.0)  # type: ignore[arg-type]
+    part = _lp_part(lp_prob, comp, capacities(arr), 600.0)
     regs = regions(prob, comp, 70)
     region_of = np.full(len(inst.needs), -1, dtype=np.int64)
     for i, r in enumerate(regs):

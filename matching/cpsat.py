@@ -166,7 +166,7 @@ class _Model:
             d = deeds.get(n)
             idx.append(self.y[n].index)
             val.append(1 if d else 0)
-            lead = d.lead if d else -2
+            lead = d.lead if d else -1  # candidates are people >= 0
             for p, _, v in self.xl[n]:
                 idx.append(v.index)
                 val.append(1 if p == lead else 0)

@@ -24,7 +24,7 @@ import numpy.typing as npt
 from ortools.linear_solver.python import model_builder_helper as mbh
 
 from .assignment import Assignment
-from .eligibility import Candidates, FloatArray, IntArray
+from .eligibility import Arrays, Candidates, FloatArray, IntArray
 from .problem import Problem
 
 if TYPE_CHECKING:
@@ -49,13 +49,14 @@ LP_PART_NEEDS = 4000
 LP_PART_TARGET = 2500  # needs per part (about a town)
 
 Use = tuple[IntArray, IntArray, FloatArray]
+Caps = tuple[FloatArray, FloatArray, FloatArray, FloatArray]  # lead, deeds, hours, res
 
 
 @dataclass
 class _Part:
     value: dict[int, float]
     uses: tuple[Use, Use, Use] | None  # lead, team, resource pair values
-    duals: tuple[FloatArray, FloatArray, FloatArray, FloatArray]  # lead, deeds, hours, res
+    duals: Caps  # prices on the capacity rows
     stats: dict[str, Any]
 
 
@@ -66,12 +67,7 @@ def lp_guidance(run: _Run, prob: Problem, comp: IntArray, asg: Assignment) -> Gu
     t0 = time.monotonic()
     arr = prob.arr
     n_p, n_r = len(arr.p_cell), len(arr.r_cap)
-    caps = (
-        arr.p_lead.astype(np.float64),
-        arr.p_deeds.astype(np.float64),
-        arr.p_hours.astype(np.float64),
-        arr.r_cap.astype(np.float64),
-    )
+    caps = capacities(arr)
     parts = [comp]
     if len(comp) > LP_PART_NEEDS:
         parts = [np.array(sorted(r), dtype=np.int64) for r in regions(prob, comp, LP_PART_TARGET)]
@@ -124,9 +120,17 @@ def lp_guidance(run: _Run, prob: Problem, comp: IntArray, asg: Assignment) -> Gu
     return Guidance(bound, value, stats, uses[2], uses[1], uses[0])
 
 
-def _shares(
-    prob: Problem, part: IntArray, comp: IntArray, caps: tuple[FloatArray, ...]
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+def capacities(arr: Arrays) -> Caps:
+    """Right-hand sides of the capacity rows: leads, deeds, hours per person; units per resource."""
+    return (
+        arr.p_lead.astype(np.float64),
+        arr.p_deeds.astype(np.float64),
+        arr.p_hours.astype(np.float64),
+        arr.r_cap.astype(np.float64),
+    )
+
+
+def _shares(prob: Problem, part: IntArray, comp: IntArray, caps: Caps) -> Caps:
     """Capacities scaled by the entity's share of candidate pairs that fall in `part`."""
     c = prob.cands
     in_part = np.zeros(prob.n_needs, dtype=bool)
@@ -152,7 +156,7 @@ def _shares(
 def _lp_part(
     prob: Problem,
     comp: IntArray,
-    caps: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    caps: Caps,
     time_limit: float,
     cancel: threading.Event | None = None,
 ) -> _Part:

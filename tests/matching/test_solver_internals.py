@@ -243,14 +243,13 @@ def test_lp_parts_solved_in_parallel_give_the_sequential_answer(monkeypatch: Any
 
 
 def _lp_of(d: dict[str, Any]) -> tuple[Problem, Any]:
-    from sandan.matching.lp import _lp_part
+    from sandan.matching.lp import _lp_part, capacities
 
     inst = parse_instance(d)
     tree, arr = Tree(inst), build_arrays(inst)
     full = generate(inst, tree, arr)
     prob = Problem(inst, tree, arr, full, full, group(inst), True)
-    caps = tuple(x.astype(np.float64) for x in (arr.p_lead, arr.p_deeds, arr.p_hours, arr.r_cap))
-    return prob, _lp_part(prob, np.arange(len(inst.needs)), caps, 10.0)  # type: ignore[arg-type]
+    return prob, _lp_part(prob, np.arange(len(inst.needs)), capacities(arr), 10.0)
 
 
 def test_lp_keeps_a_resource_row_that_has_fewer_pairs_than_units() -> None:
