@@ -132,7 +132,8 @@ def _bound(path: str) -> None:
     from sandan.matching import eligibility
     from sandan.matching.assignment import Assignment
     from sandan.matching.components import components
-    from sandan.matching.cpsat import _Model, solve_exact
+    from sandan.matching.cpmodel import SubModel
+    from sandan.matching.cpsat import solve_exact
     from sandan.matching.instance import parse_instance
     from sandan.matching.lns import regions
     from sandan.matching.lp import _lp_part, capacities
@@ -179,14 +180,12 @@ def _bound(path: str) -> None:
     total = const
     proved = 0
     for reg in regs:
-        m = _Model(prob, reg, empty)
-        terms = [scale * w * v for w, v in m.pri_terms]
-        for n in m.needs:
-            h = int(arr.n_hours[n])
-            terms += [-int(ul[p]) * v for p, _, v in m.xl[n] if ul[p]]
-            terms += [-int(ud[p] + h * uh[p]) * v for p, _, v in m.xt[n] if ud[p] + h * uh[p]]
-            terms += [-int(ur[r]) * v for r, _, v in m.z[n] if ur[r]]
-        m.m.maximize(sum(terms))
+        m = SubModel(prob, reg, empty)
+        # scale * priority minus the priced use of shared capacity, over the model's variables
+        t_price = ud[m.t_ent] + arr.n_hours[m.nd[m.t_slot]] * uh[m.t_ent]
+        vs = np.arange(m.n_vars, dtype=np.int64)
+        cs = np.concatenate([scale * m.priority, -ul[m.l_ent], -t_price, -ur[m.r_ent]])
+        m.set_objective(vs[cs != 0], cs[cs != 0], maximize=True)
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 2
         solver.parameters.max_time_in_seconds = 60.0

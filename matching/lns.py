@@ -5,14 +5,18 @@ decomposition into regions (decompose.py), then LNS. A neighbourhood is a pair o
 (subtrees of about a village's size) plus up to `HOLDERS_PER_HOOD` deeds elsewhere that hold
 resources its unmatched needs could use (see `_add_holders`); their deeds are freed and re-solved
 together by CP-SAT against what everything else leaves, hinted with the current deeds; a result is
-kept only when it is strictly better. Two neighbourhoods are solved at a time, one per worker
-thread. Finally a greedy pass over *all* eligible pairs fills needs the pruned models left out.
+kept only when it is strictly better. One neighbourhood per worker thread is in flight at a time,
+pipelined in a fixed order (see `lns`). Finally a greedy pass over *all* eligible pairs fills
+needs the pruned models left out.
 """
 
 from __future__ import annotations
 
 import random
 import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,6 +24,7 @@ import numpy as np
 from . import eligibility
 from .assignment import Assignment, Deed
 from .cpsat import solve_weighted
+from .eligibility import IntArray
 from .greedy import Slices, greedy_fill
 from .problem import Problem
 
@@ -43,6 +48,11 @@ HOLDER_PEOPLE = False
 HOLDER_JITTER = True
 # Greedy fill over all eligible pairs after the LNS.
 FINAL_FILL = True
+# Stop the LNS after this many neighbourhoods (tests; None: run until the deadline).
+MAX_HOODS: int | None = None
+
+# Leads, deeds, hours per person and units per resource that a neighbourhood may use.
+Grant = tuple[IntArray, IntArray, IntArray, IntArray]
 # The most of the time left that the decomposition may take (see improve_component).
 DECOMPOSE_SHARE = 0.75
 
@@ -178,6 +188,17 @@ def _with_pins(prob: Problem, c: eligibility.Candidates) -> eligibility.Candidat
     )
 
 
+@dataclass
+class _Flight:
+    """A neighbourhood being re-solved: what it freed, what it was granted, its answer to come."""
+
+    regions: list[int]
+    needs: list[int]
+    old: dict[int, Deed]
+    grant: Grant
+    future: Future[tuple[int, dict[int, Deed]]]
+
+
 def lns(
     run: _Run,
     prob: Problem,
@@ -186,14 +207,19 @@ def lns(
     bound: float,
     lp_value: dict[int, float],
 ) -> None:
-    """Re-solve pairs of regions, two neighbourhoods at a time (one per worker thread).
+    """Re-solve pairs of regions, `workers` neighbourhoods in flight at a time.
 
     The first region of a pair is drawn with weight growing with its *regret* (the priority the
     LP gets there minus what the incumbent gets), decayed each time re-solving it found nothing;
     its partner is drawn uniformly, so shared capacity can move between any two regions.
-    """
-    from concurrent.futures import ThreadPoolExecutor
 
+    Pipelined but deterministic: neighbourhood i is chosen once neighbourhood i - workers has
+    been merged (merges go strictly in order), from that state and from what the ones still in
+    flight hold. Which thread finishes first never changes what is chosen, so the answer depends
+    on the seed and on how many neighbourhoods the time allowed, not on their timing. A thread
+    idles only while an older neighbourhood is still running (measured on the district: waiting
+    for both of a round's two neighbourhoods left the threads idle ~30% of the LNS time).
+    """
     rng = random.Random(run.seed * 7919 + len(regs))
     pri = prob.arr.n_priority
     lp_share = [sum(lp_value.get(n, 0.0) * int(pri[n]) for n in r) for r in regs]
@@ -204,80 +230,118 @@ def lns(
         reg_of[members] = i
     pri_f = pri.astype(np.float64)
     fails = [0] * len(regs)
-    it = improved = 0
+    launched = improved = 0
     t_start = time.monotonic()
     size = HOOD_REGIONS
     parallel = max(1, min(run.workers, len(regs) // (2 * size)))
+    flight: deque[_Flight] = deque()
+    held = 0  # priority of the deeds freed by the neighbourhoods in flight
+
+    def merge(f: _Flight) -> None:
+        nonlocal improved, held
+        better, deeds = f.future.result()
+        improved += better
+        for r in f.regions:
+            fails[r] = 0 if better else fails[r] + 1
+        _give_back(asg, f.grant)
+        for n, d in sorted(deeds.items()):
+            asg.add(n, d)
+        held -= sum(int(pri[n]) for n in f.old)
+
     pool = ThreadPoolExecutor(max_workers=parallel)
     try:
-        # An iteration costs model building plus the solve: do not start one that cannot finish.
-        while not run.stopped() and run.left() > 0.6:
+        while True:
+            if len(flight) == parallel:
+                merge(flight.popleft())
+                run.report("lns", asg.priority + held, bound)
+            # A neighbourhood costs model building plus the solve: do not start one that cannot
+            # finish.
+            if run.stopped() or run.left() <= 0.6 or (MAX_HOODS and launched >= MAX_HOODS):
+                break
+            busy_regions = {r for f in flight for r in f.regions}
+            busy_needs = {n for f in flight for n in f.needs}
             served = np.fromiter(asg.deeds, dtype=np.int64, count=len(asg.deeds))
             got = np.bincount(reg_of[served], weights=pri_f[served], minlength=len(regs) + 1)
             weights = [
-                (max(0.0, lp_share[i] - float(got[i])) + 1.0) * 0.6 ** fails[i]
+                0.0
+                if i in busy_regions
+                else (max(0.0, lp_share[i] - float(got[i])) + 1.0) * 0.6 ** fails[i]
                 for i in range(len(regs))
             ]
-            picked = _pick(rng, weights, size, parallel)
-            hoods = [
-                sorted(n for r in picked[k * size : (k + 1) * size] for n in regs[r])
-                for k in range(parallel)
-            ]
+            picked = _pick(rng, weights, size, busy_regions)
+            hood = sorted(n for r in picked for n in regs[r] if n not in busy_needs)
             if HOLDERS_PER_HOOD:
-                hoods = _add_holders(
-                    prob, asg, hoods, HOLDERS_PER_HOOD, rng if HOLDER_JITTER else None
-                )
-            ents = [_touched(prob, h) for h in hoods]
-            olds = [{n: asg.deeds[n] for n in h if n in asg.deeds} for h in hoods]
-            for h in hoods:
-                for n in h:
-                    asg.remove(n)
-            lefts = _split_slack(asg, olds, ents)
-            it += 1
-            seeds = [run.seed + it * 31 + k for k in range(parallel)]
-
+                hood = _add_holders(
+                    prob, asg, [hood], HOLDERS_PER_HOOD, rng if HOLDER_JITTER else None
+                )[0]
+            old = {n: asg.deeds[n] for n in hood if n in asg.deeds}
+            for n in hood:
+                asg.remove(n)
+            held += sum(int(pri[n]) for n in old)
+            grant = _grant(asg, old, _touched(prob, hood))
+            seed = run.seed + launched * 31
+            launched += 1
             tl = min(3.0, max(0.05, run.left() - 0.4))
-            futures = [
-                pool.submit(_solve_hood, prob, hoods[k], lefts[k], olds[k], seeds[k], tl, run)
-                for k in range(parallel)
-            ]
-            outcomes = [f.result() for f in futures]
-            for k, (better, deeds) in enumerate(outcomes):
-                improved += better
-                for r in picked[k * size : (k + 1) * size]:
-                    fails[r] = 0 if better else fails[r] + 1
-                for n, d in sorted(deeds.items()):
-                    asg.add(n, d)
-            run.report("lns", asg.priority, bound)
+            left = asg.with_caps(*grant)
+            future = pool.submit(_solve_hood, prob, hood, left, old, seed, tl, run)
+            flight.append(_Flight(picked, hood, old, grant, future))
     finally:
+        while flight:
+            merge(flight.popleft())
         pool.shutdown(wait=True)
+    run.report("lns", asg.priority, bound)
     run.stats["lns"] = {
-        "iterations": it,
+        "iterations": launched,
         "improved": improved,
         "parallel": parallel,
         "seconds": round(time.monotonic() - t_start, 2),
     }
 
 
-def _pick(rng: random.Random, weights: list[float], size: int, parallel: int) -> list[int]:
-    """`parallel` groups of `size` distinct regions: a weighted first, then uniform partners."""
-    n = len(weights)
-    if n <= size * parallel:
-        return rng.sample(range(n), n)
-    out: list[int] = []
-    w = list(weights)
-    for _ in range(parallel):
-        first = rng.choices(range(n), weights=w)[0]
-        w[first] = 0.0
-        out.append(first)
-        free = [i for i in range(n) if i not in out]
-        partners = rng.sample(free, size - 1)
-        for p in partners:
-            w[p] = 0.0
-        out.extend(partners)
-        if sum(w) <= 0:
-            w = [0.0 if i in out else 1.0 for i in range(n)]
-    return out
+def _pick(rng: random.Random, weights: list[float], size: int, busy: set[int]) -> list[int]:
+    """`size` distinct regions outside `busy`: one drawn by weight, then uniform partners."""
+    free = [i for i in range(len(weights)) if i not in busy]
+    if len(free) <= size:
+        return free
+    w = [weights[i] for i in free]
+    if sum(w) <= 0:
+        w = [1.0] * len(free)
+    first = rng.choices(free, weights=w)[0]
+    others = [i for i in free if i != first]
+    return [first, *rng.sample(others, size - 1)]
+
+
+def _grant(asg: Assignment, old: dict[int, Deed], ents: tuple[np.ndarray, np.ndarray]) -> Grant:
+    """Capacity a neighbourhood may use, withheld from `asg` until it is merged back.
+
+    It gets what its own old deeds held (freed from `asg` already) and everything left on the
+    people and resources its needs could use; the neighbourhoods in flight had theirs withheld
+    before, so no two can ever over-use anything when merged.
+    """
+    people, res = ents
+    used = _usage(asg, old)
+    grant = (
+        used.lead_left.copy(),
+        used.deeds_left.copy(),
+        used.hours_left.copy(),
+        used.cap_left.copy(),
+    )
+    for g, have, idx in (
+        (grant[0], asg.lead_left, people),
+        (grant[1], asg.deeds_left, people),
+        (grant[2], asg.hours_left, people),
+        (grant[3], asg.cap_left, res),
+    ):
+        g[idx] = np.maximum(g[idx], have[idx])
+        have -= g
+    return grant
+
+
+def _give_back(asg: Assignment, grant: Grant) -> None:
+    asg.lead_left += grant[0]
+    asg.deeds_left += grant[1]
+    asg.hours_left += grant[2]
+    asg.cap_left += grant[3]
 
 
 def _add_holders(
@@ -363,44 +427,6 @@ def _usage(asg: Assignment, deeds: dict[int, Deed]) -> Assignment:
         for r, q in d.res:
             u.cap_left[r] += q
     return u
-
-
-def _split_slack(
-    asg: Assignment, olds: list[dict[int, Deed]], ents: list[tuple[np.ndarray, np.ndarray]]
-) -> list[Assignment]:
-    """Residual capacities for neighbourhoods solved at the same time.
-
-    Each neighbourhood may always reuse what its own old deeds held. The spare capacity (what no
-    deed holds) goes to the first neighbourhood that can use an entity; later ones get none of it,
-    so the answers never over-use anything when merged.
-    """
-    uses = [_usage(asg, o) for o in olds]
-    total_use = [sum(u.lead_left for u in uses), sum(u.deeds_left for u in uses)]
-    slack_lead = asg.lead_left - total_use[0]
-    slack_deeds = asg.deeds_left - total_use[1]
-    slack_hours = asg.hours_left - sum(u.hours_left for u in uses)
-    slack_cap = asg.cap_left - sum(u.cap_left for u in uses)
-    claimed_p = np.zeros(len(asg.lead_left), dtype=bool)
-    claimed_r = np.zeros(len(asg.cap_left), dtype=bool)
-    out = []
-    for u, (pe, re_) in zip(uses, ents, strict=True):
-        give_p = np.zeros(len(claimed_p), dtype=bool)
-        give_p[pe] = True
-        give_p &= ~claimed_p
-        give_r = np.zeros(len(claimed_r), dtype=bool)
-        give_r[re_] = True
-        give_r &= ~claimed_r
-        claimed_p |= give_p
-        claimed_r |= give_r
-        out.append(
-            asg.with_caps(
-                u.lead_left + np.where(give_p, slack_lead, 0),
-                u.deeds_left + np.where(give_p, slack_deeds, 0),
-                u.hours_left + np.where(give_p, slack_hours, 0),
-                u.cap_left + np.where(give_r, slack_cap, 0),
-            )
-        )
-    return out
 
 
 def _solve_hood(

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 from ortools.linear_solver.python import model_builder_helper as mbh
+from scipy.sparse import coo_matrix
 
 from .assignment import Assignment
 from .eligibility import Arrays, Candidates, FloatArray, IntArray
@@ -175,85 +176,103 @@ def _lp_part(
     y_of = np.full(prob.n_needs, -1, dtype=np.int64)
     y_of[comp] = np.arange(ny)
     # Quantity of the pair's kind requested by the pair's need (the z upper bound).
-    r_q = np.zeros(nr, dtype=np.float64)
-    for i, (n, r) in enumerate(zip(r_need.tolist(), r_ent.tolist(), strict=True)):
-        r_q[i] = dict(arr.n_items[n]).get(int(arr.r_kind[r]), 0)
-    lo = np.zeros(ny + nl + nt + nr)
+    item_slot, item_kind, item_q = [], [], []
+    for i, n in enumerate(comp.tolist()):
+        for k, q in arr.n_items[n]:
+            item_slot.append(i)
+            item_kind.append(k)
+            item_q.append(q)
+    i_slot, i_kind = np.array(item_slot, dtype=np.int64), np.array(item_kind, dtype=np.int64)
+    qmap = np.zeros((ny, 8), dtype=np.float64)
+    qmap[i_slot, i_kind] = item_q
+    r_q = qmap[y_of[r_need], arr.r_kind[r_ent]]
+    n_col = ny + nl + nt + nr
+    off_l, off_t, off_r = ny, ny + nl, ny + nl + nt
+    lo = np.zeros(n_col)
     hi = np.concatenate(
         [np.ones(ny + nl + nt), np.minimum(r_q, arr.r_cap[r_ent].astype(np.float64))]
     )
     pinned = [y_of[n] for n in prob.pins if y_of[n] >= 0]
     lo[pinned] = 1.0
-    m = mbh.ModelBuilderHelper()
-    var = m.add_var_array_with_bounds(lo, hi, np.zeros(len(lo), dtype=bool), "v")  # type: ignore[arg-type]
-    off_l, off_t, off_r = ny, ny + nl, ny + nl + nt
-    obj = arr.n_priority[comp].astype(np.float64)
-    for i in range(ny):
-        m.set_var_objective_coefficient(int(var[i]), float(obj[i]))
-    m.set_maximize(True)
-
-    add_term = m.add_term_to_constraint
-
-    def row(idx: list[int] | IntArray, coef: list[float] | FloatArray, lb: float, ub: float) -> int:
-        # One C call per term is unavoidable here; everything around it is kept out of the loop
-        # (the district's LP has ~1.5 million terms).
-        ct = m.add_linear_constraint()
-        m.set_constraint_lower_bound(ct, lb)
-        m.set_constraint_upper_bound(ct, ub)
-        vs = idx.tolist() if isinstance(idx, np.ndarray) else idx
-        cs = coef.tolist() if isinstance(coef, np.ndarray) else coef
-        for v, a in zip(vs, cs, strict=True):
-            add_term(ct, v, a)
-        return ct
-
+    obj = np.zeros(n_col)
+    obj[:ny] = arr.n_priority[comp].astype(np.float64)
+    rows = _Rows()
     inf = float("inf")
-    l_ptr = np.searchsorted(l_need, comp, side="left"), np.searchsorted(l_need, comp, side="right")
-    t_ptr = np.searchsorted(t_need, comp, side="left"), np.searchsorted(t_need, comp, side="right")
-    r_ptr = np.searchsorted(r_need, comp, side="left"), np.searchsorted(r_need, comp, side="right")
+    # Links between y and its pairs: sum(lead pairs) = y, sum(team pairs) = volunteers * y.
+    needs_lead = arr.n_lead[comp]
+    vol = arr.n_vol[comp].astype(np.float64)
+    row_l = rows.block(needs_lead, 0.0, 0.0)
+    rows.put(row_l[needs_lead], np.flatnonzero(needs_lead), -1.0)
+    keep = needs_lead[y_of[l_need]]
+    rows.put(row_l[y_of[l_need]][keep], off_l + np.flatnonzero(keep), 1.0)
+    has_team = vol > 0
+    row_t = rows.block(has_team, 0.0, 0.0)
+    rows.put(row_t[has_team], np.flatnonzero(has_team), -vol[has_team])
+    keep = has_team[y_of[t_need]]
+    rows.put(row_t[y_of[t_need]][keep], off_t + np.flatnonzero(keep), 1.0)
+    # Skills: the members holding each requested skill cover y.
+    req_slot, req_skill = [], []
     for i, n in enumerate(comp.tolist()):
-        a, b = int(l_ptr[0][i]), int(l_ptr[1][i])
-        if arr.n_lead[n]:
-            row([i, *range(off_l + a, off_l + b)], [-1.0] + [1.0] * (b - a), 0.0, 0.0)
-        vol = int(arr.n_vol[n])
-        a, b = int(t_ptr[0][i]), int(t_ptr[1][i])
-        if vol:
-            row([i, *range(off_t + a, off_t + b)], [-float(vol)] + [1.0] * (b - a), 0.0, 0.0)
-            for s in arr.n_skills[n]:
-                holders = [off_t + j for j in range(a, b) if s in arr.p_skills[int(t_ent[j])]]
-                row([i, *holders], [-1.0] + [1.0] * len(holders), 0.0, inf)
-        a, b = int(r_ptr[0][i]), int(r_ptr[1][i])
-        for k, q in arr.n_items[n]:
-            js = [off_r + j for j in range(a, b) if arr.r_kind[int(r_ent[j])] == k]
-            row([i, *js], [-float(q)] + [1.0] * len(js), 0.0, 0.0)
-    # Capacity rows, grouped by entity; remember which row is which to read the duals back.
-    cap_rows: list[tuple[str, int, int]] = []
-    for name, ents, off, coef_fn, cap in (
-        ("lead", l_ent, off_l, None, caps[0]),
-        ("deeds", t_ent, off_t, None, caps[1]),
-        ("hours", t_ent, off_t, "hours", caps[2]),
-        ("res", r_ent, off_r, None, caps[3]),
+        if vol[i] > 0:
+            for sk in arr.n_skills[n]:
+                req_slot.append(i)
+                req_skill.append(sk)
+    if req_slot:
+        r_slot = np.array(req_slot, dtype=np.int64)
+        first = rows.add(len(r_slot), 0.0, inf)
+        rows.put(first + np.arange(len(r_slot)), r_slot, -1.0)
+        # Expand every team pair by its need's requests; keep the pairs holding the skill.
+        per = np.bincount(r_slot, minlength=ny)
+        start = np.cumsum(per) - per
+        slot_t = y_of[t_need]
+        reps = per[slot_t]
+        pair = np.repeat(np.arange(nt), reps)
+        req = np.repeat(start[slot_t] - np.cumsum(reps) + reps, reps) + np.arange(len(pair))
+        n_sk = max(1, len(arr.skill_ids))
+        held = _person_skill_keys(arr, n_sk)
+        key = t_ent[pair] * n_sk + np.array(req_skill, dtype=np.int64)[req]
+        ok = _member(key, held)
+        rows.put(first + req[ok], off_t + pair[ok], 1.0)
+    # Units per requested kind: sum of the kind's resource pairs = q * y.
+    item_row = np.full((ny, 8), -1, dtype=np.int64)
+    if item_slot:
+        first = rows.add(len(i_slot), 0.0, 0.0)
+        item_row[i_slot, i_kind] = first + np.arange(len(i_slot))
+        rows.put(item_row[i_slot, i_kind], i_slot, -qmap[i_slot, i_kind])
+        at = item_row[y_of[r_need], arr.r_kind[r_ent]]
+        rows.put(at[at >= 0], off_r + np.flatnonzero(at >= 0), 1.0)
+    # Capacity rows, one per entity that its pairs could over-use; remember them for the duals.
+    cap_rows: list[tuple[str, IntArray, IntArray]] = []
+    hours_t = arr.n_hours[t_need].astype(np.float64)
+    for name, ents, off, coef, cap in (
+        ("lead", l_ent, off_l, np.ones(nl), caps[0]),
+        ("deeds", t_ent, off_t, np.ones(nt), caps[1]),
+        ("hours", t_ent, off_t, hours_t, caps[2]),
+        ("res", r_ent, off_r, np.ones(nr), caps[3]),
     ):
         if len(ents) == 0:
             continue
-        order = np.argsort(ents, kind="stable")
-        es = ents[order]
-        starts = np.flatnonzero(np.r_[True, es[1:] != es[:-1]])
-        ends = np.r_[starts[1:], len(es)]
-        coef_all = (
-            arr.n_hours[t_need].astype(np.float64) if coef_fn == "hours" else np.ones(len(ents))
-        )
         # The most the row's left side can reach: a resource pair carries up to min(q, cap) units.
-        reach_all = coef_all * hi[off : off + len(ents)]
-        for s0, s1 in zip(starts.tolist(), ends.tolist(), strict=True):
-            e = int(es[s0])
-            idx = order[s0:s1]
-            coefs = coef_all[idx]
-            if reach_all[idx].sum() <= cap[e]:
-                continue  # never binding
-            ct = row(off + idx, coefs, -inf, float(cap[e]))
-            cap_rows.append((name, e, ct))
+        reach = np.bincount(ents, weights=coef * hi[off : off + len(ents)], minlength=len(cap))
+        binds = reach > cap + 1e-9
+        ent_ids = np.flatnonzero(binds)
+        first = rows.add(len(ent_ids), -inf, cap[ent_ids])
+        row_of = np.full(len(cap), -1, dtype=np.int64)
+        row_of[ent_ids] = first + np.arange(len(ent_ids))
+        at = row_of[ents]
+        keep = at >= 0
+        rows.put(at[keep], off + np.flatnonzero(keep), coef[keep])
+        cap_rows.append((name, ent_ids, row_of[ent_ids]))
+    m = mbh.ModelBuilderHelper()
+    row_lo, row_hi = rows.bounds()
+    # The stub spells its arrays `ndarray[float64, ...]`, which no real array type matches.
+    m.fill_model_from_sparse_data(lo, hi, obj, row_lo, row_hi, rows.matrix(n_col))  # type: ignore[arg-type]
+    m.set_maximize(True)
     t_build = time.monotonic() - t0
     solver = mbh.ModelSolverHelper("glop")
+    # Starting from the all-slack basis instead of GLOP's triangular crash basis: measured on a
+    # district part (2,600 needs, 180,000 columns) 2.4 s against 3.6 s, same optimum.
+    solver.set_solver_specific_parameters("initial_basis: NONE")
     solver.set_time_limit_in_seconds(time_limit)
     done = threading.Event()
 
@@ -287,7 +306,7 @@ def _lp_part(
     u_res = np.zeros(n_r)
     if status in (mbh.SolveStatus.OPTIMAL, mbh.SolveStatus.FEASIBLE):
         x: FloatArray = np.asarray(solver.variable_values(), dtype=np.float64)
-        duals = solver.dual_values()
+        duals = np.asarray(solver.dual_values(), dtype=np.float64)
         value = {int(n): float(x[i]) for i, n in enumerate(comp.tolist())}
         uses = (
             (l_need, l_ent, x[off_l:off_t]),
@@ -295,12 +314,70 @@ def _lp_part(
             (r_need, r_ent, x[off_r:]),
         )
         target = {"lead": u_lead, "deeds": u_deeds, "hours": u_hours, "res": u_res}
-        for name, e, ct in cap_rows:
-            target[name][e] = abs(float(duals[ct]))
+        for name, ent_ids, row_ids in cap_rows:
+            target[name][ent_ids] = np.abs(duals[row_ids])
         stats["lp_value"] = round(float(solver.objective_value()), 2)
     stats["lp_status"] = str(status)
     stats["lp_s"] = round(time.monotonic() - t0 - t_build, 2)
     return _Part(value, uses, (u_lead, u_deeds, u_hours, u_res), stats)
+
+
+class _Rows:
+    """The LP's constraint matrix as coordinate triplets, rows numbered as they are added."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.hi_parts: list[FloatArray] = []
+        self.lo_parts: list[FloatArray] = []
+        self.r: list[IntArray] = []
+        self.c: list[IntArray] = []
+        self.v: list[FloatArray] = []
+
+    def add(self, count: int, lb: float, ub: float | FloatArray) -> int:
+        """Append `count` rows with bounds [lb, ub]; returns the first one's number."""
+        first = self.n
+        self.n += count
+        self.lo_parts.append(np.full(count, lb))
+        self.hi_parts.append(np.broadcast_to(np.asarray(ub, dtype=np.float64), (count,)))
+        return first
+
+    def block(self, mask: npt.NDArray[np.bool_], lb: float, ub: float) -> IntArray:
+        """One row per true entry of `mask`; returns each entry's row (-1 where false)."""
+        first = self.add(int(mask.sum()), lb, ub)
+        out = np.full(len(mask), -1, dtype=np.int64)
+        out[mask] = first + np.arange(int(mask.sum()))
+        return out
+
+    def put(self, rows: IntArray, cols: IntArray, vals: float | FloatArray) -> None:
+        rows = np.asarray(rows, dtype=np.int64)
+        self.r.append(rows)
+        self.c.append(np.asarray(cols, dtype=np.int64))
+        self.v.append(np.broadcast_to(np.asarray(vals, dtype=np.float64), rows.shape))
+
+    def bounds(self) -> tuple[FloatArray, FloatArray]:
+        z = np.zeros(0)
+        return np.concatenate([z, *self.lo_parts]), np.concatenate([z, *self.hi_parts])
+
+    def matrix(self, n_col: int) -> Any:
+        z = np.zeros(0, dtype=np.int64)
+        r, c = np.concatenate([z, *self.r]), np.concatenate([z, *self.c])
+        v = np.concatenate([np.zeros(0), *self.v])
+        # Rows of repeated (row, column) entries are summed by the conversion, as intended.
+        return coo_matrix((v, (r, c)), shape=(self.n, n_col)).tocsr()
+
+
+def _person_skill_keys(arr: Arrays, n_skills: int) -> IntArray:
+    """Sorted keys person * n_skills + skill of every requested skill a person holds."""
+    keys = [p * n_skills + sk for p, held in enumerate(arr.p_skills) for sk in held]
+    return np.array(sorted(keys), dtype=np.int64)
+
+
+def _member(keys: IntArray, sorted_keys: IntArray) -> npt.NDArray[np.bool_]:
+    if len(sorted_keys) == 0:
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    out: npt.NDArray[np.bool_] = sorted_keys[at] == keys
+    return out
 
 
 def lagrangian_bound(

@@ -86,24 +86,24 @@ def place_pinned(
     """Deeds for the pinned needs alone (all capacities free), or the conflicting pins."""
     if not prob.pins:
         return {}, []
-    from .cpsat import _Model  # the shared model builder
+    from .cpmodel import SubModel  # the shared model builder
 
     inst = prob.inst
     full_prob = Problem(
         prob.inst, prob.tree, prob.arr, prob.full, prob.full, {}, prob.exact_candidates
     )
     left = Assignment(prob.arr)
-    model = _Model(full_prob, sorted(prob.pins), left)
+    model = SubModel(full_prob, sorted(prob.pins), left)
     m = model.m
     assumptions: list[tuple[cp_model.IntVar, Pin]] = []
     for pin in dict.fromkeys(inst.pins):
         a = m.new_bool_var("")
         assumptions.append((a, pin))
-        m.add(model.y[pin.need] == 1).only_enforce_if(a)
-        xs = model.xl[pin.need] if pin.role == "LEAD" else model.xt[pin.need]
-        m.add(sum(v for p, _, v in xs if p == pin.person) == 1).only_enforce_if(a)
+        m.add(model.y(pin.need) == 1).only_enforce_if(a)
+        xs = model.pair_vars(pin.need, pin.person, pin.role)
+        m.add(cp_model.LinearExpr.sum(xs) == 1).only_enforce_if(a)
     m.add_assumptions([a for a, _ in assumptions])
-    m.minimize(model.dist)
+    model.minimize_distance()
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # assumption cores come from the single-thread search
     solver.parameters.random_seed = seed
