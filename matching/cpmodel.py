@@ -51,52 +51,62 @@ class SubModel:
     """Variables and constraints of one sub-model, with what is needed to hint and read it."""
 
     def __init__(self, prob: Problem, needs: Iterable[int], left: Assignment) -> None:
-        arr, c = prob.arr, prob.cands
         self.prob = prob
         self.m = cp_model.CpModel()
-        proto = self.m.proto
         self.needs = [int(n) for n in needs]
-        nd = np.array(self.needs, dtype=np.int64)
-        self.nd = nd
-        ny = len(nd)
-        n_people = len(arr.p_cell)
-        vol = arr.n_vol[nd]
-        hours = arr.n_hours[nd]
-        pin_lead = np.full(ny, -1, dtype=np.int64)
-        pinned_y = np.zeros(ny, dtype=bool)
-        pin_team: list[int] = []  # slot * n_people + person
-        for s, n in enumerate(self.needs):
-            ps = prob.pins.get(n)
-            if ps is not None:
-                pinned_y[s] = True
-                pin_lead[s] = ps.lead
-                pin_team.extend(s * n_people + p for p in ps.team)
-        pin_team_keys = np.array(sorted(pin_team), dtype=np.int64)
+        self.nd = np.array(self.needs, dtype=np.int64)
+        self._pins()
+        self._pairs(left)
+        self._variables()
+        self._pin_rows()
+        self._need_rows()
+        self._exclusive_rows()
+        self._capacity_rows(left)
+        self._objective_terms()
 
-        # --- lead pairs: the need asks for a lead and the person can still lead (or is pinned)
+    # ------------------------------------------------------------------ building, step by step
+    def _pins(self) -> None:
+        n_people = len(self.prob.arr.p_cell)
+        ny = len(self.needs)
+        self.pin_lead = np.full(ny, -1, dtype=np.int64)
+        self.pinned_y = np.zeros(ny, dtype=bool)
+        team: list[int] = []  # slot * n_people + person
+        for s, n in enumerate(self.needs):
+            ps = self.prob.pins.get(n)
+            if ps is not None:
+                self.pinned_y[s] = True
+                self.pin_lead[s] = ps.lead
+                team.extend(s * n_people + p for p in ps.team)
+        self.pin_team = np.array(sorted(team), dtype=np.int64)
+
+    def _pairs(self, left: Assignment) -> None:
+        """The usable candidate pairs of the needs, as arrays of (slot, entity, distance)."""
+        arr, c, nd = self.prob.arr, self.prob.cands, self.nd
+        n_people = len(arr.p_cell)
+        # Lead pairs: the need asks for a lead and the person can still lead (or is pinned).
         idx, slot = _positions(c.lead, nd)
         ent = c.lead.ent[idx]
-        keep = arr.n_lead[nd][slot] & ((left.lead_left[ent] > 0) | (pin_lead[slot] == ent))
+        keep = arr.n_lead[nd][slot] & ((left.lead_left[ent] > 0) | (self.pin_lead[slot] == ent))
         self.l_slot, self.l_ent, self.l_dist = slot[keep], ent[keep], c.lead.dist[idx][keep]
-        # --- team pairs: the person has a deed and the need's hours left (or is pinned)
+        # Team pairs: the person has a deed and the need's hours left (or is pinned).
         idx, slot = _positions(c.team, nd)
         ent = c.team.ent[idx]
-        usable = (left.deeds_left[ent] > 0) & (left.hours_left[ent] >= hours[slot])
-        if len(pin_team_keys):
-            usable |= np.isin(slot * n_people + ent, pin_team_keys)
-        keep = (vol[slot] > 0) & usable
+        usable = (left.deeds_left[ent] > 0) & (left.hours_left[ent] >= arr.n_hours[nd][slot])
+        if len(self.pin_team):
+            usable |= np.isin(slot * n_people + ent, self.pin_team)
+        keep = (arr.n_vol[nd][slot] > 0) & usable
         self.t_slot, self.t_ent, self.t_dist = slot[keep], ent[keep], c.team.dist[idx][keep]
-        # --- resource pairs: units of a requested kind the resource still has, kind by kind
-        q_of = np.zeros((ny, N_KINDS), dtype=np.int64)
-        rank_of = np.zeros((ny, N_KINDS), dtype=np.int64)  # the kind's place in the need's items
+        # Resource pairs: units of a requested kind that the resource still has.
+        self.q_of = np.zeros((len(nd), N_KINDS), dtype=np.int64)
+        rank_of = np.zeros((len(nd), N_KINDS), dtype=np.int64)  # the kind's place in the items
         for s, n in enumerate(self.needs):
             for i, (k, units) in enumerate(arr.n_items[n]):
-                q_of[s, k] = units
+                self.q_of[s, k] = units
                 rank_of[s, k] = i
         idx, slot = _positions(c.res, nd)
         ent = c.res.ent[idx]
         kind = arr.r_kind[ent]
-        q = q_of[slot, kind]
+        q = self.q_of[slot, kind]
         keep = (q > 0) & (left.cap_left[ent] > 0)
         idx, slot, ent, kind, q = idx[keep], slot[keep], ent[keep], kind[keep], q[keep]
         # Kind-major within a need (the order a deed lists its resources in); stable otherwise.
@@ -104,25 +114,23 @@ class SubModel:
         self.r_slot, self.r_ent, self.r_kind = slot[order], ent[order], kind[order]
         self.r_dist = c.res.dist[idx][order]
         self.r_ub = np.minimum(q[order], left.cap_left[self.r_ent])
-
-        nl, nt, nr = len(self.l_slot), len(self.t_slot), len(self.r_slot)
+        ny, nl, nt = len(nd), len(self.l_slot), len(self.t_slot)
         self.off_l, self.off_t, self.off_r = ny, ny + nl, ny + nl + nt
-        self.n_vars = ny + nl + nt + nr
-        l_var = np.arange(self.off_l, self.off_t, dtype=np.int64)
-        t_var = np.arange(self.off_t, self.off_r, dtype=np.int64)
-        r_var = np.arange(self.off_r, self.n_vars, dtype=np.int64)
+        self.n_vars = self.off_r + len(self.r_slot)
 
-        # --- variables
-        y_lo = pinned_y.astype(np.int64)
+    def _variables(self) -> None:
+        arr, ny = self.prob.arr, len(self.needs)
+        n_people = len(arr.p_cell)
+        nl, nt = len(self.l_slot), len(self.t_slot)
         # Skills are held by team members: a need asking for skills and no team cannot be done.
-        no_team_skills = np.array([bool(arr.n_skills[n]) for n in self.needs], dtype=bool) & (
-            vol == 0
-        )
-        y_hi = np.where(no_team_skills & ~pinned_y, 0, 1)
+        skills = np.array([bool(arr.n_skills[n]) for n in self.needs], dtype=bool)
+        self.impossible = skills & (arr.n_vol[self.nd] == 0)
+        y_lo = (self.pinned_y & ~self.impossible).astype(np.int64)
+        y_hi = np.where(self.impossible, 0, 1)
         fixed_one = np.zeros(nl + nt, dtype=bool)  # pinned pairs must be chosen
-        fixed_one[:nl] = pin_lead[self.l_slot] == self.l_ent
-        if len(pin_team_keys):
-            fixed_one[nl:] = np.isin(self.t_slot * n_people + self.t_ent, pin_team_keys)
+        fixed_one[:nl] = self.pin_lead[self.l_slot] == self.l_ent
+        if len(self.pin_team):
+            fixed_one[nl:] = np.isin(self.t_slot * n_people + self.t_ent, self.pin_team)
         # One proto per distinct domain, copied by one `extend` (~0.5 µs a variable).
         protos: dict[tuple[int, int], cp_model_helper.IntegerVariableProto] = {}
 
@@ -132,89 +140,93 @@ class SubModel:
                 v = protos[lo, hi] = _var_proto(lo, hi)
             return v
 
-        free = dom(0, 1)
         batch = [dom(lo, hi) for lo, hi in zip(y_lo.tolist(), y_hi.tolist(), strict=True)]
-        batch += [free] * (nl + nt)
+        batch += [dom(0, 1)] * (nl + nt)
         for i in np.flatnonzero(fixed_one).tolist():
             batch[ny + i] = dom(1, 1)
         batch += [dom(0, ub) for ub in self.r_ub.tolist()]
-        proto.variables.extend(batch)
+        self.m.proto.variables.extend(batch)
 
-        cons = proto.constraints
-        lk = self.l_slot * n_people + self.l_ent
-        tk = self.t_slot * n_people + self.t_ent
-        # A pinned lead or member without a usable pair cannot be honoured: tell the solver (a
-        # row with no terms that must equal 1) rather than let another person stand in.
-        want_l = (np.arange(ny) * n_people + pin_lead)[pin_lead >= 0]
-        missing = int((~np.isin(want_l, lk)).sum()) + int((~np.isin(pin_team_keys, tk)).sum())
-        if missing:
-            cons.add().linear.domain.extend([1, 1])
+    def _pin_rows(self) -> None:
+        # A pin that cannot be honoured (the person has no usable pair, or the need cannot be
+        # done at all) makes the model infeasible: a row with no terms that must equal 1. Another
+        # person must never stand in for a pinned one.
+        n_people, ny = len(self.prob.arr.p_cell), len(self.needs)
+        want_l = (np.arange(ny) * n_people + self.pin_lead)[self.pin_lead >= 0]
+        have_l = self.l_slot * n_people + self.l_ent
+        have_t = self.t_slot * n_people + self.t_ent
+        if (
+            (~np.isin(want_l, have_l)).any()
+            or (~np.isin(self.pin_team, have_t)).any()
+            or (self.pinned_y & self.impossible).any()
+        ):
+            _linear(self.m, [], [], 1, 1)
 
-        def linear(vs: list[int], cs: list[int], lo: int, hi: int) -> None:
-            lin = cons.add().linear
-            lin.vars.extend(vs)
-            lin.coeffs.extend(cs)
-            lin.domain.extend([lo, hi])
+    def _exclusive_rows(self) -> None:
+        """A person may not be both the lead and a member of one deed."""
+        n_people = len(self.prob.arr.p_cell)
+        have_l = self.l_slot * n_people + self.l_ent
+        have_t = self.t_slot * n_people + self.t_ent
+        _, li, ti = np.intersect1d(have_l, have_t, assume_unique=True, return_indices=True)
+        cons = self.m.proto.constraints
+        for a, b in zip((self.off_l + li).tolist(), (self.off_t + ti).tolist(), strict=True):
+            cons.add().at_most_one.literals.extend([a, b])
 
-        # --- per-need rows: links between y and its pairs, skills, units per kind
+    def _need_rows(self) -> None:
+        """Links between y and its pairs: leads, members, skills, units of each kind."""
+        arr, m, ny = self.prob.arr, self.m, len(self.needs)
         l_ptr = np.searchsorted(self.l_slot, np.arange(ny + 1))
         t_ptr = np.searchsorted(self.t_slot, np.arange(ny + 1))
         r_ptr = np.searchsorted(self.r_slot, np.arange(ny + 1))
-        t_ent_l = self.t_ent.tolist()
+        t_ent = self.t_ent.tolist()
+        vol = arr.n_vol[self.nd].tolist()
         for s, n in enumerate(self.needs):
             if arr.n_lead[n]:
                 a, b = int(l_ptr[s]), int(l_ptr[s + 1])
-                linear([*range(self.off_l + a, self.off_l + b), s], [1] * (b - a) + [-1], 0, 0)
-            v = int(vol[s])
+                _linear(m, [*range(self.off_l + a, self.off_l + b), s], [1] * (b - a) + [-1], 0, 0)
+            v = vol[s]
             if v > 0:
                 a, b = int(t_ptr[s]), int(t_ptr[s + 1])
-                linear([*range(self.off_t + a, self.off_t + b), s], [1] * (b - a) + [-v], 0, 0)
+                _linear(m, [*range(self.off_t + a, self.off_t + b), s], [1] * (b - a) + [-v], 0, 0)
                 for sk in arr.n_skills[n]:
-                    holders = [
-                        self.off_t + j for j in range(a, b) if sk in arr.p_skills[t_ent_l[j]]
-                    ]
-                    linear([*holders, s], [1] * len(holders) + [-1], 0, INT_MAX)
+                    holders = [self.off_t + j for j in range(a, b) if sk in arr.p_skills[t_ent[j]]]
+                    _linear(m, [*holders, s], [1] * len(holders) + [-1], 0, INT_MAX)
             if arr.n_items[n]:
                 a, b = int(r_ptr[s]), int(r_ptr[s + 1])
                 kinds = self.r_kind[a:b].tolist()
-                for k, qk in arr.n_items[n]:
+                for k, q in arr.n_items[n]:
                     js = [self.off_r + a + j for j, kk in enumerate(kinds) if kk == k]
-                    linear([*js, s], [1] * len(js) + [-qk], 0, 0)
-        # A person may not be both the lead and a member of one deed.
-        _, li, ti = np.intersect1d(lk, tk, assume_unique=True, return_indices=True)
-        for a_, b_ in zip(l_var[li].tolist(), t_var[ti].tolist(), strict=True):
-            cons.add().at_most_one.literals.extend([a_, b_])
+                    _linear(m, [*js, s], [1] * len(js) + [-q], 0, 0)
 
-        # --- capacity rows (skipped where the row can never bind)
-        def capacity(ent: IntArray, var: IntArray, coef: IntArray, cap: IntArray) -> None:
+    def _capacity_rows(self, left: Assignment) -> None:
+        """One row per person and resource whose pairs could over-use what it has left."""
+        hours = self.prob.arr.n_hours[self.nd][self.t_slot]
+        l_var = np.arange(self.off_l, self.off_t, dtype=np.int64)
+        t_var = np.arange(self.off_t, self.off_r, dtype=np.int64)
+        r_var = np.arange(self.off_r, self.n_vars, dtype=np.int64)
+        ones_l = np.ones(len(l_var), dtype=np.int64)
+        ones_t = np.ones(len(t_var), dtype=np.int64)
+        for ent, var, coef, reach, cap in (
+            (self.l_ent, l_var, ones_l, ones_l, left.lead_left),
+            (self.t_ent, t_var, ones_t, ones_t, left.deeds_left),
+            (self.t_ent, t_var, hours, hours, left.hours_left),
+            # A resource pair carries up to min(q, units left), not one unit.
+            (self.r_ent, r_var, np.ones(len(r_var), dtype=np.int64), self.r_ub, left.cap_left),
+        ):
             order, starts, ends = _groups(ent)
-            reach = np.add.reduceat(coef[order], starts) if len(starts) else starts
-            es = ent[order][starts] if len(starts) else starts
+            if not len(starts):
+                continue
+            most = np.add.reduceat(reach[order], starts).tolist()
+            ents = ent[order][starts].tolist()
             var_o, coef_o = var[order].tolist(), coef[order].tolist()
-            spans = zip(es.tolist(), starts.tolist(), ends.tolist(), reach.tolist(), strict=True)
-            for e, a, b, r in spans:
+            for e, a, b, r in zip(ents, starts.tolist(), ends.tolist(), most, strict=True):
                 limit = max(0, int(cap[e]))
                 if r > limit:
-                    linear(var_o[a:b], coef_o[a:b], -INT_MAX, limit)
+                    _linear(self.m, var_o[a:b], coef_o[a:b], -INT_MAX, limit)
 
-        ones_l = np.ones(nl, dtype=np.int64)
-        ones_t = np.ones(nt, dtype=np.int64)
-        capacity(self.l_ent, l_var, ones_l, left.lead_left)
-        capacity(self.t_ent, t_var, ones_t, left.deeds_left)
-        capacity(self.t_ent, t_var, hours[self.t_slot], left.hours_left)
-        # A resource row binds when its pairs could take more units than it has left.
-        order, starts, ends = _groups(self.r_ent)
-        if len(starts):
-            reach = np.add.reduceat(self.r_ub[order], starts)
-            var_o = r_var[order].tolist()
-            es = self.r_ent[order][starts].tolist()
-            for e, a, b, r in zip(es, starts.tolist(), ends.tolist(), reach.tolist(), strict=True):
-                limit = int(left.cap_left[e])
-                if r > limit:
-                    linear(var_o[a:b], [1] * (b - a), -INT_MAX, limit)
-
-        # --- objective terms
-        self.priority = arr.n_priority[nd].astype(np.int64)
+    def _objective_terms(self) -> None:
+        ny = len(self.needs)
+        self.priority = self.prob.arr.n_priority[self.nd].astype(np.int64)
         dist = np.concatenate([self.l_dist, self.t_dist, self.r_dist]).astype(np.int64)
         pair_var = np.arange(ny, self.n_vars, dtype=np.int64)
         nz = dist != 0
@@ -225,10 +237,10 @@ class SubModel:
         np.maximum.at(worst, self.l_slot, self.l_dist)
         far_t = np.zeros(ny, dtype=np.int64)
         np.maximum.at(far_t, self.t_slot, self.t_dist)
-        worst += vol * far_t
+        worst += self.prob.arr.n_vol[self.nd] * far_t
         far_r = np.zeros((ny, N_KINDS), dtype=np.int64)
         np.maximum.at(far_r, (self.r_slot, self.r_kind), self.r_dist)
-        worst += (far_r * q_of).sum(axis=1)
+        worst += (far_r * self.q_of).sum(axis=1)
         self.max_distance = int(worst.sum())
 
     # ------------------------------------------------------------------ objectives
@@ -257,10 +269,7 @@ class SubModel:
         self.set_objective(vs, cs, True)
 
     def require_priority(self, at_least: int) -> None:
-        lin = self.m.proto.constraints.add().linear
-        lin.vars.extend(range(len(self.needs)))
-        lin.coeffs.extend(self.priority.tolist())
-        lin.domain.extend([at_least, INT_MAX])
+        _linear(self.m, list(range(len(self.needs))), self.priority.tolist(), at_least, INT_MAX)
 
     # ------------------------------------------------------------------ hints and answers
     def hint(self, deeds: dict[int, Deed]) -> None:
@@ -341,6 +350,13 @@ class SubModel:
         else:
             hit = np.flatnonzero((self.t_slot == s) & (self.t_ent == person)) + self.off_t
         return [self.m.get_bool_var_from_proto_index(int(i)) for i in hit]
+
+
+def _linear(m: cp_model.CpModel, vs: list[int], cs: list[int], lo: int, hi: int) -> None:
+    lin = m.proto.constraints.add().linear
+    lin.vars.extend(vs)
+    lin.coeffs.extend(cs)
+    lin.domain.extend([lo, hi])
 
 
 def _var_proto(lo: int, hi: int) -> cp_model_helper.IntegerVariableProto:
