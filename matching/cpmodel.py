@@ -8,7 +8,7 @@ no lead capacity left gets no lead variables, and so on.
 Why not `CpModel.new_bool_var` and `model.add(...)`: they cost ~17 µs a variable in Python, under
 the GIL, so the two LNS threads built their models one after the other (town: 11.5 s of a 29 s
 run went to building). Here pairs are selected, grouped and numbered with numpy; the proto gets
-one `extend` per variable kind and a few list `extend`s per constraint.
+all variables in one `extend` and a few list `extend`s per constraint.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from ortools.sat.python import cp_model, cp_model_helper
 
 from .assignment import Assignment, Deed
 from .eligibility import IntArray, Pairs
+from .instance import N_KINDS
 from .problem import Problem
 
 INT_MAX = cp_model.INT_MAX
-N_KINDS = 8  # instance.KINDS
 
 
 def _positions(pairs: Pairs, needs: IntArray) -> tuple[IntArray, IntArray]:

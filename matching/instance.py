@@ -29,6 +29,7 @@ CATEGORY_INDEX = {name: i for i, name in enumerate(CATEGORIES)}
 ALL_CATEGORIES = (1 << len(CATEGORIES)) - 1
 KINDS = ("VENUE", "FACILITY", "EQUIPMENT", "VEHICLE", "FUNDS", "MATERIAL", "SERVICE", "OTHER")
 KIND_INDEX = {name: i for i, name in enumerate(KINDS)}
+N_KINDS = len(KINDS)  # kinds are numbered 0..N_KINDS-1 in the arrays
 ROLES = ("LEAD", "TEAM")
 
 # Open intervals are stored as ordinals far outside any real date so overlap tests stay arithmetic.

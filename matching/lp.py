@@ -26,6 +26,7 @@ from scipy.sparse import coo_matrix
 
 from .assignment import Assignment
 from .eligibility import Arrays, Candidates, FloatArray, IntArray
+from .instance import N_KINDS
 from .problem import Problem
 
 if TYPE_CHECKING:
@@ -183,7 +184,7 @@ def _lp_part(
             item_kind.append(k)
             item_q.append(q)
     i_slot, i_kind = np.array(item_slot, dtype=np.int64), np.array(item_kind, dtype=np.int64)
-    qmap = np.zeros((ny, 8), dtype=np.float64)
+    qmap = np.zeros((ny, N_KINDS), dtype=np.float64)
     qmap[i_slot, i_kind] = item_q
     r_q = qmap[y_of[r_need], arr.r_kind[r_ent]]
     n_col = ny + nl + nt + nr
@@ -234,7 +235,7 @@ def _lp_part(
         ok = _member(key, held)
         rows.put(first + req[ok], off_t + pair[ok], 1.0)
     # Units per requested kind: sum of the kind's resource pairs = q * y.
-    item_row = np.full((ny, 8), -1, dtype=np.int64)
+    item_row = np.full((ny, N_KINDS), -1, dtype=np.int64)
     if item_slot:
         first = rows.add(len(i_slot), 0.0, 0.0)
         item_row[i_slot, i_kind] = first + np.arange(len(i_slot))
@@ -445,7 +446,7 @@ def lagrangian_bound(
     re_[rr] = True
     kind = arr.r_kind[rr]
     n_items = len(arr.n_items)
-    qmap = np.zeros((n_items, 8), dtype=np.int64)
+    qmap = np.zeros((n_items, N_KINDS), dtype=np.int64)
     for n in comp.tolist():
         for k, q in arr.n_items[n]:
             qmap[n, k] = q
@@ -454,13 +455,14 @@ def lagrangian_bound(
     price = u_res[rr]
     order = np.lexsort((price, kind, rn))
     rn_s, k_s, u_s, p_s, q_s = rn[order], kind[order], units[order], price[order], q[order]
-    key = rn_s * 8 + k_s
+    key = rn_s * N_KINDS + k_s
     first = np.searchsorted(key, key, side="left")
     cum = np.cumsum(u_s)
     before = cum - u_s - (cum[first] - u_s[first])
     took = np.clip(q_s - before, 0, u_s)
     res_cost = np.bincount(rn_s, weights=took * p_s, minlength=n_needs)
-    supply = np.bincount(key, weights=u_s, minlength=n_items * 8).reshape(n_items, 8)
+    supply = np.bincount(key, weights=u_s, minlength=n_items * N_KINDS)
+    supply = supply.reshape(n_items, N_KINDS)
     short = (supply < qmap).any(axis=1)
     cost += res_cost
     cost = np.where(short, inf, cost)
@@ -499,14 +501,15 @@ def trivial_bound(prob: Problem) -> FloatArray:
     lead_n = np.diff(c.lead.ptr)
     team_n = np.diff(c.team.ptr)
     ok = (~arr.n_lead | (lead_n > 0)) & (team_n >= arr.n_vol)
-    qmap = np.zeros((n, 8), dtype=np.int64)
+    qmap = np.zeros((n, N_KINDS), dtype=np.int64)
     for i, items in enumerate(arr.n_items):
         for k, q in items:
             qmap[i, k] = q
     rn, rr = c.res.need, c.res.ent
     kind = arr.r_kind[rr]
     units = np.minimum(arr.r_cap[rr], qmap[rn, kind])
-    supply = np.bincount(rn * 8 + kind, weights=units, minlength=n * 8).reshape(n, 8)
+    supply = np.bincount(rn * N_KINDS + kind, weights=units, minlength=n * N_KINDS)
+    supply = supply.reshape(n, N_KINDS)
     ok &= (supply >= qmap).all(axis=1)
     for i in np.flatnonzero(ok & np.array([bool(s) for s in arr.n_skills], dtype=bool)).tolist():
         if arr.n_vol[i] == 0:
