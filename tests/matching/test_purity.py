@@ -38,9 +38,17 @@ def _module_files() -> list[Path]:
     return sorted(MATCHING_DIR.rglob("*.py"))
 
 
+def _module_name(path: Path) -> str:
+    """sandan.matching.x.y for matching/x/y.py, sandan.matching.x for matching/x/__init__.py."""
+    parts = path.relative_to(MATCHING_DIR).with_suffix("").parts
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(("sandan.matching", *parts))
+
+
 def test_matching_modules_exist() -> None:
-    names = {p.stem for p in _module_files()}
-    assert {"__init__", "check", "cli"} <= names
+    names = {_module_name(p) for p in _module_files()}
+    assert {"sandan.matching", "sandan.matching.check", "sandan.matching.cli"} <= names
 
 
 def test_importing_every_module_loads_no_web_or_database_stack() -> None:
@@ -53,8 +61,7 @@ def test_importing_every_module_loads_no_web_or_database_stack() -> None:
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    expected = {"sandan.matching." + p.stem for p in _module_files() if p.stem != "__init__"}
-    assert expected <= set(report["modules"])
+    assert {_module_name(p) for p in _module_files()} <= set(report["modules"])
     assert report["failed"] == {}
     assert report["loaded"] == []
 
@@ -83,7 +90,7 @@ def test_static_scan_finds_no_forbidden_imports() -> None:
         roots = _imported_roots(ast.parse(path.read_text(encoding="utf-8"), str(path)))
         bad = roots & set(FORBIDDEN)
         if bad:
-            offenders[path.name] = sorted(bad)
+            offenders[_module_name(path)] = sorted(bad)
     assert offenders == {}
 
 

@@ -208,18 +208,18 @@ EXTRA_CODES = {"HOURS_SHORT", "TEAM_NOT_FORMABLE"}  # the solver's finer codes, 
 def _audit(inst: dict[str, Any], sol: dict[str, Any]) -> list[str]:
     """Every reason given for an unmatched need is true of the instance, judged by the checker's
     own eligibility rules (which share no code with the solver)."""
-    from sandan.matching.check import _eligibility, _read_instance
+    from sandan.matching.check import eligibility, read_instance
 
-    model, errors = _read_instance(inst)
+    model, errors = read_instance(inst)
     assert model is not None, errors
     wrong: list[str] = []
     for entry in sol["unmatched"]:
         n = model.needs[entry["need"]]
-        people = [p for p in model.people.values() if not _eligibility(model, p, n, is_person=True)]
+        people = [p for p in model.people.values() if not eligibility(model, p, n, is_person=True)]
         leads = [p for p in people if p.party_member and p.max_lead >= 1]
         members = [p for p in people if p.max_deeds >= 1 and p.hours >= n.hours]
         resources = [
-            r for r in model.resources.values() if not _eligibility(model, r, n, is_person=False)
+            r for r in model.resources.values() if not eligibility(model, r, n, is_person=False)
         ]
 
         def supply(kind: str, resources: list[Any] = resources) -> int:
