@@ -84,12 +84,16 @@ class AnswerRules:
         d = distance(self.inst, entity.cell, need.cell)
         return d if d is not None else 0
 
+    def entry_need(self, where: str, entry: Any) -> Need | None:
+        """The need a deed or unmatched entry names, when the entry is an object naming one."""
+        if not isinstance(entry, dict):
+            self.report.add(Rule.SOLUTION_FORMAT, f"{where} must be an object", path=where)
+            return None
+        return self.note_need(entry.get("need"), where)
+
     def deed(self, i: int, deed: Any) -> None:
         where = f"deeds[{i}]"
-        if not isinstance(deed, dict):
-            self.report.add(Rule.SOLUTION_FORMAT, f"{where} must be an object", path=where)
-            return
-        need = self.note_need(deed.get("need"), where)
+        need = self.entry_need(where, deed)
         if need is None or self.tally.times_seen[need.id] > 1:
             return
         self.report.deeds += 1
@@ -229,11 +233,7 @@ class AnswerRules:
 
     def unmatched(self, i: int, entry: Any) -> None:
         """An unmatched need comes with a non-empty list of reason codes."""
-        where = f"unmatched[{i}]"
-        if not isinstance(entry, dict):
-            self.report.add(Rule.SOLUTION_FORMAT, f"{where} must be an object", path=where)
-            return
-        need = self.note_need(entry.get("need"), where)
+        need = self.entry_need(f"unmatched[{i}]", entry)
         if need is None:
             return
         self.report.unmatched += 1 if self.tally.times_seen[need.id] == 1 else 0

@@ -6,6 +6,7 @@ solver, a missing capacity reads as 0 and a missing quantity as 1.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from .fields import FieldReader
@@ -83,17 +84,33 @@ def _trace_paths(r: FieldReader, inst: Instance, cell_path: dict[str, str]) -> N
         inst.paths[cid] = chain
 
 
-def _read_people(r: FieldReader, data: dict[str, Any], inst: Instance) -> None:
+def _records_in_cells(
+    r: FieldReader, data: dict[str, Any], key: str, inst: Instance
+) -> Iterator[tuple[str, dict[str, Any], str | None, str | None]]:
+    """(path, object, id, cell) of each record of a section whose entries sit in a cell."""
     seen: set[str] = set()
-    for path, obj in r.records(data, "people"):
-        pid = r.ident(obj, path, seen)
-        cell = r.cell_ref(obj, path, pid, inst.cells)
+    for path, obj in r.records(data, key):
+        ident = r.ident(obj, path, seen)
+        yield path, obj, ident, r.cell_ref(obj, path, ident, inst.cells)
+
+
+def _eligibility_fields(
+    r: FieldReader, obj: dict[str, Any], path: str, ident: str | None
+) -> dict[str, Any]:
+    """The fields people and resources share: reach, categories and availability."""
+    return {
+        "reach": r.level(obj, "reach", path, ident, required=False),
+        "categories": frozenset(r.strings(obj, "categories", path, ident, CATEGORIES)),
+        "available": r.interval(obj, "available", path, ident),
+    }
+
+
+def _read_people(r: FieldReader, data: dict[str, Any], inst: Instance) -> None:
+    for path, obj, pid, cell in _records_in_cells(r, data, "people", inst):
         person = Entity(
             id=pid or "",
             cell=cell or "",
-            reach=r.level(obj, "reach", path, pid, required=False),
-            categories=frozenset(r.strings(obj, "categories", path, pid, CATEGORIES)),
-            available=r.interval(obj, "available", path, pid),
+            **_eligibility_fields(r, obj, path, pid),
             party_member=r.boolean(obj, "party_member", path, pid, False),
             skills=frozenset(r.strings(obj, "skills", path, pid, empty_ok=True)),
             hours=r.number(obj, "hours", path, pid),
@@ -106,19 +123,14 @@ def _read_people(r: FieldReader, data: dict[str, Any], inst: Instance) -> None:
 
 
 def _read_resources(r: FieldReader, data: dict[str, Any], inst: Instance) -> None:
-    seen: set[str] = set()
-    for path, obj in r.records(data, "resources"):
-        rid = r.ident(obj, path, seen)
-        cell = r.cell_ref(obj, path, rid, inst.cells)
+    for path, obj, rid, cell in _records_in_cells(r, data, "resources", inst):
         kind = obj.get("kind")
         if not _member(kind, KINDS):
             r.err(f"{path}.kind", f"unknown kind {kind!r}", rid)
         res = Entity(
             id=rid or "",
             cell=cell or "",
-            reach=r.level(obj, "reach", path, rid, required=False),
-            categories=frozenset(r.strings(obj, "categories", path, rid, CATEGORIES)),
-            available=r.interval(obj, "available", path, rid),
+            **_eligibility_fields(r, obj, path, rid),
             kind=kind if isinstance(kind, str) else "",
             capacity=r.integer(obj, "capacity", path, rid, 0),
         )
@@ -127,10 +139,7 @@ def _read_resources(r: FieldReader, data: dict[str, Any], inst: Instance) -> Non
 
 
 def _read_needs(r: FieldReader, data: dict[str, Any], inst: Instance) -> None:
-    seen: set[str] = set()
-    for path, obj in r.records(data, "needs"):
-        nid = r.ident(obj, path, seen)
-        cell = r.cell_ref(obj, path, nid, inst.cells)
+    for path, obj, nid, cell in _records_in_cells(r, data, "needs", inst):
         category = obj.get("category")
         if not _member(category, CATEGORIES):
             r.err(f"{path}.category", f"unknown category {category!r}", nid)
