@@ -6,22 +6,14 @@ from __future__ import annotations
 import pytest
 
 from tests.api.helpers import data_of, execute, gid, scalar
-from tests.api.test_mutations import (
-    CLOSE_NEED,
-    CLOSE_PERSON,
-    RECORD_VISIT,
-    Demo,
-    _demo,
-    codes,
-    refused,
-    run,
-)
+from tests.api.mutations.documents import CLOSE_NEED, CLOSE_PERSON, RECORD_VISIT
+from tests.api.mutations.helpers import Demo, codes, load_demo, refused, run
 from tests.conftest import STAFF_TOKEN, api_client, gql
 
 
 @pytest.fixture
 async def demo(demo_url: str) -> Demo:
-    return await _demo(demo_url)
+    return await load_demo(demo_url)
 
 
 async def test_no_new_links_to_closed_records(demo: Demo) -> None:
