@@ -72,7 +72,11 @@ def _public_deed(row: Record, milestones: list[Milestone]) -> PublicDeed:
         published_at=row.published_at,
         done_at=row.done_at,
         cell=PublicCell(
-            code=row.cell_code, name=row.cell_name, level=row.cell_level, kind=row.cell_kind
+            code=row.cell_code,
+            name=row.cell_name,
+            level=row.cell_level,
+            kind=row.cell_kind,
+            parent_name=row.parent_name,
         ),
         lead=lead,
         progress=progress_of(row.done_at is not None, steps),

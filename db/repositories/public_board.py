@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import aliased
 
 from sandan.db.enums import Category, DeedStatus
 from sandan.db.models import Cell, Deed, Need, Person
@@ -33,8 +34,12 @@ class PublicDeedFilter:
     search: str | None = None
 
 
+_Parent = aliased(Cell, name="parent_cell")
+
+
 def public_deeds(f: PublicDeedFilter) -> Select[Any]:
-    """Published deeds with their cell, their need's public title and their lead."""
+    """Published deeds with their cell (and its parent's name), their need's public title
+    and their lead."""
     columns: list[Any] = [
         Deed.id,
         Deed.title,
@@ -46,6 +51,7 @@ def public_deeds(f: PublicDeedFilter) -> Select[Any]:
         Cell.name.label("cell_name"),
         Cell.level.label("cell_level"),
         Cell.kind.label("cell_kind"),
+        _Parent.name.label("parent_name"),
         Need.title.label("need_title"),
         Need.category.label("category"),
         Person.name.label("lead_name"),
@@ -55,6 +61,7 @@ def public_deeds(f: PublicDeedFilter) -> Select[Any]:
     stmt = (
         select(*columns)
         .join(Cell, Cell.id == Deed.cell_id)
+        .outerjoin(_Parent, _Parent.id == Cell.parent_id)
         .join(Need, Need.id == Deed.need_id)
         .outerjoin(Person, Person.id == Deed.lead_id)
         .where(is_public())

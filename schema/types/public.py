@@ -46,6 +46,10 @@ class PublicCell:
     name: str = strawberry.field(description="Name, e.g. 南方村 or 第一村民小组.")
     level: Level = strawberry.field(description="Level in the grid.")
     kind: CellKind = strawberry.field(description="Kind of cell (行政村, 社区, 村民小组, …).")
+    parent_name: str | None = strawberry.field(
+        description="Name of the cell above it, to tell apart cells named alike (many "
+        "branches have a 第一户联系党小组); null for the grid's top cell."
+    )
 
 
 @strawberry.type(

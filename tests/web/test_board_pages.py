@@ -3,10 +3,18 @@ Chinese error pages, HTML escaping, and GraphiQL's assets served from the packag
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
+from datetime import datetime
 from pathlib import Path
 
+import strawberry
+
+from sandan.db.enums import Category, CellKind, DeedStatus, Level
+from sandan.resolvers.public_board import progress_of
+from sandan.schema.types.public import PublicCell, PublicDeed, PublicSatisfaction
+from sandan.web.board import templates
 from tests.api.helpers import execute, sql
 from tests.conftest import api_client
 from tests.web.helpers import board_facts
@@ -89,3 +97,32 @@ def test_templates_and_static_files_are_shipped() -> None:
     wanted = {p for folder in ("templates", "static") for p in (web / folder).rglob("*")}
     assert {p for p in wanted if p.is_file()} <= shipped
     assert any(p.name == "graphiql.min.js" for p in shipped)
+
+
+def test_ratings_show_only_when_residents_have_rated() -> None:
+    card = templates.get_template("deed.html").module.deed_card
+    deed = PublicDeed(
+        id=strawberry.ID("RGVlZDox"),
+        title="水管漏水维修",
+        status=DeedStatus.IN_PROGRESS,
+        category=Category.DAILY_LIFE,
+        need_title="水管漏水维修",
+        published_at=datetime(2026, 5, 20, 9),
+        done_at=None,
+        cell=PublicCell(
+            code="X",
+            name="第一户联系党小组",
+            level=Level.GROUP,
+            kind=CellKind.CONTACT_GROUP,
+            parent_name="碧桂花园小区",
+        ),
+        lead=None,
+        progress=progress_of(False, []),
+        milestones=[],
+        satisfaction=None,
+    )
+    unrated = str(card(deed))
+    assert "碧桂花园小区 · 第一户联系党小组" in unrated
+    assert "群众评价" not in unrated and "rating" not in unrated
+    rated = dataclasses.replace(deed, satisfaction=PublicSatisfaction(average=4.5, ratings=12))
+    assert "群众评价 <strong>4.5</strong> / 5（12 人评价）" in str(card(rated))
