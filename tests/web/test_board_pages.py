@@ -15,8 +15,8 @@ from sandan.db.enums import Category, CellKind, DeedStatus, Level
 from sandan.resolvers.public_board import progress_of
 from sandan.schema.types.public import PublicCell, PublicDeed, PublicSatisfaction
 from sandan.web.board import templates
-from tests.api.helpers import execute, sql
-from tests.conftest import api_client
+from tests.api.helpers import counting_statements, execute, sql
+from tests.conftest import api_app, api_client
 from tests.web.helpers import board_facts
 
 HOSTILE = "<script>window.pwned = 1</script><b>粗体</b>"
@@ -126,3 +126,22 @@ def test_ratings_show_only_when_residents_have_rated() -> None:
     assert "群众评价" not in unrated and "rating" not in unrated
     rated = dataclasses.replace(deed, satisfaction=PublicSatisfaction(average=4.5, ratings=12))
     assert "群众评价 <strong>4.5</strong> / 5（12 人评价）" in str(card(rated))
+
+
+# A board page: the cell by code, its ancestors, its children, the per-cell counts, the page
+# of deeds and their milestones (one batch). More means a read per deed or per cell (N+1).
+PAGE_STATEMENTS = 6
+
+
+async def test_a_board_page_costs_a_fixed_number_of_statements(read_only_demo_url: str) -> None:
+    url = read_only_demo_url
+    facts = await board_facts(url)
+    town = facts.chain(facts.deeds[0]["cell_id"])[1]  # a page with ancestors and children
+    assert town["level"] == "TOWN"
+    async with api_app(url) as (client, state):
+        await client.get("/health")  # the dialect's own first-connection statements
+        with counting_statements(state.engine) as counter:
+            page = await client.get(f"/cells/{town['code']}")
+    assert page.status_code == 200
+    assert page.text.count('class="deed"') == len(facts.deeds) >= 2
+    assert counter.count <= PAGE_STATEMENTS, counter.statements
