@@ -1,4 +1,5 @@
-"""The Starlette application: engine in the lifespan, /graphql (GraphiQL on GET), /health."""
+"""The Starlette application: engine in the lifespan, /graphql (GraphiQL on GET), /health,
+and the public board (/ and /cells/{code}, sandan.web)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from sandan.resolvers.loaders import LoaderDeps, Loaders
 from sandan.schema.build import build_schema
 from sandan.schema.context import Context, Viewer
 from sandan.settings import Settings
+from sandan.web import board
+from sandan.web.graphiql import OfflineGraphiQL
 
 
 @dataclass
@@ -60,7 +63,7 @@ async def resolve_viewer(state: AppState, authorization: str | None) -> Viewer:
     return cached
 
 
-class SandanGraphQL(GraphQL[Context, None]):
+class SandanGraphQL(OfflineGraphiQL, GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
@@ -111,6 +114,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/health", health),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            *board.routes(context_for),
         ],
         lifespan=lifespan,
     )

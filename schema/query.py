@@ -9,6 +9,7 @@ from sandan.schema.connections import Connection
 from sandan.schema.context import Info
 from sandan.schema.enums import Level, OrganisationKind
 from sandan.schema.inputs import DeedFilter, NeedFilter, ResourceFilter
+from sandan.schema.public_query import PublicBoardQuery
 from sandan.schema.types.deeds import Deed
 from sandan.schema.types.grid import Cell
 from sandan.schema.types.lists import Need, Resource
@@ -19,7 +20,7 @@ PAGE = "Relay paging: `first` (capped by the server) items after cursor `after`.
 
 
 @strawberry.type
-class Query:
+class Query(PublicBoardQuery):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await queries.node(info.context, id)

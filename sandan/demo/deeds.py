@@ -215,7 +215,13 @@ def _record(
     deed_id = len(data.deeds) + 1
     created = date(2026, 5, 11) + timedelta(days=rng.randint(0, 7))
     approved = created + timedelta(days=rng.randint(1, 5)) if status != "PROPOSED" else None
-    published = status in ("IN_PROGRESS", "DONE") or (status == "APPROVED" and rng.random() < 0.5)
+    walking = len(data.deeds) < len(_STATUSES)
+    # Half the approved deeds are published (the walk's one always, so even the tiny grid's
+    # public board has a deed that has just begun); the draw is made either way, which keeps
+    # the rest of the demo the same.
+    published = status in ("IN_PROGRESS", "DONE") or (
+        status == "APPROVED" and (rng.random() < 0.5 or walking)
+    )
     start = max(need["window_from"] or created, created)
     dues = [start + timedelta(days=d) for d in _MILESTONE_OFFSETS]
     done_count = _DONE_MILESTONES[status] + (status == "IN_PROGRESS" and rng.random() < 0.5)

@@ -1,0 +1,180 @@
+"""The public board: published deeds for anyone, through GraphQL (`publicDeeds`) and the web
+page (`sandan.web`). Both read the same objects, so the page shows exactly what the API gives.
+
+Every figure residents see is decided here: progress comes from the plan's milestones until
+monthly reports exist (issue #12), and satisfaction appears once residents' ratings do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sandan.db import models
+from sandan.db.enums import Level
+from sandan.db.repositories import public_board as repo
+from sandan.db.repositories.batch import Record
+from sandan.db.repositories.grid import ancestor_ids
+from sandan.resolvers.errors import QueryError, QueryErrorCode
+from sandan.resolvers.queries import connection
+from sandan.schema.connections import Connection, Edge
+from sandan.schema.context import Context
+from sandan.schema.ids import to_global_id
+from sandan.schema.types.deeds import Milestone
+from sandan.schema.types.grid import Cell
+from sandan.schema.types.public import (
+    ProgressSource,
+    PublicCell,
+    PublicDeed,
+    PublicDeedFilter,
+    PublicLead,
+    PublicMilestone,
+    PublicProgress,
+    PublicSatisfaction,
+)
+
+
+def progress_of(done: bool, milestones: Sequence[PublicMilestone]) -> PublicProgress:
+    """The share of milestones done; a done deed is at 100 whatever its plan says."""
+    total = len(milestones)
+    finished = sum(1 for m in milestones if m.done_on is not None)
+    percent = round(100 * finished / total) if total else 0
+    if done:
+        percent = 100
+    return PublicProgress(
+        percent=percent,
+        source=ProgressSource.MILESTONES,
+        milestones_done=finished,
+        milestones_total=total,
+    )
+
+
+def satisfaction_of(deed_pk: int) -> PublicSatisfaction | None:
+    """Residents' ratings of a deed. None until residents' feedback (issue #12) is recorded:
+    the board shows no rating rather than an invented one."""
+    return None
+
+
+def _public_deed(row: Record, milestones: list[Milestone]) -> PublicDeed:
+    steps = [
+        PublicMilestone(seq=m.seq, title=m.title, due_on=m.due_on, done_on=m.done_on)
+        for m in milestones
+    ]
+    lead = None
+    if row.lead_name is not None:
+        lead = PublicLead(name=row.lead_name, role=row.lead_role, kind=row.lead_kind)
+    return PublicDeed(
+        id=to_global_id("Deed", row.id),
+        title=row.title,
+        status=row.status,
+        category=row.category,
+        need_title=row.need_title,
+        published_at=row.published_at,
+        done_at=row.done_at,
+        cell=PublicCell(
+            code=row.cell_code,
+            name=row.cell_name,
+            level=row.cell_level,
+            kind=row.cell_kind,
+            parent_name=row.parent_name,
+        ),
+        lead=lead,
+        progress=progress_of(row.done_at is not None, steps),
+        milestones=steps,
+        satisfaction=satisfaction_of(row.id),
+    )
+
+
+async def _cell_by_code(ctx: Context, code: str, field: str) -> Cell:
+    cell = await ctx.loaders.cell_by_code.load(code)
+    if cell is None:
+        raise QueryError(QueryErrorCode.NOT_FOUND, field, f"no cell has code {code!r}")
+    return cell
+
+
+async def public_deeds(
+    ctx: Context,
+    cell_code: str | None,
+    f: PublicDeedFilter | None,
+    *,
+    first: int | None,
+    after: str | None,
+) -> Connection[PublicDeed]:
+    f = f or PublicDeedFilter()
+    under = None if cell_code is None else (await _cell_by_code(ctx, cell_code, "cell")).path
+    flt = repo.PublicDeedFilter(
+        under_path=under,
+        statuses=tuple(f.status or ()),
+        categories=tuple(f.category or ()),
+        search=f.search,
+    )
+    rows: Connection[Record] = await connection(
+        ctx, repo.public_deeds(flt), models.Deed.id, lambda row: row, first=first, after=after
+    )
+    plans = await ctx.loaders.milestones_by_deed_id.load_many([row.id for row in rows.nodes])
+    deeds = [_public_deed(row, plan) for row, plan in zip(rows.nodes, plans, strict=True)]
+    return Connection(
+        edges=[Edge(cursor=e.cursor, node=d) for e, d in zip(rows.edges, deeds, strict=True)],
+        nodes=deeds,
+        page_info=rows.page_info,
+        counter=rows.counter,
+    )
+
+
+@dataclass(frozen=True)
+class CellTally:
+    """A cell on the board with its subtree's published deeds (all, and those done)."""
+
+    cell: Cell
+    published: int
+    done: int
+
+
+@dataclass(frozen=True)
+class Board:
+    """One page of the board: the cell, the way up, the way down, and its deeds."""
+
+    here: CellTally
+    ancestors: list[Cell]
+    children: list[CellTally]
+    deeds: Connection[PublicDeed]
+
+
+# Residents walk the board down to the level-2 branches, where the deeds list is kept;
+# household-contact groups are the party's working units, not places on the board.
+LOWEST_LEVEL = Level.BRANCH
+
+
+async def board(ctx: Context, code: str | None, *, first: int, after: str | None) -> Board | None:
+    """The board of the cell with this code (the grid's top cell when None); None when no
+    cell has the code."""
+    if code is None:
+        async with ctx.read_engine.connect() as conn:
+            code = await repo.root_cell_code(conn)
+        if code is None:
+            return None
+    cell = await ctx.loaders.cell_by_code.load(code)
+    if cell is None:
+        return None
+    ancestors = await ctx.loaders.cell_by_id.load_many(ancestor_ids(cell.path))
+    children: list[Cell] = []
+    if Level(cell.level).depth < LOWEST_LEVEL.depth:
+        children = await ctx.loaders.children_by_cell_id.load(cell.pk)
+    async with ctx.read_engine.connect() as conn:
+        counts = await repo.public_counts_by_path(conn, cell.path)
+    deeds = await public_deeds(ctx, code, None, first=first, after=after)
+    return Board(
+        here=_tally(cell, counts),
+        ancestors=[a for a in ancestors if a is not None],
+        children=[_tally(child, counts) for child in children],
+        deeds=deeds,
+    )
+
+
+def _tally(cell: Cell, counts: list[repo.PathCounts]) -> CellTally:
+    inside = [c for c in counts if c.path.startswith(cell.path)]
+    return CellTally(
+        cell=cell,
+        published=sum(c.published for c in inside),
+        done=sum(c.done for c in inside),
+    )

@@ -1,0 +1,1 @@
+"""The resident-facing web: the public board (server-rendered) and GraphiQL served offline."""

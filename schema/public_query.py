@@ -1,0 +1,42 @@
+"""The public board's root field, mixed into `Query` (no token needed, no personal data)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from sandan.resolvers import public_board
+from sandan.schema.connections import Connection
+from sandan.schema.context import Info
+from sandan.schema.types.public import PublicDeed, PublicDeedFilter
+
+CELL = (
+    "Code of the cell whose whole subtree to show (as `Cell.code`, or the {code} of the "
+    "board's /cells/{code}); null means the whole grid. An unknown code is a NOT_FOUND error."
+)
+
+
+@strawberry.type
+class PublicBoardQuery:
+    @strawberry.field(
+        description="Published deeds (为民办实事, 公开接受群众监督) with progress, plan dates, "
+        "lead and ratings, for anyone without a token; never residents' personal data. "
+        "Relay paging: `first` (capped by the server) items after cursor `after`, oldest first."
+    )
+    async def public_deeds(
+        self,
+        info: Info,
+        cell: Annotated[str | None, strawberry.argument(description=CELL)] = None,
+        filter: Annotated[
+            PublicDeedFilter | None,
+            strawberry.argument(description="Narrows by status, domain or title text."),
+        ] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size (server default if null).")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="The previous page's `endCursor`.")
+        ] = None,
+    ) -> Connection[PublicDeed]:
+        return await public_board.public_deeds(info.context, cell, filter, first=first, after=after)

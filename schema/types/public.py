@@ -1,0 +1,112 @@
+"""The public board's types: what anyone may read about a published deed, and nothing else.
+
+These are separate from `Deed` on purpose: a public type has no field that leads to a
+household, a need's description, a visit or a phone, so no query, however nested, can reach
+residents' personal data through it.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import strawberry
+
+from sandan.schema.enums import Category, CellKind, DeedStatus, Level, PersonKind, PersonRole
+
+
+@strawberry.enum(description="Where a deed's progress figure comes from.")
+class ProgressSource(enum.Enum):
+    MILESTONES = strawberry.enum_value(
+        "MILESTONES",
+        description="The share of the implementation plan's milestones that are done "
+        "(100 once the deed is done): used while a deed has no monthly progress report.",
+    )
+
+
+@strawberry.type(description="How far a published deed has come, as a percentage.")
+class PublicProgress:
+    percent: int = strawberry.field(description="0 to 100; draw it as a progress bar.")
+    source: ProgressSource = strawberry.field(description="What the percentage is based on.")
+    milestones_done: int = strawberry.field(description="Milestones of the plan marked done.")
+    milestones_total: int = strawberry.field(description="Milestones in the plan.")
+
+
+@strawberry.type(description="A dated step of a published deed's implementation plan.")
+class PublicMilestone:
+    seq: int = strawberry.field(description="Position in the plan, from 1.")
+    title: str = strawberry.field(description="What the step is, e.g. 入户核实需求.")
+    due_on: date | None = strawberry.field(description="Planned date; null if none was set.")
+    done_on: date | None = strawberry.field(description="Date it was done; null while open.")
+
+
+@strawberry.type(description="The grid cell a published deed belongs to (public facts only).")
+class PublicCell:
+    code: str = strawberry.field(description="Stable code; the board's URL is /cells/{code}.")
+    name: str = strawberry.field(description="Name, e.g. 南方村 or 第一村民小组.")
+    level: Level = strawberry.field(description="Level in the grid.")
+    kind: CellKind = strawberry.field(description="Kind of cell (行政村, 社区, 村民小组, …).")
+    parent_name: str | None = strawberry.field(
+        description="Name of the cell above it, to tell apart cells named alike (many "
+        "branches have a 第一户联系党小组); null for the grid's top cell."
+    )
+
+
+@strawberry.type(
+    description="The deed's responsible lead as the public sees them: name and role, "
+    "never a phone or a home."
+)
+class PublicLead:
+    name: str = strawberry.field(description="The lead's name as shown on the board.")
+    role: PersonRole = strawberry.field(
+        description="Their role in the grid (secretary, group leader, member)."
+    )
+    kind: PersonKind = strawberry.field(
+        description="What kind of group member they are (party member, volunteer, …)."
+    )
+
+
+@strawberry.type(description="Residents' satisfaction with a deed (ratings 1 to 5).")
+class PublicSatisfaction:
+    average: float = strawberry.field(description="Mean rating, 1.0 to 5.0.")
+    ratings: int = strawberry.field(description="How many ratings the mean is over (≥ 1).")
+
+
+@strawberry.type(
+    description="A published deed (为民办实事) as residents see it on the public board: "
+    "progress, plan dates, lead and ratings, with no resident's personal data."
+)
+class PublicDeed:
+    id: strawberry.ID = strawberry.field(description="The deed's global id (as `Deed.id`).")
+    title: str = strawberry.field(description="What is being done.")
+    status: DeedStatus = strawberry.field(description="Where the deed is in its lifecycle.")
+    category: Category = strawberry.field(description="Public-service domain of its need.")
+    need_title: str = strawberry.field(
+        description="The public title of the need it answers (no description, no household)."
+    )
+    published_at: datetime | None = strawberry.field(description="When it was made public.")
+    done_at: datetime | None = strawberry.field(description="When it was done; null if open.")
+    cell: PublicCell = strawberry.field(description="The grid cell it belongs to.")
+    lead: PublicLead | None = strawberry.field(
+        description="The responsible lead (负责人); null if none is named yet."
+    )
+    progress: PublicProgress = strawberry.field(description="How far it has come.")
+    milestones: list[PublicMilestone] = strawberry.field(
+        description="The plan's steps in order, with due and done dates."
+    )
+    satisfaction: PublicSatisfaction | None = strawberry.field(
+        description="Residents' ratings; null until at least one resident has rated it."
+    )
+
+
+@strawberry.input(description="Narrows the public board; all given conditions must hold.")
+class PublicDeedFilter:
+    status: list[DeedStatus] | None = strawberry.field(
+        default=None, description="Deeds in any of these states."
+    )
+    category: list[Category] | None = strawberry.field(
+        default=None, description="Deeds whose need is in any of these domains."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Text the deed's title contains."
+    )
