@@ -5,8 +5,9 @@ The loader path then reads the page (`resolvers.queries.read_page`); the JSON pa
 same query to PostgreSQL (`schema.fastpath.pages`). Both read paths thus share one argument
 check, so a bad argument is the same error on each.
 
-`PAGE_QUERIES` is the public table the JSON path calls: root field -> builder taking the
-context and the root's arguments by their Python names (a test checks the names match).
+`PAGE_ROWS` is the public table the JSON path uses: root field -> the function selecting its
+rows from the root's arguments other than `first` and `after`, by their Python names (a test
+checks the names match); `page_query` adds the page size and cursor to it.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ class PageQuery:
     after_cursor: str | None
 
 
-PageQueryBuilder = Callable[..., Awaitable[PageQuery]]
+# The filtered select of a root's rows and their id column (pages run in id order).
+Rows = tuple[Select[Any], Any]
+RowsBuilder = Callable[..., Awaitable[Rows]]
 
 
 def page_size(ctx: Context, first: int | None) -> int:
@@ -79,13 +82,17 @@ async def cell_path(ctx: Context, global_id: str | None, field: str) -> str | No
     return cell.path
 
 
-def _page(
+async def page_query(
     ctx: Context,
-    rows: Select[Any],
-    id_column: Any,
-    first: int | None,
-    after: str | None,
+    rows_of: RowsBuilder,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    **arguments: Any,
 ) -> PageQuery:
+    """The page query of a root whose rows `rows_of` selects from the root's other arguments.
+    Those are checked first, then the page size and cursor (the order errors surface in)."""
+    rows, id_column = await rows_of(ctx, **arguments)
     return PageQuery(rows, id_column, page_size(ctx, first), after_pk(after), after)
 
 
@@ -99,21 +106,17 @@ async def cells(
     level: Any = None,
     under: str | None = None,
     search: str | None = None,
-    first: int | None = None,
-    after: str | None = None,
-) -> PageQuery:
+) -> Rows:
     path = await cell_path(ctx, under, "under")
     stmt = grid.filtered_cells(ctx.viewer.read, level=level, under_path=path, search=search)
-    return _page(ctx, stmt, models.Cell.id, first, after)
+    return stmt, models.Cell.id
 
 
 async def needs(
     ctx: Context,
     *,
     filter: NeedFilter | None = None,
-    first: int | None = None,
-    after: str | None = None,
-) -> PageQuery:
+) -> Rows:
     f = filter or NeedFilter()
     flt = lists.NeedFilter(
         under_path=await cell_path(ctx, f.under, "filter.under"),
@@ -122,16 +125,14 @@ async def needs(
         urgencies=_values(f.urgency),
         search=f.search,
     )
-    return _page(ctx, lists.filtered_needs(ctx.viewer.read, flt), models.Need.id, first, after)
+    return lists.filtered_needs(ctx.viewer.read, flt), models.Need.id
 
 
 async def resources(
     ctx: Context,
     *,
     filter: ResourceFilter | None = None,
-    first: int | None = None,
-    after: str | None = None,
-) -> PageQuery:
+) -> Rows:
     f = filter or ResourceFilter()
     flt = lists.ResourceFilter(
         under_path=await cell_path(ctx, f.under, "filter.under"),
@@ -141,16 +142,14 @@ async def resources(
         search=f.search,
     )
     stmt = lists.filtered_resources(ctx.viewer.read, flt)
-    return _page(ctx, stmt, models.Resource.id, first, after)
+    return stmt, models.Resource.id
 
 
 async def deeds(
     ctx: Context,
     *,
     filter: DeedFilter | None = None,
-    first: int | None = None,
-    after: str | None = None,
-) -> PageQuery:
+) -> Rows:
     f = filter or DeedFilter()
     flt = lists.DeedFilter(
         under_path=await cell_path(ctx, f.under, "filter.under"),
@@ -158,7 +157,7 @@ async def deeds(
         published=f.published,
         search=f.search,
     )
-    return _page(ctx, lists.filtered_deeds(ctx.viewer.read, flt), models.Deed.id, first, after)
+    return lists.filtered_deeds(ctx.viewer.read, flt), models.Deed.id
 
 
 async def people(
@@ -166,12 +165,10 @@ async def people(
     *,
     under: str | None = None,
     search: str | None = None,
-    first: int | None = None,
-    after: str | None = None,
-) -> PageQuery:
+) -> Rows:
     path = await cell_path(ctx, under, "under")
     stmt = members.filtered_people(ctx.viewer.read, under_path=path, search=search)
-    return _page(ctx, stmt, models.Person.id, first, after)
+    return stmt, models.Person.id
 
 
 async def organisations(
@@ -179,15 +176,13 @@ async def organisations(
     *,
     under: str | None = None,
     kind: Any = None,
-    first: int | None = None,
-    after: str | None = None,
-) -> PageQuery:
+) -> Rows:
     path = await cell_path(ctx, under, "under")
     stmt = members.filtered_organisations(ctx.viewer.read, under_path=path, kind=kind)
-    return _page(ctx, stmt, models.Organisation.id, first, after)
+    return stmt, models.Organisation.id
 
 
-PAGE_QUERIES: Mapping[str, PageQueryBuilder] = {
+PAGE_ROWS: Mapping[str, RowsBuilder] = {
     "cells": cells,
     "needs": needs,
     "resources": resources,

@@ -102,8 +102,8 @@ async def cells(
     first: int | None,
     after: str | None,
 ) -> Connection[Cell]:
-    query = await pages.cells(
-        ctx, level=level, under=under, search=search, first=first, after=after
+    query = await pages.page_query(
+        ctx, pages.cells, level=level, under=under, search=search, first=first, after=after
     )
     return await read_page(ctx, query, Cell.from_row)
 
@@ -112,21 +112,21 @@ async def needs(
     ctx: Context, f: NeedFilter | None, *, first: int | None, after: str | None
 ) -> Connection[Need]:
     viewer = ctx.viewer
-    query = await pages.needs(ctx, filter=f, first=first, after=after)
+    query = await pages.page_query(ctx, pages.needs, filter=f, first=first, after=after)
     return await read_page(ctx, query, lambda row: Need.from_row(row, viewer))
 
 
 async def resources(
     ctx: Context, f: ResourceFilter | None, *, first: int | None, after: str | None
 ) -> Connection[Resource]:
-    query = await pages.resources(ctx, filter=f, first=first, after=after)
+    query = await pages.page_query(ctx, pages.resources, filter=f, first=first, after=after)
     return await read_page(ctx, query, Resource.from_row)
 
 
 async def deeds(
     ctx: Context, f: DeedFilter | None, *, first: int | None, after: str | None
 ) -> Connection[Deed]:
-    query = await pages.deeds(ctx, filter=f, first=first, after=after)
+    query = await pages.page_query(ctx, pages.deeds, filter=f, first=first, after=after)
     return await read_page(ctx, query, Deed.from_row)
 
 
@@ -134,12 +134,16 @@ async def people(
     ctx: Context, *, under: str | None, search: str | None, first: int | None, after: str | None
 ) -> Connection[Person]:
     viewer = ctx.viewer
-    query = await pages.people(ctx, under=under, search=search, first=first, after=after)
+    query = await pages.page_query(
+        ctx, pages.people, under=under, search=search, first=first, after=after
+    )
     return await read_page(ctx, query, lambda row: Person.from_row(row, viewer))
 
 
 async def organisations(
     ctx: Context, *, under: str | None, kind: Any, first: int | None, after: str | None
 ) -> Connection[Organisation]:
-    query = await pages.organisations(ctx, under=under, kind=kind, first=first, after=after)
+    query = await pages.page_query(
+        ctx, pages.organisations, under=under, kind=kind, first=first, after=after
+    )
     return await read_page(ctx, query, Organisation.from_row)

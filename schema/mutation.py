@@ -11,20 +11,8 @@ from typing import Annotated
 import strawberry
 
 from sandan.resolvers.mutations import engine, specs
+from sandan.schema import mutation_inputs as inputs
 from sandan.schema.context import Info
-from sandan.schema.mutation_inputs import (
-    CreateHouseholdInput,
-    CreateNeedInput,
-    CreateOrganisationInput,
-    CreatePersonInput,
-    CreateResourceInput,
-    RecordContactVisitInput,
-    UpdateHouseholdInput,
-    UpdateNeedInput,
-    UpdateOrganisationInput,
-    UpdatePersonInput,
-    UpdateResourceInput,
-)
 from sandan.schema.payloads import (
     ContactVisitPayload,
     HouseholdPayload,
@@ -64,7 +52,7 @@ class Mutation:
     async def create_need(
         self,
         info: Info,
-        input: Annotated[CreateNeedInput, strawberry.argument(description=_new("need"))],
+        input: Annotated[inputs.CreateNeedInput, strawberry.argument(description=_new("need"))],
     ) -> NeedPayload:
         return payload(NeedPayload, await engine.create(info.context, specs.NEED, input))
 
@@ -73,7 +61,7 @@ class Mutation:
         self,
         info: Info,
         id: NeedId,
-        input: Annotated[UpdateNeedInput, strawberry.argument(description=_CHANGES)],
+        input: Annotated[inputs.UpdateNeedInput, strawberry.argument(description=_CHANGES)],
     ) -> NeedPayload:
         return payload(NeedPayload, await engine.update(info.context, specs.NEED, id, input))
 
@@ -99,7 +87,9 @@ class Mutation:
     async def create_resource(
         self,
         info: Info,
-        input: Annotated[CreateResourceInput, strawberry.argument(description=_new("resource"))],
+        input: Annotated[
+            inputs.CreateResourceInput, strawberry.argument(description=_new("resource"))
+        ],
     ) -> ResourcePayload:
         return payload(ResourcePayload, await engine.create(info.context, specs.RESOURCE, input))
 
@@ -111,7 +101,7 @@ class Mutation:
         self,
         info: Info,
         id: ResourceId,
-        input: Annotated[UpdateResourceInput, strawberry.argument(description=_CHANGES)],
+        input: Annotated[inputs.UpdateResourceInput, strawberry.argument(description=_CHANGES)],
     ) -> ResourcePayload:
         outcome = await engine.update(info.context, specs.RESOURCE, id, input)
         return payload(ResourcePayload, outcome)
@@ -127,7 +117,7 @@ class Mutation:
     async def create_person(
         self,
         info: Info,
-        input: Annotated[CreatePersonInput, strawberry.argument(description=_new("member"))],
+        input: Annotated[inputs.CreatePersonInput, strawberry.argument(description=_new("member"))],
     ) -> PersonPayload:
         return payload(PersonPayload, await engine.create(info.context, specs.PERSON, input))
 
@@ -136,7 +126,7 @@ class Mutation:
         self,
         info: Info,
         id: PersonId,
-        input: Annotated[UpdatePersonInput, strawberry.argument(description=_CHANGES)],
+        input: Annotated[inputs.UpdatePersonInput, strawberry.argument(description=_CHANGES)],
     ) -> PersonPayload:
         return payload(PersonPayload, await engine.update(info.context, specs.PERSON, id, input))
 
@@ -154,7 +144,9 @@ class Mutation:
     async def create_household(
         self,
         info: Info,
-        input: Annotated[CreateHouseholdInput, strawberry.argument(description=_new("household"))],
+        input: Annotated[
+            inputs.CreateHouseholdInput, strawberry.argument(description=_new("household"))
+        ],
     ) -> HouseholdPayload:
         return payload(HouseholdPayload, await engine.create(info.context, specs.HOUSEHOLD, input))
 
@@ -163,7 +155,7 @@ class Mutation:
         self,
         info: Info,
         id: HouseholdId,
-        input: Annotated[UpdateHouseholdInput, strawberry.argument(description=_CHANGES)],
+        input: Annotated[inputs.UpdateHouseholdInput, strawberry.argument(description=_CHANGES)],
     ) -> HouseholdPayload:
         outcome = await engine.update(info.context, specs.HOUSEHOLD, id, input)
         return payload(HouseholdPayload, outcome)
@@ -177,7 +169,7 @@ class Mutation:
         self,
         info: Info,
         input: Annotated[
-            CreateOrganisationInput, strawberry.argument(description=_new("organisation"))
+            inputs.CreateOrganisationInput, strawberry.argument(description=_new("organisation"))
         ],
     ) -> OrganisationPayload:
         outcome = await engine.create(info.context, specs.ORGANISATION, input)
@@ -188,7 +180,7 @@ class Mutation:
         self,
         info: Info,
         id: OrganisationId,
-        input: Annotated[UpdateOrganisationInput, strawberry.argument(description=_CHANGES)],
+        input: Annotated[inputs.UpdateOrganisationInput, strawberry.argument(description=_CHANGES)],
     ) -> OrganisationPayload:
         outcome = await engine.update(info.context, specs.ORGANISATION, id, input)
         return payload(OrganisationPayload, outcome)
@@ -205,7 +197,9 @@ class Mutation:
     async def record_contact_visit(
         self,
         info: Info,
-        input: Annotated[RecordContactVisitInput, strawberry.argument(description=_new("visit"))],
+        input: Annotated[
+            inputs.RecordContactVisitInput, strawberry.argument(description=_new("visit"))
+        ],
     ) -> ContactVisitPayload:
         outcome = await engine.create(info.context, specs.CONTACT_VISIT, input)
         return payload(ContactVisitPayload, outcome)

@@ -54,47 +54,33 @@ INACTIVE = Closing(is_closed=lambda row: not row.active, sets={"active": False})
 MAX_REASON = 500
 
 
+def _blocked(message: str) -> list[Problem]:
+    """A close refused because other records still depend on the row."""
+    return [Problem(ErrorCode.CONFLICT, "id", message)]
+
+
 async def _no_active_deed(session: AsyncSession, row: Row[Any]) -> Sequence[Problem]:
-    deed = await active_deed_of_need(session, row.id)
-    if deed is not None:
-        return [
-            Problem(ErrorCode.CONFLICT, "id", "an active deed serves this need: cancel it first")
-        ]
+    if await active_deed_of_need(session, row.id) is not None:
+        return _blocked("an active deed serves this need: cancel it first")
     return []
 
 
 async def _no_units_committed(session: AsyncSession, row: Row[Any]) -> Sequence[Problem]:
     committed = await units_committed(session, row.id)
     if committed:
-        return [
-            Problem(
-                ErrorCode.CONFLICT,
-                "id",
-                f"{committed} units are committed to active deeds: release them first",
-            )
-        ]
+        return _blocked(f"{committed} units are committed to active deeds: release them first")
     return []
 
 
 async def _leads_and_serves_nothing(session: AsyncSession, row: Row[Any]) -> Sequence[Problem]:
     led = await cells_led_by(session, row.id)
     if led:
-        return [
-            Problem(
-                ErrorCode.CONFLICT,
-                "id",
-                f"this person leads {', '.join(led)}: appoint a new leader first",
-            )
-        ]
+        return _blocked(f"this person leads {', '.join(led)}: appoint a new leader first")
     active = await active_deeds_of_person(session, row.id)
     if active:
-        return [
-            Problem(
-                ErrorCode.CONFLICT,
-                "id",
-                f"this person leads or serves on {active} active deeds: reassign them first",
-            )
-        ]
+        return _blocked(
+            f"this person leads or serves on {active} active deeds: reassign them first"
+        )
     return []
 
 

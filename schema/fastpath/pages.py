@@ -1,7 +1,7 @@
 """Connection roots answered by PostgreSQL in one statement: the Relay words of a page.
 
-A root's page query comes from its public builder in `resolvers.pages.PAGE_QUERIES` (argument
-checks, filters, scopes: the same step the loader path takes); the selection of the
+A root's page query comes from `resolvers.pages` (`page_query` over the root's `PAGE_ROWS`:
+argument checks, filters, scopes, the same step the loader path takes); the selection of the
 connection (totalCount, pageInfo, edges, nodes) is translated here into the generic parts of
 `sandan.db.json_pages`, which knows nothing of Relay.
 """
@@ -15,7 +15,7 @@ import orjson
 from sandan.db import json_pages
 from sandan.db.json_pages import PagePart, Part
 from sandan.db.json_reads import Node, UnknownName
-from sandan.resolvers.pages import PAGE_QUERIES
+from sandan.resolvers.pages import PAGE_ROWS, page_query
 from sandan.schema.connections import CURSOR_PREFIX
 from sandan.schema.context import Context
 from sandan.schema.fastpath.plan import FieldPlan, NotCompilable, RootPlan
@@ -41,7 +41,7 @@ def json_page(root: RootPlan) -> json_pages.PageJson | None:
     """The JSON part of a connection root's statement, or None to keep the loader path."""
     name = root.field_node.name.value
     source = PAGE_ROOTS.get(name)
-    if source is None or name not in PAGE_QUERIES or root.sub is None or root.list_depth:
+    if source is None or name not in PAGE_ROWS or root.sub is None or root.list_depth:
         return None
     try:
         typename = root.sub.typename
@@ -57,7 +57,7 @@ async def answer_page(
     """The page built by PostgreSQL. The root's page query runs first: its argument checks,
     filters and scopes decide the rows; any error it raises goes to strawberry, which runs
     the same check again and reports it."""
-    query = await PAGE_QUERIES[root.field_node.name.value](context, **kwargs)
+    query = await page_query(context, PAGE_ROWS[root.field_node.name.value], **kwargs)
     viewer = context.viewer
     statement = json_pages.page_statement(
         page,
