@@ -8,16 +8,16 @@ same rules as the loaders apply: the caller's read scope filters every row, pers
 NULL outside their personal scope, and lists keep the loaders' order.
 
 Only whitelisted tables, columns and relations can be named (see `SOURCES` and `RELATIONS`);
-values travel as bind parameters, never inside the SQL text.
+values travel as bind parameters, never inside the SQL text. Pages of rows built the same way
+are in `sandan.db.json_pages`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, select, text
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sandan.db.models import Cell, Need, Organisation, Person, Resource
@@ -105,27 +105,6 @@ class Node:
     fields: tuple[Value | GlobalId | Constant | Related, ...]
 
 
-@dataclass(frozen=True)
-class PageField:
-    """A field of a connection, its page info or an edge: `what` is one of total_count,
-    page_info, edges, nodes (connection); has_next_page, has_previous_page, start_cursor,
-    end_cursor (page info); cursor, node (edge); or typename (any of them, with `value`)."""
-
-    key: str
-    what: str
-    fields: tuple[PageField, ...] = ()
-    node: Node | None = None
-    value: str = ""
-
-
-@dataclass(frozen=True)
-class Page:
-    """The selection of a Relay connection whose nodes are rows of `source`."""
-
-    source: str
-    fields: tuple[PageField, ...]
-
-
 class UnknownName(ValueError):
     """A spec names a table, column or relation that is not whitelisted here."""
 
@@ -165,10 +144,6 @@ class _Builder:
 
 def _positional() -> _Builder:
     return _Builder(read="$2::text[]", personal="$3::text[]")
-
-
-def _named() -> _Builder:
-    return _Builder(read="CAST(:read_paths AS text[])", personal="CAST(:personal_paths AS text[])")
 
 
 def _in_scope(path: str, paths: str) -> str:
@@ -284,134 +259,3 @@ async def fetch_json(
         result = await conn.exec_driver_sql(query.sql, tuple(query.args(key, read, personal)))
         text: str | None = result.scalar()
         return text
-
-
-@dataclass
-class PageJson:
-    """The JSON part of a page statement; the rows come from the resolver's filtered select,
-    which `page_statement` puts in front of it as common table expressions."""
-
-    source: Source
-    json_sql: str
-    uses_personal: bool
-    # totalCount is asked for: every matching id is read anyway (see `page_statement`).
-    counts: bool
-
-
-_CURSOR = "cursor"
-
-
-def compile_page(page: Page) -> PageJson:
-    source = _source(page.source)
-    builder = _named()
-    path = "p.cell_path" if source.via_cell else "p.path"
-
-    def boundary(order: str) -> str:
-        # An empty page keeps the caller's position (as the loader path does).
-        return (
-            f"coalesce((SELECT {_base64_id(_CURSOR, 'e.id')} FROM rw e ORDER BY e.id{order} "
-            "LIMIT 1), CAST(:after_cursor AS text))"
-        )
-
-    fixed = {
-        "total_count": "(SELECT count(*) FROM ids)",
-        "has_next_page": "((SELECT count(*) FROM pg) > CAST(:first AS integer))",
-        "has_previous_page": "CAST(:has_previous AS boolean)",
-        "start_cursor": boundary(""),
-        "end_cursor": boundary(" DESC"),
-        "cursor": _base64_id(_CURSOR, "p.id"),
-    }
-
-    def rows_of(item: str) -> str:
-        return f"(SELECT coalesce(json_agg({item} ORDER BY p.id), '[]'::json) FROM rw p)"
-
-    def value(f: PageField) -> str:
-        # Which field may stand where is the caller's business (schema.fastpath.sql); here
-        # each kind has one meaning wherever it appears.
-        if f.what == "typename":
-            return f"'{_identifier(f.value)}'::text"
-        if f.what in fixed:
-            return fixed[f.what]
-        if f.what == "page_info":
-            return _pairs(f.fields, value)
-        if f.what == "edges":
-            return rows_of(_pairs(f.fields, value))
-        if f.what in ("nodes", "node"):
-            obj = _object(builder, _need(f.node), "p", path)
-            return rows_of(obj) if f.what == "nodes" else obj
-        raise UnknownName(f.what)
-
-    json_sql = _pairs(page.fields, value)
-    counts = any(f.what == "total_count" for f in page.fields)
-    return PageJson(source, json_sql, uses_personal=builder.uses_personal, counts=counts)
-
-
-def _need(node: Node | None) -> Node:
-    if node is None:
-        raise UnknownName("a node without its selection")
-    return node
-
-
-def _pairs(fields: tuple[PageField, ...], value: Any) -> str:
-    pairs = [f"'{_identifier(f.key)}', {value(f)}" for f in fields]
-    return f"json_build_object({', '.join(pairs)})"
-
-
-def page_statement(
-    page: PageJson,
-    rows: Select[Any],
-    id_column: ColumnElement[int],
-    *,
-    first: int,
-    after: int | None,
-    after_cursor: str | None,
-    read: Scope,
-    personal: Scope,
-) -> Select[Any]:
-    """One statement answering a page of `rows` (the resolver's filtered select): `m` is every
-    matching row (inlined into each use, so PostgreSQL reads only the columns each needs), `pg`
-    the page and one more row (does a next page exist?), `rw` the page itself."""
-    wanted = set(page.source.table.c.keys()) | {"cell_path" if page.source.via_cell else "path"}
-    if not wanted <= set(rows.selected_columns.keys()):
-        raise UnknownName(f"the select lacks {sorted(wanted - set(rows.selected_columns.keys()))}")
-    id_name = _identifier(str(id_column.key))
-    # Only `m` is a SQLAlchemy CTE (it carries the resolver's filters and their parameters);
-    # the page CTEs are text inside the scalar subquery: building CTE objects over two dozen
-    # columns costs SQLAlchemy about a millisecond each.
-    m = rows.order_by(None).cte("m").prefix_with("NOT MATERIALIZED")
-    params: dict[str, Any] = {
-        "read_paths": _paths(read),
-        "first": first,
-        "has_previous": after is not None,
-        "after_cursor": after_cursor,
-        "after": after,
-    }
-    if page.uses_personal:
-        params["personal_paths"] = _paths(personal)
-    limit = "LIMIT CAST(:first AS integer) + 1"
-    if page.counts:
-        # The count reads every matching id anyway: keep them (index-only, narrow) and take
-        # the page's ids from them. Walking the id index instead until a page is full reads
-        # every earlier row of the whole table when a subtree's rows have high ids.
-        after_ids = "WHERE ids.id > CAST(:after AS bigint) " if after is not None else ""
-        page_rows = (
-            f"ids AS MATERIALIZED (SELECT m.{id_name} AS id FROM m), "
-            f"pg AS (SELECT * FROM m WHERE m.{id_name} IN "
-            f"(SELECT ids.id FROM ids {after_ids}ORDER BY ids.id {limit}))"
-        )
-    else:
-        after_m = f"WHERE m.{id_name} > CAST(:after AS bigint) " if after is not None else ""
-        page_rows = f"pg AS (SELECT * FROM m {after_m}ORDER BY m.{id_name} {limit})"
-    body = (
-        f"(WITH {page_rows}, "
-        f"rw AS (SELECT * FROM pg ORDER BY pg.{id_name} LIMIT CAST(:first AS integer)) "
-        f"SELECT {page.json_sql})::text"
-    )
-    used = {name: value for name, value in params.items() if re.search(rf":{name}\b", body)}
-    return select(text(body).bindparams(**used)).add_cte(m)
-
-
-async def fetch_page_json(read_engine: AsyncEngine, statement: Select[Any]) -> str:
-    async with read_engine.connect() as conn:
-        answer: str = (await conn.execute(statement)).scalar_one()
-        return answer

@@ -1,9 +1,18 @@
-"""Errors of read operations: GraphQL errors carrying a code and the argument at fault."""
+"""The errors operations report, shared by resolvers (which decide them) and schema (which shows
+them): read errors are GraphQL errors carrying a code and the argument at fault; mutation
+problems are data in the payload (`ErrorCode` and `Problem`).
+
+`ErrorCode` lives here rather than in `schema/` so the mutation logic does not import schema
+modules to name its refusals. It imports strawberry only for the enum decorator, which adds the
+GraphQL name and the descriptions to a plain Python enum; no strawberry type is used here.
+"""
 
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
+import strawberry
 from graphql import GraphQLError
 
 
@@ -18,3 +27,98 @@ class QueryErrorCode(enum.StrEnum):
 class QueryError(GraphQLError):
     def __init__(self, code: QueryErrorCode, field: str, message: str) -> None:
         super().__init__(message, extensions={"code": code.value, "field": field})
+
+
+@strawberry.enum(
+    description=(
+        "Why a mutation refused its input. Nothing was written when any error is returned: "
+        "fix every error listed and send the whole mutation again."
+    )
+)
+class ErrorCode(enum.Enum):
+    REQUIRED = strawberry.enum_value(
+        "REQUIRED",
+        description=(
+            "A required input field or argument is missing, null or blank (`field` names it). "
+            "Fill it in; a form should mark the field as mandatory."
+        ),
+    )
+    INVALID = strawberry.enum_value(
+        "INVALID",
+        description=(
+            "A value breaks a rule that spans fields: an interval that ends before it starts, "
+            "a lead allowance for someone who is not a party member. `field` names the field "
+            "to correct; `message` says which rule."
+        ),
+    )
+    INVALID_ID = strawberry.enum_value(
+        "INVALID_ID",
+        description=(
+            "`field` holds something that is not a global id of the expected type. Send an "
+            "`id` read from the API, e.g. a `Cell.id` for a `cell` field."
+        ),
+    )
+    NOT_FOUND = strawberry.enum_value(
+        "NOT_FOUND",
+        description=(
+            "No object has this id, or it lies outside what you may see (households: outside "
+            "your personal-data scope). Check the id; reload lists that may be out of date."
+        ),
+    )
+    OUT_OF_RANGE = strawberry.enum_value(
+        "OUT_OF_RANGE",
+        description=(
+            "A number, date or list length lies outside its allowed range; `message` gives "
+            "the range. Bring the value into range."
+        ),
+    )
+    TOO_LONG = strawberry.enum_value(
+        "TOO_LONG",
+        description="A text (or a list item) is longer than allowed; `message` gives the limit.",
+    )
+    WRONG_LEVEL = strawberry.enum_value(
+        "WRONG_LEVEL",
+        description=(
+            "The cell named by `field` is at a grid level this object cannot sit at (needs "
+            "and members sit below the town, households at branch or group level). Pick a cell "
+            "at one of the levels `message` names."
+        ),
+    )
+    ALREADY_CLOSED = strawberry.enum_value(
+        "ALREADY_CLOSED",
+        description=(
+            "The object (`field` is `id`), or the one a field links to, is closed: it takes no "
+            "changes and no new links. The API cannot reopen it; link to an open object."
+        ),
+    )
+    CONFLICT = strawberry.enum_value(
+        "CONFLICT",
+        description=(
+            "The change contradicts other records: an active deed serves the need, units of "
+            "the resource are committed, the person leads a cell or works on active deeds, "
+            "a capacity would fall below what is committed. Settle what `message` names first."
+        ),
+    )
+    DUPLICATE = strawberry.enum_value(
+        "DUPLICATE",
+        description=(
+            "Another record already has this unique value (a household code). Choose another."
+        ),
+    )
+    FORBIDDEN = strawberry.enum_value(
+        "FORBIDDEN",
+        description=(
+            "You may not make this change: the request has no staff token, or the object lies "
+            "outside the part of the grid your token manages. Ask staff of that cell to do it."
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a mutation refused its input: a code, the input field at fault (camelCase,
+    as the client sent it; None for the request as a whole) and a message for people."""
+
+    code: ErrorCode
+    field: str | None
+    message: str

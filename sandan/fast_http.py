@@ -11,7 +11,8 @@ from starlette.types import Message, Receive, Scope, Send
 
 from sandan.schema.build import limit_rules
 from sandan.schema.fastpath import Bail, Planner, execute
-from sandan.schema.fastpath.sql import json_page, json_queries
+from sandan.schema.fastpath.pages import json_page
+from sandan.schema.fastpath.sql import json_queries
 from sandan.settings import Settings
 
 

@@ -12,18 +12,22 @@ import strawberry
 T = TypeVar("T")
 
 
+# A cursor is base64 of "cursor:<id>" (the JSON read path writes the same in SQL).
+CURSOR_PREFIX = "cursor"
+
+
 class BadCursor(ValueError):
     pass
 
 
 def encode_cursor(pk: int) -> str:
-    return base64.b64encode(f"cursor:{pk}".encode()).decode()
+    return base64.b64encode(f"{CURSOR_PREFIX}:{pk}".encode()).decode()
 
 
 def decode_cursor(cursor: str) -> int:
     try:
         prefix, _, raw = base64.b64decode(cursor, validate=True).decode().partition(":")
-        if prefix != "cursor":
+        if prefix != CURSOR_PREFIX:
             raise ValueError(prefix)
         return int(raw)
     except (binascii.Error, UnicodeDecodeError, ValueError):

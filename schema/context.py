@@ -44,9 +44,6 @@ class Context:
     settings: Settings
     viewer: Viewer
     loaders: Loaders
-    # Set by the JSON read path only: connection resolvers hand back their page query
-    # (resolvers.queries.PageDeferred) for PostgreSQL to answer in one statement.
-    defer_pages: bool = False
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

@@ -1,8 +1,8 @@
-"""Typed user errors of mutations, and masking of unexpected errors."""
+"""Typed user errors of mutations (their codes: `sandan.resolvers.errors.ErrorCode`), and
+masking of unexpected errors."""
 
 from __future__ import annotations
 
-import enum
 import logging
 import uuid
 
@@ -10,29 +10,29 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from sandan.resolvers.errors import ErrorCode
+
 log = logging.getLogger("sandan.errors")
-
-
-@strawberry.enum(description="Why a mutation refused its input.")
-class ErrorCode(enum.Enum):
-    REQUIRED = "REQUIRED"
-    INVALID = "INVALID"
-    INVALID_ID = "INVALID_ID"
-    NOT_FOUND = "NOT_FOUND"
-    OUT_OF_RANGE = "OUT_OF_RANGE"
-    TOO_LONG = "TOO_LONG"
-    WRONG_LEVEL = "WRONG_LEVEL"
-    ALREADY_CLOSED = "ALREADY_CLOSED"
-    CONFLICT = "CONFLICT"
-    DUPLICATE = "DUPLICATE"
-    FORBIDDEN = "FORBIDDEN"
 
 
 @strawberry.type(description="An expected failure: which input field, why, and a code to act on.")
 class UserError:
-    code: ErrorCode
-    field: str | None
-    message: str
+    code: ErrorCode = strawberry.field(
+        description="What kind of problem it is: branch on this, not on the message."
+    )
+    field: str | None = strawberry.field(
+        description=(
+            "The input field or argument at fault, as the client named it (`title`, `cell`, "
+            "`id`, `reason`); null when the request as a whole is refused (no staff token, "
+            "a conflict found only on writing). Show the error next to this field."
+        )
+    )
+    message: str = strawberry.field(
+        description=(
+            "What is wrong and what would be accepted, in plain words for staff; it never "
+            "contains personal data. May change wording between versions."
+        )
+    )
 
 
 def _is_unexpected(error: GraphQLError) -> bool:

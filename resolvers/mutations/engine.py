@@ -7,8 +7,8 @@ the database is never left half-changed. Database integrity errors become user e
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -19,17 +19,15 @@ from strawberry.types.unset import UnsetType
 
 from sandan.db import models
 from sandan.db.base import Base
-from sandan.db.enums import NeedStatus, ResourceStatus
 from sandan.db.repositories.writes import insert_row, located_row, update_row
-from sandan.resolvers.mutations.rules import Invalid, Problem, Ref, Rule, camel
+from sandan.resolvers.errors import ErrorCode, Problem
+from sandan.resolvers.mutations.entity import EntitySpec, column_of
+from sandan.resolvers.mutations.rules import Invalid, Rule, camel
+from sandan.resolvers.mutations.specs import SPECS_BY_TYPE
 from sandan.schema.context import Context
-from sandan.schema.errors import ErrorCode
 from sandan.schema.ids import BadGlobalId, from_global_id
 
 T = TypeVar("T")
-Check = Callable[[dict[str, Any]], Sequence[Problem]]
-# A check that needs the database: (session, merged values, existing row or None) -> problems.
-DbCheck = Callable[[AsyncSession, dict[str, Any], Row[Any] | None], Awaitable[Sequence[Problem]]]
 
 MODELS_BY_TYPE: dict[str, type[Base]] = {
     "Cell": models.Cell,
@@ -44,21 +42,6 @@ MODELS_BY_TYPE: dict[str, type[Base]] = {
 STAFF_ONLY = Problem(
     ErrorCode.FORBIDDEN, None, "only staff may change the grid and the lists: send a staff token"
 )
-
-
-@dataclass(frozen=True)
-class EntitySpec(Generic[T]):
-    type_name: str
-    model: type[Base]
-    fields: Mapping[str, Rule]
-    refs: Mapping[str, Ref]
-    build: Callable[[Row[Any], Context], T]
-    # Where the entity sits in the grid: the ref whose target's cell locates it.
-    located_by: str = "cell"
-    checks: Sequence[Check] = ()
-    db_checks: Sequence[DbCheck] = ()
-    is_closed: Callable[[Row[Any]], bool] = lambda row: False
-    defaults: Mapping[str, Callable[[], Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -79,9 +62,25 @@ def given_fields(inp: Any) -> dict[str, Any]:
 def _convert(
     spec: EntitySpec[Any], given: dict[str, Any], *, creating: bool
 ) -> tuple[dict[str, Any], list[Problem]]:
+    values, problems = _converted(spec.fields, spec.model, given, creating, spec.defaults)
+    if creating:
+        for name, make in spec.defaults.items():
+            values.setdefault(name, make())
+    return values, problems
+
+
+def _converted(
+    rules: Mapping[str, Rule],
+    model: type[Base],
+    given: Mapping[str, Any],
+    creating: bool,
+    defaults: Mapping[str, Any],
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Column values of the `given` input fields (or arguments) by their rules, and the
+    problems of those that break them."""
     values: dict[str, Any] = {}
     problems: list[Problem] = []
-    for name, rule in spec.fields.items():
+    for name, rule in rules.items():
         if name not in given:
             if creating and rule.required:
                 problems.append(Problem(ErrorCode.REQUIRED, camel(name), "is required"))
@@ -95,18 +94,15 @@ def _convert(
         except Invalid as e:
             problems.append(Problem(e.code, camel(name), e.message))
             continue
-        column = rule.column or name
-        if converted is None and not _nullable(spec.model, column):
-            if creating and column in spec.defaults:
+        column = column_of(name, rule)
+        if converted is None and not _nullable(model, column):
+            if creating and column in defaults:
                 continue  # null asks for the default (a visit logged today)
             # An explicit null for a column that always holds a value (urgency, role, a flag):
             # the caller's mistake, not a database conflict.
             problems.append(Problem(ErrorCode.REQUIRED, camel(name), "must not be null"))
             continue
         values[column] = converted
-    if creating:
-        for name, make in spec.defaults.items():
-            values.setdefault(name, make())
     return values, problems
 
 
@@ -151,7 +147,8 @@ async def _resolve_refs(
                 Problem(ErrorCode.NOT_FOUND, field_name, f"no {ref.type_name} has id {global_id!r}")
             )
             continue
-        if _is_closed_target(ref.type_name, row):
+        target = SPECS_BY_TYPE.get(ref.type_name)
+        if target is not None and target.is_closed(row):
             problems.append(
                 Problem(
                     ErrorCode.ALREADY_CLOSED,
@@ -173,16 +170,6 @@ async def _resolve_refs(
         targets[name] = row
         values[ref.column] = pk
     return targets, problems
-
-
-def _is_closed_target(type_name: str, row: Row[Any]) -> bool:
-    if type_name in ("Person", "Household", "Organisation"):
-        return not row.active
-    if type_name == "Resource":
-        return bool(row.status == ResourceStatus.CLOSED)
-    if type_name == "Need":
-        return row.status in (NeedStatus.CLOSED, NeedStatus.DONE)
-    return False
 
 
 def _check_write_scope(ctx: Context, path: str | None, field_name: str) -> list[Problem]:
@@ -281,19 +268,21 @@ async def update(ctx: Context, spec: EntitySpec[T], global_id: str, inp: Any) ->
     return Outcome(spec.build(fresh, ctx), [])
 
 
-Closer = Callable[[AsyncSession, Row[Any]], Awaitable[Sequence[Problem]]]
-
-
 async def close(
-    ctx: Context,
-    spec: EntitySpec[T],
-    global_id: str,
-    values: dict[str, Any],
-    precondition: Closer | None = None,
+    ctx: Context, spec: EntitySpec[T], global_id: str, arguments: Mapping[str, Any] | None = None
 ) -> Outcome[T]:
-    """Mark an entity closed (nothing is deleted: deeds and history keep pointing at it)."""
+    """Mark an entity closed as its spec says (nothing is deleted: deeds and history keep
+    pointing at it). `arguments` are the close mutation's own (closeNeed's reason)."""
+    closing = spec.closing
+    assert closing is not None, f"{spec.type_name} does not close"
+    values, problems = _converted(closing.arguments, spec.model, arguments or {}, True, {})
+    if problems:
+        return Outcome(None, problems)
     if not ctx.viewer.staff:
         return Outcome(None, [STAFF_ONLY])
+    values.update(closing.sets)
+    if closing.stamp is not None:
+        values[closing.stamp] = now()
     async with ctx.sessionmaker() as session:
         async with session.begin():
             row, problems = await _existing(session, ctx, spec, global_id)
@@ -301,8 +290,8 @@ async def close(
                 return Outcome(None, problems)
             if spec.is_closed(row):
                 return Outcome(None, [_closed(spec)])
-            if precondition is not None:
-                blocking = list(await precondition(session, row))
+            if closing.precondition is not None:
+                blocking = list(await closing.precondition(session, row))
                 if blocking:
                     return Outcome(None, blocking)
             await update_row(session, spec.model, row.id, values)

@@ -8,14 +8,7 @@ from datetime import date
 from typing import Any
 
 from sandan.db.enums import Level
-from sandan.schema.errors import ErrorCode
-
-
-@dataclass(frozen=True)
-class Problem:
-    code: ErrorCode
-    field: str | None
-    message: str
+from sandan.resolvers.errors import ErrorCode, Problem
 
 
 class Invalid(Exception):
@@ -37,13 +30,21 @@ class Rule:
     convert: Convert = lambda v: v
 
 
-def text(max_len: int, *, required: bool = False, column: str | None = None) -> Rule:
+def text(
+    max_len: int,
+    *,
+    required: bool = False,
+    column: str | None = None,
+    blank: str = "must not be blank",
+) -> Rule:
+    """Trimmed text; `blank` is the message for a required text that is only spaces."""
+
     def convert(value: Any) -> Any:
         if value is None:
             return None
         stripped = str(value).strip()
         if required and not stripped:
-            raise Invalid(ErrorCode.REQUIRED, "must not be blank")
+            raise Invalid(ErrorCode.REQUIRED, blank)
         if len(stripped) > max_len:
             raise Invalid(ErrorCode.TOO_LONG, f"is {len(stripped)} characters; at most {max_len}")
         return stripped or None

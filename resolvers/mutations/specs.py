@@ -18,10 +18,10 @@ from sandan.db.repositories.writes import (
     household_code_taken,
     units_committed,
 )
-from sandan.resolvers.mutations.engine import EntitySpec, now
+from sandan.resolvers.errors import ErrorCode, Problem
+from sandan.resolvers.mutations.entity import Closing, EntitySpec
 from sandan.resolvers.mutations.rules import (
     Invalid,
-    Problem,
     Ref,
     Rule,
     day,
@@ -32,11 +32,56 @@ from sandan.resolvers.mutations.rules import (
     text,
     words,
 )
-from sandan.schema.errors import ErrorCode
+from sandan.schema.mutation_inputs import (
+    CreateHouseholdInput,
+    CreateNeedInput,
+    CreateOrganisationInput,
+    CreatePersonInput,
+    CreateResourceInput,
+    RecordContactVisitInput,
+    UpdateHouseholdInput,
+    UpdateNeedInput,
+    UpdateOrganisationInput,
+    UpdatePersonInput,
+    UpdateResourceInput,
+)
 from sandan.schema.types.lists import Need, Resource
 from sandan.schema.types.members import ContactVisit, Household, Organisation, Person
 
 BELOW_TOWN = frozenset({Level.VILLAGE, Level.BRANCH, Level.GROUP})
+# Members, households and organisations close by leaving: the row stays for the history.
+INACTIVE = Closing(is_closed=lambda row: not row.active, sets={"active": False})
+MAX_REASON = 500
+
+
+def _blocked(message: str) -> list[Problem]:
+    """A close refused because other records still depend on the row."""
+    return [Problem(ErrorCode.CONFLICT, "id", message)]
+
+
+async def _no_active_deed(session: AsyncSession, row: Row[Any]) -> Sequence[Problem]:
+    if await active_deed_of_need(session, row.id) is not None:
+        return _blocked("an active deed serves this need: cancel it first")
+    return []
+
+
+async def _no_units_committed(session: AsyncSession, row: Row[Any]) -> Sequence[Problem]:
+    committed = await units_committed(session, row.id)
+    if committed:
+        return _blocked(f"{committed} units are committed to active deeds: release them first")
+    return []
+
+
+async def _leads_and_serves_nothing(session: AsyncSession, row: Row[Any]) -> Sequence[Problem]:
+    led = await cells_led_by(session, row.id)
+    if led:
+        return _blocked(f"this person leads {', '.join(led)}: appoint a new leader first")
+    active = await active_deeds_of_person(session, row.id)
+    if active:
+        return _blocked(
+            f"this person leads or serves on {active} active deeds: reassign them first"
+        )
+    return []
 
 
 def _resource_requests(value: Any) -> Any:
@@ -85,7 +130,20 @@ NEED = EntitySpec[Need](
     },
     checks=[ordered_dates("window_from", "window_to")],
     build=lambda row, ctx: Need.from_row(row, ctx.viewer),
-    is_closed=lambda row: row.status in (NeedStatus.CLOSED, NeedStatus.DONE),
+    create_input=CreateNeedInput,
+    update_input=UpdateNeedInput,
+    closing=Closing(
+        # A need closes when it will not be done; a done need is closed as well.
+        is_closed=lambda row: row.status in (NeedStatus.CLOSED, NeedStatus.DONE),
+        sets={"status": NeedStatus.CLOSED},
+        stamp="closed_at",
+        precondition=_no_active_deed,
+        arguments={
+            "reason": text(
+                MAX_REASON, required=True, column="close_reason", blank="say why it is closed"
+            )
+        },
+    ),
     defaults={"reported_on": date.today, "status": lambda: NeedStatus.OPEN},
 )
 
@@ -129,7 +187,14 @@ RESOURCE = EntitySpec[Resource](
     checks=[ordered_dates("available_from", "available_to")],
     db_checks=[_capacity_covers_commitments],
     build=lambda row, ctx: Resource.from_row(row),
-    is_closed=lambda row: row.status == ResourceStatus.CLOSED,
+    create_input=CreateResourceInput,
+    update_input=UpdateResourceInput,
+    closing=Closing(
+        is_closed=lambda row: row.status == ResourceStatus.CLOSED,
+        sets={"status": ResourceStatus.CLOSED},
+        stamp="closed_at",
+        precondition=_no_units_committed,
+    ),
 )
 
 
@@ -158,7 +223,9 @@ PERSON = EntitySpec[Person](
     },
     checks=[ordered_dates("available_from", "available_to"), _lead_needs_party_member],
     build=lambda row, ctx: Person.from_row(row, ctx.viewer),
-    is_closed=lambda row: not row.active,
+    create_input=CreatePersonInput,
+    update_input=UpdatePersonInput,
+    closing=INACTIVE.but(precondition=_leads_and_serves_nothing),
     defaults={"role": lambda: "MEMBER"},
 )
 
@@ -196,7 +263,9 @@ HOUSEHOLD = EntitySpec[Household](
     },
     db_checks=[_household_code_free],
     build=lambda row, ctx: Household.from_row(row, ctx.viewer),
-    is_closed=lambda row: not row.active,
+    create_input=CreateHouseholdInput,
+    update_input=UpdateHouseholdInput,
+    closing=INACTIVE,
 )
 
 
@@ -212,7 +281,9 @@ ORGANISATION = EntitySpec[Organisation](
     },
     refs={"cell": Ref("cell_id", "Cell", required=True)},
     build=lambda row, ctx: Organisation.from_row(row),
-    is_closed=lambda row: not row.active,
+    create_input=CreateOrganisationInput,
+    update_input=UpdateOrganisationInput,
+    closing=INACTIVE,
 )
 
 
@@ -227,56 +298,12 @@ CONTACT_VISIT = EntitySpec[ContactVisit](
     located_by="household",
     checks=[],
     build=lambda row, ctx: ContactVisit.from_row(row),
+    create_input=RecordContactVisitInput,
     defaults={"visited_on": date.today},
 )
 
-
-async def need_closable(session: AsyncSession, row: Row[Any]) -> Sequence[Problem]:
-    deed = await active_deed_of_need(session, row.id)
-    if deed is not None:
-        return [
-            Problem(ErrorCode.CONFLICT, "id", "an active deed serves this need: cancel it first")
-        ]
-    return []
-
-
-async def resource_closable(session: AsyncSession, row: Row[Any]) -> Sequence[Problem]:
-    committed = await units_committed(session, row.id)
-    if committed:
-        return [
-            Problem(
-                ErrorCode.CONFLICT,
-                "id",
-                f"{committed} units are committed to active deeds: release them first",
-            )
-        ]
-    return []
-
-
-async def person_closable(session: AsyncSession, row: Row[Any]) -> Sequence[Problem]:
-    led = await cells_led_by(session, row.id)
-    if led:
-        return [
-            Problem(
-                ErrorCode.CONFLICT,
-                "id",
-                f"this person leads {', '.join(led)}: appoint a new leader first",
-            )
-        ]
-    active = await active_deeds_of_person(session, row.id)
-    if active:
-        return [
-            Problem(
-                ErrorCode.CONFLICT,
-                "id",
-                f"this person leads or serves on {active} active deeds: reassign them first",
-            )
-        ]
-    return []
-
-
-def closed_status(status: Any, reason: str | None = None) -> dict[str, Any]:
-    values: dict[str, Any] = {"status": status, "closed_at": now()}
-    if reason is not None:
-        values["close_reason"] = reason
-    return values
+# The specs by GraphQL type name: the engine asks a link's target whether it is closed.
+SPECS_BY_TYPE: dict[str, EntitySpec[Any]] = {
+    spec.type_name: spec
+    for spec in (NEED, RESOURCE, PERSON, HOUSEHOLD, ORGANISATION, CONTACT_VISIT)
+}

@@ -31,7 +31,8 @@ from graphql.error import GraphQLError
 from graphql.validation import ASTValidationRule, specified_rules
 from strawberry.types.field import StrawberryField
 
-from sandan.db.json_reads import JsonQuery, PageJson
+from sandan.db.json_pages import PageJson
+from sandan.db.json_reads import JsonQuery
 
 Leaf = Callable[[Any], Any] | None
 Kind = Literal["attr", "typename", "nested", "via", "call"]

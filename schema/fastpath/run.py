@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -13,9 +13,9 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.arguments import convert_arguments
 
-from sandan.db.json_reads import PageJson, fetch_json, fetch_page_json, page_statement
-from sandan.resolvers.queries import PageDeferred
+from sandan.db.json_reads import fetch_json
 from sandan.schema.context import Context
+from sandan.schema.fastpath.pages import answer_page
 from sandan.schema.fastpath.plan import FieldPlan, Plan, RootPlan, SelectionPlan
 from sandan.schema.ids import BadGlobalId, from_global_id
 
@@ -76,7 +76,7 @@ async def _execute(
             data[root.key] = await _json_root(root, kwargs, context)
             continue
         if root.json_page is not None:
-            data[root.key] = await _json_page(root, root.json_page, kwargs, context)
+            data[root.key] = await answer_page(root, root.json_page, kwargs, context)
             continue
         resolver = root.strawberry_field.base_resolver
         assert resolver is not None
@@ -114,34 +114,6 @@ async def _json_root(root: RootPlan, kwargs: dict[str, Any], context: Context) -
     if text is None and root.non_null:
         raise Bail("null root")
     return None if text is None else orjson.Fragment(text)
-
-
-async def _json_page(
-    root: RootPlan, page: PageJson, kwargs: dict[str, Any], context: Context
-) -> Any:
-    """A connection built by PostgreSQL. The resolver runs first, with pages deferred: its
-    argument checks, filters and scopes decide the rows; any error it raises goes to strawberry."""
-    resolver = root.strawberry_field.base_resolver
-    assert resolver is not None
-    resolve: Any = resolver.wrapped_func
-    try:
-        await resolve(None, _Info(replace(context, defer_pages=True)), **kwargs)
-    except PageDeferred as signal:
-        query = signal.query
-    else:
-        raise Bail("the resolver did not page")
-    viewer = context.viewer
-    statement = page_statement(
-        page,
-        query.rows,
-        query.id_column,
-        first=query.first,
-        after=query.after,
-        after_cursor=query.after_cursor,
-        read=viewer.read,
-        personal=viewer.personal,
-    )
-    return orjson.Fragment(await fetch_page_json(context.read_engine, statement))
 
 
 def _leaf(value: Any, leaf: Any, list_depth: int) -> Any:

@@ -117,21 +117,6 @@ TYPES: dict[str, TypeColumns] = {
     ),
 }
 
-# Connection roots whose page PostgreSQL builds: root field -> table of its nodes.
-PAGE_ROOTS = {
-    "cells": "cells",
-    "needs": "needs",
-    "resources": "resources",
-    "people": "people",
-    "organisations": "organisations",
-}
-_PAGE_INFO = {
-    "has_next_page": "has_next_page",
-    "has_previous_page": "has_previous_page",
-    "start_cursor": "start_cursor",
-    "end_cursor": "end_cursor",
-}
-
 # Root fields answered by one statement: field name -> argument -> (relation, key decoder).
 ROOT_RELATIONS = {"cell": {"code": "cell_by_code", "id": "cell_by_id"}}
 
@@ -148,74 +133,6 @@ def json_queries(root: RootPlan) -> dict[str, json_reads.JsonQuery]:
         }
     except (NotCompilable, json_reads.UnknownName):
         return {}
-
-
-def json_page(root: RootPlan) -> json_reads.PageJson | None:
-    """The JSON part of a connection root's statement, or None to keep the loader path."""
-    source = PAGE_ROOTS.get(root.field_node.name.value)
-    if source is None or root.sub is None or root.list_depth:
-        return None
-    try:
-        typename = root.sub.typename
-        fields = tuple(_connection_field(source, f, typename) for f in root.sub.fields)
-        return json_reads.compile_page(json_reads.Page(source, fields))
-    except (NotCompilable, json_reads.UnknownName):
-        return None
-
-
-def _typename(f: FieldPlan, typename: str) -> json_reads.PageField:
-    return json_reads.PageField(f.key, "typename", value=typename)
-
-
-def _nodes_of(source: str, f: FieldPlan) -> json_reads.Node:
-    if f.sub is None:
-        raise NotCompilable("a node without selection")
-    node = json_node(f.sub)
-    if node.source != source:
-        raise NotCompilable(f"{f.sub.typename} is not a row of {source}")
-    return node
-
-
-def _connection_field(source: str, f: FieldPlan, typename: str) -> json_reads.PageField:
-    if f.kind == "typename":
-        return _typename(f, typename)
-    if f.kind == "call" and f.attr == "count":
-        return json_reads.PageField(f.key, "total_count")
-    if f.kind == "nested" and f.sub is not None:
-        if f.attr == "page_info":
-            return json_reads.PageField(
-                f.key,
-                "page_info",
-                fields=tuple(_page_info_field(g, f.sub.typename) for g in f.sub.fields),
-            )
-        if f.attr == "nodes":
-            return json_reads.PageField(f.key, "nodes", node=_nodes_of(source, f))
-        if f.attr == "edges":
-            edge = f.sub
-            return json_reads.PageField(
-                f.key,
-                "edges",
-                fields=tuple(_edge_field(source, g, edge.typename) for g in edge.fields),
-            )
-    raise NotCompilable(f"connection field {f.attr}")
-
-
-def _page_info_field(f: FieldPlan, typename: str) -> json_reads.PageField:
-    if f.kind == "typename":
-        return _typename(f, typename)
-    if f.kind == "attr" and f.attr in _PAGE_INFO:
-        return json_reads.PageField(f.key, _PAGE_INFO[f.attr])
-    raise NotCompilable(f"page info field {f.attr}")
-
-
-def _edge_field(source: str, f: FieldPlan, typename: str) -> json_reads.PageField:
-    if f.kind == "typename":
-        return _typename(f, typename)
-    if f.kind == "attr" and f.attr == "cursor":
-        return json_reads.PageField(f.key, "cursor")
-    if f.kind == "nested" and f.attr == "node":
-        return json_reads.PageField(f.key, "node", node=_nodes_of(source, f))
-    raise NotCompilable(f"edge field {f.attr}")
 
 
 def json_node(plan: SelectionPlan) -> json_reads.Node:

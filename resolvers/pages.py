@@ -1,0 +1,192 @@
+"""The first step of every connection root: the filtered, scoped page query, nothing read.
+
+Each root's arguments are checked and its filters and the caller's read scope applied here.
+The loader path then reads the page (`resolvers.queries.read_page`); the JSON path hands the
+same query to PostgreSQL (`schema.fastpath.pages`). Both read paths thus share one argument
+check, so a bad argument is the same error on each.
+
+`PAGE_ROWS` is the public table the JSON path uses: root field -> the function selecting its
+rows from the root's arguments other than `first` and `after`, by their Python names (a test
+checks the names match); `page_query` adds the page size and cursor to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select
+
+from sandan.db import models
+from sandan.db.repositories import grid, lists, members
+from sandan.resolvers.errors import QueryError, QueryErrorCode
+from sandan.schema.connections import BadCursor, decode_cursor
+from sandan.schema.context import Context
+from sandan.schema.ids import BadGlobalId, from_global_id
+from sandan.schema.inputs import DeedFilter, NeedFilter, ResourceFilter
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """A page as its arguments decide it: the filtered select (scopes and filters applied),
+    its id column (pages run in id order), the checked page size and the decoded cursor."""
+
+    rows: Select[Any]
+    id_column: Any  # the mapped id attribute of the rows' model (`models.Need.id`)
+    first: int
+    after: int | None
+    # The cursor as the client sent it: an empty page reports it back as its position.
+    after_cursor: str | None
+
+
+# The filtered select of a root's rows and their id column (pages run in id order).
+Rows = tuple[Select[Any], Any]
+RowsBuilder = Callable[..., Awaitable[Rows]]
+
+
+def page_size(ctx: Context, first: int | None) -> int:
+    if first is None:
+        return ctx.settings.default_page_size
+    if first < 0:
+        raise QueryError(QueryErrorCode.PAGE_SIZE, "first", "first must not be negative")
+    if first > ctx.settings.max_page_size:
+        raise QueryError(
+            QueryErrorCode.PAGE_SIZE,
+            "first",
+            f"first is {first}; a page holds at most {ctx.settings.max_page_size} items",
+        )
+    return first
+
+
+def after_pk(after: str | None) -> int | None:
+    if after is None:
+        return None
+    try:
+        return decode_cursor(after)
+    except BadCursor as e:
+        raise QueryError(QueryErrorCode.INVALID_CURSOR, "after", str(e)) from None
+
+
+async def cell_path(ctx: Context, global_id: str | None, field: str) -> str | None:
+    """The ancestry path of the cell a filter names (None when no cell is named)."""
+    if global_id is None:
+        return None
+    try:
+        _, pk = from_global_id(global_id, expect="Cell")
+    except BadGlobalId as e:
+        raise QueryError(QueryErrorCode.INVALID_ID, field, str(e)) from None
+    cell = await ctx.loaders.cell_by_id.load(pk)
+    if cell is None:
+        raise QueryError(QueryErrorCode.NOT_FOUND, field, f"no cell has id {global_id!r}")
+    return cell.path
+
+
+async def page_query(
+    ctx: Context,
+    rows_of: RowsBuilder,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    **arguments: Any,
+) -> PageQuery:
+    """The page query of a root whose rows `rows_of` selects from the root's other arguments.
+    Those are checked first, then the page size and cursor (the order errors surface in)."""
+    rows, id_column = await rows_of(ctx, **arguments)
+    return PageQuery(rows, id_column, page_size(ctx, first), after_pk(after), after)
+
+
+def _values(items: Sequence[Any] | None) -> tuple[Any, ...]:
+    return tuple(items or ())
+
+
+async def cells(
+    ctx: Context,
+    *,
+    level: Any = None,
+    under: str | None = None,
+    search: str | None = None,
+) -> Rows:
+    path = await cell_path(ctx, under, "under")
+    stmt = grid.filtered_cells(ctx.viewer.read, level=level, under_path=path, search=search)
+    return stmt, models.Cell.id
+
+
+async def needs(
+    ctx: Context,
+    *,
+    filter: NeedFilter | None = None,
+) -> Rows:
+    f = filter or NeedFilter()
+    flt = lists.NeedFilter(
+        under_path=await cell_path(ctx, f.under, "filter.under"),
+        categories=_values(f.category),
+        statuses=_values(f.status),
+        urgencies=_values(f.urgency),
+        search=f.search,
+    )
+    return lists.filtered_needs(ctx.viewer.read, flt), models.Need.id
+
+
+async def resources(
+    ctx: Context,
+    *,
+    filter: ResourceFilter | None = None,
+) -> Rows:
+    f = filter or ResourceFilter()
+    flt = lists.ResourceFilter(
+        under_path=await cell_path(ctx, f.under, "filter.under"),
+        categories=_values(f.category),
+        kinds=_values(f.kind),
+        statuses=_values(f.status),
+        search=f.search,
+    )
+    stmt = lists.filtered_resources(ctx.viewer.read, flt)
+    return stmt, models.Resource.id
+
+
+async def deeds(
+    ctx: Context,
+    *,
+    filter: DeedFilter | None = None,
+) -> Rows:
+    f = filter or DeedFilter()
+    flt = lists.DeedFilter(
+        under_path=await cell_path(ctx, f.under, "filter.under"),
+        statuses=_values(f.status),
+        published=f.published,
+        search=f.search,
+    )
+    return lists.filtered_deeds(ctx.viewer.read, flt), models.Deed.id
+
+
+async def people(
+    ctx: Context,
+    *,
+    under: str | None = None,
+    search: str | None = None,
+) -> Rows:
+    path = await cell_path(ctx, under, "under")
+    stmt = members.filtered_people(ctx.viewer.read, under_path=path, search=search)
+    return stmt, models.Person.id
+
+
+async def organisations(
+    ctx: Context,
+    *,
+    under: str | None = None,
+    kind: Any = None,
+) -> Rows:
+    path = await cell_path(ctx, under, "under")
+    stmt = members.filtered_organisations(ctx.viewer.read, under_path=path, kind=kind)
+    return stmt, models.Organisation.id
+
+
+PAGE_ROWS: Mapping[str, RowsBuilder] = {
+    "cells": cells,
+    "needs": needs,
+    "resources": resources,
+    "deeds": deeds,
+    "people": people,
+    "organisations": organisations,
+}
