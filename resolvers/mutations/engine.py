@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types.unset import UnsetType
 
-from sandan.db import models
 from sandan.db.base import Base
 from sandan.db.enums import NeedStatus, ResourceStatus
 from sandan.db.repositories.writes import insert_row, located_row, update_row
@@ -25,21 +24,12 @@ from sandan.resolvers.mutations.rules import Invalid, Problem, Ref, Rule, camel
 from sandan.schema.context import Context
 from sandan.schema.errors import ErrorCode
 from sandan.schema.ids import BadGlobalId, from_global_id
+from sandan.schema.registry import NODE_TYPES
 
 T = TypeVar("T")
 Check = Callable[[dict[str, Any]], Sequence[Problem]]
 # A check that needs the database: (session, merged values, existing row or None) -> problems.
 DbCheck = Callable[[AsyncSession, dict[str, Any], Row[Any] | None], Awaitable[Sequence[Problem]]]
-
-MODELS_BY_TYPE: dict[str, type[Base]] = {
-    "Cell": models.Cell,
-    "Person": models.Person,
-    "Household": models.Household,
-    "Organisation": models.Organisation,
-    "Resource": models.Resource,
-    "Need": models.Need,
-    "Deed": models.Deed,
-}
 
 STAFF_ONLY = Problem(
     ErrorCode.FORBIDDEN, None, "only staff may change the grid and the lists: send a staff token"
@@ -143,7 +133,7 @@ async def _resolve_refs(
         except BadGlobalId as e:
             problems.append(Problem(ErrorCode.INVALID_ID, field_name, str(e)))
             continue
-        row = await located_row(session, MODELS_BY_TYPE[ref.type_name], pk)
+        row = await located_row(session, NODE_TYPES[ref.type_name].model, pk)
         # Households are personal data: outside the caller's personal scope they do not exist.
         scope = ctx.viewer.personal if ref.type_name == "Household" else ctx.viewer.read
         if row is None or not scope.covers(row.cell_path):
