@@ -72,7 +72,7 @@ def column(
         description = f"{description} {personal.sentence}"
     metadata: dict[str, Any] = {"column": Column(name, personal, convert)}
     if public is not None:
-        metadata["public"] = public
+        metadata.update(public_field(public))
     return strawberry.field(description=description, metadata=metadata)
 
 
@@ -87,6 +87,7 @@ def via(
     mode: Literal["one", "many"] = "one",
     *,
     personal: PersonalRule | None = None,
+    public: str | None = None,
 ) -> dict[str, Any]:
     """Field metadata: the value is `context.loaders.<loader>.load(parent.<key>)`
     (`load_many` when mode is "many"); a key of None gives None without a query. A `personal`
@@ -94,7 +95,15 @@ def via(
     metadata: dict[str, Any] = {"via": (loader, key, mode)}
     if personal is not None:
         metadata["personal"] = personal
+    if public is not None:
+        metadata.update(public_field(public))
     return metadata
+
+
+def public_field(reason: str) -> dict[str, Any]:
+    """Field metadata: a field whose name looks personal (see the list of such names in the
+    personal-data tests) is public, for `reason`."""
+    return {"public": reason}
 
 
 def personal_rule(field: dataclasses.Field[Any]) -> PersonalRule | None:

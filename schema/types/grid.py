@@ -9,7 +9,7 @@ import strawberry
 from sandan.db.repositories.grid import ancestor_ids
 from sandan.schema.context import Info
 from sandan.schema.enums import CellKind, DeedStatus, Level
-from sandan.schema.types.fields import column, key, via
+from sandan.schema.types.fields import column, key, public_field, via
 from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
@@ -27,7 +27,10 @@ class DeedStatusCount:
 @strawberry.type(description="Counts over a cell's whole subtree.")
 class CellStats:
     people: int = strawberry.field(description="Active members whose home cell is in the subtree.")
-    households: int = strawberry.field(description="Active households looked after in the subtree.")
+    households: int = strawberry.field(
+        description="Active households looked after in the subtree.",
+        metadata=public_field("a count, which names no household"),
+    )
     needs: int = strawberry.field(description="Needs-list entries of the subtree, any status.")
     open_needs: int = strawberry.field(
         description="Needs of the subtree still waiting for a deed (status OPEN)."
@@ -59,7 +62,10 @@ class Cell(Node):
         description="The cell's stable code, unique in the grid (e.g. NH-JJ); "
         "`cell(code:)` looks a cell up by it."
     )
-    name: str = column(description="The cell's name as the grid calls it, e.g. a village's name.")
+    name: str = column(
+        description="The cell's name as the grid calls it, e.g. a village's name.",
+        public="the name of a unit of the grid, not of a person",
+    )
     level: Level = column(description="Its level in the grid, from DISTRICT down to GROUP.")
     kind: CellKind = column(description="What kind of unit it is at its level.")
     pk: strawberry.Private[int] = key("id")
@@ -114,7 +120,9 @@ class Cell(Node):
 
     @strawberry.field(
         description="Active households whose cell is this one (their details are personal data).",
-        metadata=via("households_by_cell_id", "pk"),
+        metadata=via(
+            "households_by_cell_id", "pk", public="lists households; their details are personal"
+        ),
     )
     async def households(
         self, info: Info

@@ -159,7 +159,10 @@ class Household(Node):
 
 @strawberry.type(description="A household contact visit by a group member.")
 class ContactVisit(Node):
-    visited_on: date = column(description="The day of the visit.")
+    visited_on: date = column(
+        description="The day of the visit.",
+        public="a visit is only ever read within the personal scope (Household.visits, node(id:))",
+    )
     topics: list[str] = column(
         description="What the visit covered: policies explained, difficulties or evaluations heard."
     )
