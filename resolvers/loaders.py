@@ -247,7 +247,7 @@ class ResourceUsesByDeedIdLoader(_ManyLoader[int, DeedResourceUse]):
         return await lists.deed_resources_by_deed_ids(session, keys)
 
     def build(self, row: Record) -> DeedResourceUse:
-        return DeedResourceUse(quantity=row.quantity, resource_pk=row.resource_id)
+        return DeedResourceUse.from_row(row)
 
 
 class MilestonesByDeedIdLoader(_ManyLoader[int, Milestone]):

@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="Units of a resource committed to a deed.")
-class DeedResourceUse:
-    quantity: int = strawberry.field(description="Units of the resource the deed takes.")
-    resource_pk: strawberry.Private[int]
+class DeedResourceUse(RowType):
+    quantity: int = column(description="Units of the resource the deed takes.")
+    resource_pk: strawberry.Private[int] = key("resource_id")
 
     @strawberry.field(
         description="The resource drawn on; null if the caller may not read it.",
