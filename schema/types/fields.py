@@ -164,10 +164,11 @@ class RowMapping:
         lines = ["def build(row, viewer=None):"]
         if rules:
             lines.append("    if viewer is None:")
-            lines.append(f"        raise TypeError('{self.typename} needs the viewer')")
+            lines.append(f"        raise TypeError('{_name(self.typename)} needs the viewer')")
         for i, rule in enumerate(rules):
             lines.append(f"    covered{i} = viewer.personal.covers(row.{_name(rule.path_column)})")
-        arguments = [f"id=to_global_id('{self.typename}', row.id)"] if self.with_id else []
+        typename = _name(self.typename)
+        arguments = [f"id=to_global_id('{typename}', row.id)"] if self.with_id else []
         for i, c in enumerate(self.columns):
             value = f"row.{_name(c.column)}"
             if c.convert is not None:
