@@ -64,5 +64,5 @@ def test_an_undeclared_field_is_refused() -> None:
         declared: str = column(description="d")
         forgotten: str
 
-    with pytest.raises(TypeError, match="Forgotten.forgotten declares no column"):
+    with pytest.raises(TypeError, match=r"Forgotten\.forgotten declares no column"):
         row_mapping(Forgotten)
