@@ -30,9 +30,10 @@ from sandan.schema.types.fields import personal_rule
 from tests.conftest import api_client, gql
 
 # Names of fields that usually hold personal data (residents' names, phones, addresses, visit
-# text, vulnerability flags, which household something concerns).
+# text, vulnerability flags, which household something concerns, contact and identity details).
 LOOKS_PERSONAL = re.compile(
-    r"name|phone|address|notes|head|description|visit|disab|elderly|income|household",
+    r"name|phone|address|notes|head|description|visit|disab|elderly|income|household"
+    r"|email|birth|identity|health",
     re.IGNORECASE,
 )
 
