@@ -1,19 +1,36 @@
 """Enumerations shared by the database, the API and the optimiser instance builder.
 
 Values are the contract's spellings (../shared/contract/matching.md) where the contract has them.
+Each member carries its description (`Described`): the API shows it to client developers, and the
+database and the optimiser see only the value.
 """
 
 from __future__ import annotations
 
 import enum
+from typing import Self
 
 
-class Level(enum.StrEnum):
-    DISTRICT = "DISTRICT"
-    TOWN = "TOWN"
-    VILLAGE = "VILLAGE"  # level 1: administrative village or community
-    BRANCH = "BRANCH"  # level 2: villager group, economic co-operative, compound
-    GROUP = "GROUP"  # level 3: household-contact party group
+class Described(enum.StrEnum):
+    """A str enum whose members are declared as `NAME = "VALUE", "what it means"`."""
+
+    description: str
+
+    def __new__(cls, value: str, description: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.description = description
+        return member
+
+
+class Level(Described):
+    """A level of the grid, from the district down to household-contact groups."""
+
+    DISTRICT = "DISTRICT", "The district (区), above the grid."
+    TOWN = "TOWN", "A town or subdistrict (镇/街道); runs the programme and owns town resources."
+    VILLAGE = "VILLAGE", "Level 1: an administrative village or community (行政村/社区)."
+    BRANCH = "BRANCH", "Level 2: a villager group, co-operative or compound; keeps the three lists."
+    GROUP = "GROUP", "Level 3: a household-contact party group (户联系党小组)."
 
     @property
     def depth(self) -> int:
@@ -23,17 +40,22 @@ class Level(enum.StrEnum):
 LEVEL_ORDER = list(Level)
 
 
-class CellKind(enum.StrEnum):
-    DISTRICT = "DISTRICT"
-    TOWN = "TOWN"
-    SUBDISTRICT = "SUBDISTRICT"  # 街道
-    ADMINISTRATIVE_VILLAGE = "ADMINISTRATIVE_VILLAGE"  # 行政村
-    COMMUNITY = "COMMUNITY"  # 社区
-    VILLAGER_GROUP = "VILLAGER_GROUP"  # 村民小组
-    ECONOMIC_COOPERATIVE = "ECONOMIC_COOPERATIVE"  # 经济社
-    NATURAL_VILLAGE = "NATURAL_VILLAGE"  # 自然村
-    RESIDENTIAL_COMPOUND = "RESIDENTIAL_COMPOUND"  # 住宅小区
-    CONTACT_GROUP = "CONTACT_GROUP"  # 户联系党小组
+class CellKind(Described):
+    """What kind of unit a cell is; each level allows some kinds (see KINDS_BY_LEVEL)."""
+
+    DISTRICT = "DISTRICT", "A district (level DISTRICT)."
+    TOWN = "TOWN", "A town (镇) (level TOWN)."
+    SUBDISTRICT = "SUBDISTRICT", "A subdistrict (街道) (level TOWN)."
+    ADMINISTRATIVE_VILLAGE = (
+        "ADMINISTRATIVE_VILLAGE",
+        "An administrative village (行政村) (level 1).",
+    )
+    COMMUNITY = "COMMUNITY", "An urban community (社区) (level 1)."
+    VILLAGER_GROUP = "VILLAGER_GROUP", "A villager group (村民小组) (level 2)."
+    ECONOMIC_COOPERATIVE = "ECONOMIC_COOPERATIVE", "An economic co-operative (经济社) (level 2)."
+    NATURAL_VILLAGE = "NATURAL_VILLAGE", "A natural village (自然村) (level 2)."
+    RESIDENTIAL_COMPOUND = "RESIDENTIAL_COMPOUND", "A residential compound (住宅小区) (level 2)."
+    CONTACT_GROUP = "CONTACT_GROUP", "A household-contact party group (户联系党小组) (level 3)."
 
 
 # Which kinds a cell of each level may have.
@@ -53,94 +75,122 @@ KINDS_BY_LEVEL: dict[Level, frozenset[CellKind]] = {
 }
 
 
-class Category(enum.StrEnum):
+class Category(Described):
     """The eight public-service domains (the "8" of the 1258 method)."""
 
-    SPACE = "SPACE"  # 空间管理
-    SAFETY = "SAFETY"  # 安全管理
-    ENVIRONMENT = "ENVIRONMENT"  # 环境卫生
-    CULTURE_SPORTS = "CULTURE_SPORTS"  # 文化体育
-    POLICY = "POLICY"  # 政策宣传
-    DAILY_LIFE = "DAILY_LIFE"  # 日常生活
-    DISPUTE = "DISPUTE"  # 纠纷化解
-    OTHER = "OTHER"  # 其他委托服务
+    SPACE = "SPACE", "Space management (空间管理): public space, parking, land use."
+    SAFETY = "SAFETY", "Safety (安全管理): fire, traffic, public security."
+    ENVIRONMENT = "ENVIRONMENT", "Environment and sanitation (环境卫生)."
+    CULTURE_SPORTS = "CULTURE_SPORTS", "Culture and sports (文化体育)."
+    POLICY = "POLICY", "Policy publicity (政策宣传): explaining policies to residents."
+    DAILY_LIFE = "DAILY_LIFE", "Daily life (日常生活): care, errands, repairs."
+    DISPUTE = "DISPUTE", "Dispute resolution (纠纷化解)."
+    OTHER = "OTHER", "Other entrusted services (其他委托服务)."
 
 
-class ResourceKind(enum.StrEnum):
-    VENUE = "VENUE"
-    FACILITY = "FACILITY"
-    EQUIPMENT = "EQUIPMENT"
-    VEHICLE = "VEHICLE"
-    FUNDS = "FUNDS"
-    MATERIAL = "MATERIAL"
-    SERVICE = "SERVICE"
-    OTHER = "OTHER"
+class ResourceKind(Described):
+    """What a resource-list entry offers."""
+
+    VENUE = "VENUE", "A place to use, e.g. a hall or a room (场所)."
+    FACILITY = "FACILITY", "A fixed facility, e.g. a clinic or a sports ground (设施)."
+    EQUIPMENT = "EQUIPMENT", "Movable equipment to lend."
+    VEHICLE = "VEHICLE", "A vehicle with or without a driver."
+    FUNDS = "FUNDS", "Money; the unit says in which amounts."
+    MATERIAL = "MATERIAL", "Goods given away, e.g. food or building material."
+    SERVICE = "SERVICE", "Work done by people: talent or skills (人才/技术)."
+    OTHER = "OTHER", "Anything else; the description says what."
 
 
-class PersonKind(enum.StrEnum):
-    PARTY_MEMBER = "PARTY_MEMBER"  # registered with the branch
-    IN_SERVICE_MEMBER = "IN_SERVICE_MEMBER"  # 在职党员到社区报到
-    VOLUNTEER = "VOLUNTEER"
-    DEPUTY = "DEPUTY"  # 两代表一委员
-    MASS_ORG_HEAD = "MASS_ORG_HEAD"
+class PersonKind(Described):
+    """What kind of group member a person is."""
+
+    PARTY_MEMBER = "PARTY_MEMBER", "A party member registered with the branch."
+    IN_SERVICE_MEMBER = (
+        "IN_SERVICE_MEMBER",
+        "An in-service party member of an agency or unit who reports to the community (在职党员).",
+    )
+    VOLUNTEER = "VOLUNTEER", "A volunteer."
+    DEPUTY = "DEPUTY", "A people's congress deputy or CPPCC member (两代表一委员)."
+    MASS_ORG_HEAD = "MASS_ORG_HEAD", "The head of a mass organisation."
 
 
-class PersonRole(enum.StrEnum):
-    SECRETARY = "SECRETARY"  # of a village or branch party body
-    GROUP_LEADER = "GROUP_LEADER"  # doubles as grid worker 党群网格员
-    MEMBER = "MEMBER"
+class PersonRole(Described):
+    """A person's role in the grid."""
+
+    SECRETARY = "SECRETARY", "Secretary of a village's or branch's party body."
+    GROUP_LEADER = "GROUP_LEADER", "Leader of a contact group; doubles as grid worker (党群网格员)."
+    MEMBER = "MEMBER", "A member without a leading role."
 
 
-class OrganisationKind(enum.StrEnum):
-    PARTY_BODY = "PARTY_BODY"
-    AGENCY = "AGENCY"
-    UNIT = "UNIT"
-    ENTERPRISE = "ENTERPRISE"
-    SOCIAL_ORGANISATION = "SOCIAL_ORGANISATION"
-    NEIGHBOURHOOD_ASSOCIATION = "NEIGHBOURHOOD_ASSOCIATION"  # 街坊会
-    PROPERTY_COMPANY = "PROPERTY_COMPANY"
+class OrganisationKind(Described):
+    """What kind of organisation provides resources or members."""
+
+    PARTY_BODY = "PARTY_BODY", "A village or branch party body."
+    AGENCY = "AGENCY", "A government agency."
+    UNIT = "UNIT", "A public institution (事业单位)."
+    ENTERPRISE = "ENTERPRISE", "A company or business."
+    SOCIAL_ORGANISATION = "SOCIAL_ORGANISATION", "A social organisation or NGO."
+    NEIGHBOURHOOD_ASSOCIATION = (
+        "NEIGHBOURHOOD_ASSOCIATION",
+        "A neighbourhood association (街坊会); handles small matters.",
+    )
+    PROPERTY_COMPANY = "PROPERTY_COMPANY", "A residential compound's property company."
 
 
-class NeedChannel(enum.StrEnum):
-    HOUSEHOLD_VISIT = "HOUSEHOLD_VISIT"  # 入户走访
-    QUESTIONNAIRE = "QUESTIONNAIRE"  # 问卷调查
-    STATION_CONTACT = "STATION_CONTACT"  # 驻点直联
-    HOTLINE = "HOTLINE"
-    MEETING = "MEETING"
+class NeedChannel(Described):
+    """How a need was collected."""
+
+    HOUSEHOLD_VISIT = "HOUSEHOLD_VISIT", "A household visit (入户走访)."
+    QUESTIONNAIRE = "QUESTIONNAIRE", "A questionnaire (问卷调查)."
+    STATION_CONTACT = "STATION_CONTACT", "Stationed direct contact (驻点直联)."
+    HOTLINE = "HOTLINE", "A call to a hotline."
+    MEETING = "MEETING", "Raised at a meeting."
 
 
-class MatterScale(enum.StrEnum):
-    SMALL = "SMALL"  # neighbourhood association handles it
-    MAJOR = "MAJOR"  # party-mass deliberation council; level-1 approval
+class MatterScale(Described):
+    """How big a matter a need is, which decides who handles it."""
+
+    SMALL = "SMALL", "A small or private matter: the neighbourhood association handles it."
+    MAJOR = "MAJOR", "A big matter for the party-mass deliberation council (level-1 approval)."
 
 
-class Urgency(enum.StrEnum):
-    LOW = "LOW"
-    MEDIUM = "MEDIUM"
-    HIGH = "HIGH"
-    CRITICAL = "CRITICAL"
+class Urgency(Described):
+    """How urgent a need is: the largest term of its priority when the optimiser plans deeds."""
+
+    LOW = "LOW", "Can wait (10 priority points)."
+    MEDIUM = "MEDIUM", "Should be done this period (25 priority points)."
+    HIGH = "HIGH", "Should be done soon (40 priority points)."
+    CRITICAL = "CRITICAL", "Urgent and difficult, 急难 (60 priority points)."
 
 
-class NeedStatus(enum.StrEnum):
-    OPEN = "OPEN"
-    MATCHED = "MATCHED"  # a deed exists for it
-    DONE = "DONE"
-    CLOSED = "CLOSED"  # withdrawn, duplicate or no longer needed
+class NeedStatus(Described):
+    """Where a need stands."""
+
+    OPEN = "OPEN", "Waiting for a deed."
+    MATCHED = "MATCHED", "A deed takes it on."
+    DONE = "DONE", "Its deed is done."
+    CLOSED = "CLOSED", "Withdrawn, a duplicate or no longer needed (see closeReason)."
 
 
-class ResourceStatus(enum.StrEnum):
-    ACTIVE = "ACTIVE"
-    CLOSED = "CLOSED"
+class ResourceStatus(Described):
+    """Whether a resource is still offered."""
+
+    ACTIVE = "ACTIVE", "Offered: deeds may draw on it."
+    CLOSED = "CLOSED", "No longer offered; existing deeds keep their units."
 
 
-class DeedStatus(enum.StrEnum):
-    PROPOSED = "PROPOSED"
-    APPROVED = "APPROVED"
-    IN_PROGRESS = "IN_PROGRESS"
-    DONE = "DONE"
-    CANCELLED = "CANCELLED"
+class DeedStatus(Described):
+    """Where a deed stands in its lifecycle."""
+
+    PROPOSED = "PROPOSED", "Proposed (by staff or the optimiser); not yet approved."
+    APPROVED = "APPROVED", "Approved; work has not started."
+    IN_PROGRESS = "IN_PROGRESS", "Being carried out; milestones track progress."
+    DONE = "DONE", "Finished."
+    CANCELLED = "CANCELLED", "Dropped; its need may be taken on again."
 
 
-class DeedRole(enum.StrEnum):
-    LEAD = "LEAD"
-    TEAM = "TEAM"
+class DeedRole(Described):
+    """A person's part in a deed."""
+
+    LEAD = "LEAD", "The responsible lead (负责人)."
+    TEAM = "TEAM", "A team member."

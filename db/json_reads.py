@@ -7,9 +7,10 @@ Here the whole tree is one statement: correlated subqueries with `json_build_obj
 same rules as the loaders apply: the caller's read scope filters every row, personal columns are
 NULL outside their personal scope, and lists keep the loaders' order.
 
-Only whitelisted tables, columns and relations can be named (see `SOURCES` and `RELATIONS`);
-values travel as bind parameters, never inside the SQL text. Pages of rows built the same way
-are in `sandan.db.json_pages`.
+Only whitelisted tables, columns and relations can be named (see `SOURCES` and
+`sandan.db.repositories.relations.RELATIONS`, which the loaders read through as well); values
+travel as bind parameters, never inside the SQL text. Pages of rows built the same way are in
+`sandan.db.json_pages`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sandan.db.models import Cell, Need, Organisation, Person, Resource
+from sandan.db.repositories.relations import RELATIONS, Relation
 from sandan.db.scope import Scope
 
 
@@ -39,30 +41,6 @@ SOURCES: dict[str, Source] = {
     "organisations": Source(Organisation.__table__, via_cell=True),  # type: ignore[arg-type]
     "needs": Source(Need.__table__, via_cell=True),  # type: ignore[arg-type]
     "resources": Source(Resource.__table__, via_cell=True),  # type: ignore[arg-type]
-}
-
-
-@dataclass(frozen=True)
-class Relation:
-    """Rows of `source` whose `column` equals a key column of the parent row; named after
-    the loader whose answers it reproduces (same filter, same order)."""
-
-    source: str
-    column: str
-    many: bool
-    active_only: bool = False
-    order_by: tuple[str, ...] = ()
-
-
-RELATIONS: dict[str, Relation] = {
-    "cell_by_id": Relation("cells", "id", many=False),
-    "cell_by_code": Relation("cells", "code", many=False),
-    "children_by_cell_id": Relation("cells", "parent_id", many=True, order_by=("code",)),
-    "person_by_id": Relation("people", "id", many=False),
-    "people_by_cell_id": Relation(
-        "people", "cell_id", many=True, active_only=True, order_by=("id",)
-    ),
-    "organisation_by_id": Relation("organisations", "id", many=False),
 }
 
 

@@ -2,7 +2,9 @@
 
 Each batch opens its own short connection: strawberry resolves sibling fields concurrently and
 runs batches in separate tasks, and one session or connection must never serve two tasks at once.
-Loaders turn rows into API objects here, applying the viewer's personal-data scope.
+Loaders turn rows into API objects here (`from_row`, which applies the viewer's personal-data
+scope). Loaders named in `sandan.db.repositories.relations.RELATIONS` read through that one
+declaration, which the PostgreSQL JSON path writes as SQL too.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from strawberry.dataloader import DataLoader
 from sandan.db.reader import Reader
 from sandan.db.repositories import grid, lists, members
 from sandan.db.repositories.batch import Record
+from sandan.db.repositories.relations import RELATIONS, many_by_relation, one_by_relation
 from sandan.schema.context import Viewer
 from sandan.schema.types.deeds import Deed, DeedResourceUse, Milestone
 from sandan.schema.types.grid import Cell, CellStats
@@ -74,7 +77,7 @@ class _ManyLoader(DataLoader[K, list[V]], Generic[K, V]):
 
 class CellByIdLoader(_OneLoader[int, Cell]):
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
-        return await grid.cells_by_ids(session, keys, self.deps.viewer.read)
+        return await one_by_relation(session, RELATIONS["cell_by_id"], keys, self.deps.viewer.read)
 
     def build(self, row: Record) -> Cell:
         return Cell.from_row(row)
@@ -82,7 +85,9 @@ class CellByIdLoader(_OneLoader[int, Cell]):
 
 class CellByCodeLoader(_OneLoader[str, Cell]):
     async def fetch(self, session: Reader, keys: Sequence[str]) -> dict[str, Record]:
-        return await grid.cells_by_codes(session, keys, self.deps.viewer.read)
+        return await one_by_relation(
+            session, RELATIONS["cell_by_code"], keys, self.deps.viewer.read
+        )
 
     def build(self, row: Record) -> Cell:
         return Cell.from_row(row)
@@ -90,7 +95,9 @@ class CellByCodeLoader(_OneLoader[str, Cell]):
 
 class ChildrenByCellIdLoader(_ManyLoader[int, Cell]):
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
-        return await grid.children_by_parent_ids(session, keys, self.deps.viewer.read)
+        return await many_by_relation(
+            session, RELATIONS["children_by_cell_id"], keys, self.deps.viewer.read
+        )
 
     def build(self, row: Record) -> Cell:
         return Cell.from_row(row)
@@ -109,7 +116,9 @@ class StatsByCellIdLoader(DataLoader[int, CellStats]):
 
 class PersonByIdLoader(_OneLoader[int, Person]):
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
-        return await members.people_by_ids(session, keys, self.deps.viewer.read)
+        return await one_by_relation(
+            session, RELATIONS["person_by_id"], keys, self.deps.viewer.read
+        )
 
     def build(self, row: Record) -> Person:
         return Person.from_row(row, self.deps.viewer)
@@ -117,7 +126,9 @@ class PersonByIdLoader(_OneLoader[int, Person]):
 
 class PeopleByCellIdLoader(_ManyLoader[int, Person]):
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
-        return await members.people_by_cell_ids(session, keys, self.deps.viewer.read)
+        return await many_by_relation(
+            session, RELATIONS["people_by_cell_id"], keys, self.deps.viewer.read
+        )
 
     def build(self, row: Record) -> Person:
         return Person.from_row(row, self.deps.viewer)
@@ -133,7 +144,9 @@ class TeamByDeedIdLoader(_ManyLoader[int, Person]):
 
 class OrganisationByIdLoader(_OneLoader[int, Organisation]):
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
-        return await members.organisations_by_ids(session, keys, self.deps.viewer.read)
+        return await one_by_relation(
+            session, RELATIONS["organisation_by_id"], keys, self.deps.viewer.read
+        )
 
     def build(self, row: Record) -> Organisation:
         return Organisation.from_row(row)
@@ -234,7 +247,7 @@ class ResourceUsesByDeedIdLoader(_ManyLoader[int, DeedResourceUse]):
         return await lists.deed_resources_by_deed_ids(session, keys)
 
     def build(self, row: Record) -> DeedResourceUse:
-        return DeedResourceUse(quantity=row.quantity, resource_pk=row.resource_id)
+        return DeedResourceUse.from_row(row)
 
 
 class MilestonesByDeedIdLoader(_ManyLoader[int, Milestone]):

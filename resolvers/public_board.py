@@ -16,7 +16,8 @@ from sandan.db.repositories import public_board as repo
 from sandan.db.repositories.batch import Record
 from sandan.db.repositories.grid import ancestor_ids
 from sandan.resolvers.errors import QueryError, QueryErrorCode
-from sandan.resolvers.queries import connection
+from sandan.resolvers.pages import PageQuery, after_pk, page_size
+from sandan.resolvers.queries import read_page
 from sandan.schema.connections import Connection, Edge
 from sandan.schema.context import Context
 from sandan.schema.ids import to_global_id
@@ -108,9 +109,10 @@ async def public_deeds(
         categories=tuple(f.category or ()),
         search=f.search,
     )
-    rows: Connection[Record] = await connection(
-        ctx, repo.public_deeds(flt), models.Deed.id, lambda row: row, first=first, after=after
+    query = PageQuery(
+        repo.public_deeds(flt), models.Deed.id, page_size(ctx, first), after_pk(after), after
     )
+    rows: Connection[Record] = await read_page(ctx, query, lambda row: row)
     plans = await ctx.loaders.milestones_by_deed_id.load_many([row.id for row in rows.nodes])
     deeds = [_public_deed(row, plan) for row, plan in zip(rows.nodes, plans, strict=True)]
     return Connection(

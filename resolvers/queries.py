@@ -15,6 +15,7 @@ from sandan.schema.connections import Connection, Edge, PageInfo, encode_cursor
 from sandan.schema.context import Context
 from sandan.schema.ids import BadGlobalId, from_global_id
 from sandan.schema.inputs import DeedFilter, NeedFilter, ResourceFilter
+from sandan.schema.registry import NODE_TYPES
 from sandan.schema.types.deeds import Deed
 from sandan.schema.types.grid import Cell
 from sandan.schema.types.lists import Need, Resource
@@ -62,21 +63,10 @@ async def node(ctx: Context, global_id: str) -> Node | None:
         type_name, pk = from_global_id(global_id)
     except BadGlobalId as e:
         raise QueryError(QueryErrorCode.INVALID_ID, "id", str(e)) from None
-    loaders = ctx.loaders
-    by_type: dict[str, Any] = {
-        "Cell": loaders.cell_by_id,
-        "Person": loaders.person_by_id,
-        "Household": loaders.household_by_id,
-        "Organisation": loaders.organisation_by_id,
-        "Resource": loaders.resource_by_id,
-        "Need": loaders.need_by_id,
-        "Deed": loaders.deed_by_id,
-        "ContactVisit": loaders.visit_by_id,
-    }
-    loader = by_type.get(type_name)
-    if loader is None:
+    entry = NODE_TYPES.get(type_name)
+    if entry is None:
         raise QueryError(QueryErrorCode.INVALID_ID, "id", f"no object type is called {type_name!r}")
-    found: Node | None = await loader.load(pk)
+    found: Node | None = await getattr(ctx.loaders, entry.loader).load(pk)
     return found
 
 

@@ -8,13 +8,8 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.schema.config import StrawberryConfig
 
 from sandan.schema.query import Query
-from sandan.schema.types.deeds import Deed
-from sandan.schema.types.grid import Cell
-from sandan.schema.types.lists import Need, Resource
-from sandan.schema.types.members import ContactVisit, Household, Organisation, Person
+from sandan.schema.registry import NODE_TYPES
 from sandan.settings import Settings
-
-NODE_TYPES = [Cell, Person, Household, Organisation, Resource, Need, Deed, ContactVisit]
 
 
 def limit_rules(settings: Settings) -> tuple[type[ASTValidationRule], ...]:
@@ -36,7 +31,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=NODE_TYPES,
+        types=[entry.strawberry_type for entry in NODE_TYPES.values()],
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),

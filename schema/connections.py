@@ -34,25 +34,40 @@ def decode_cursor(cursor: str) -> int:
         raise BadCursor(f"{cursor!r} is not a cursor this API gave out") from None
 
 
-@strawberry.type
+@strawberry.type(description="Where a page sits in the whole list (Relay).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="More results follow: ask again with `after: endCursor`."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="True when the page was asked for with `after` (results come before it)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The first edge's cursor; on an empty page, the `after` that was given."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The last edge's cursor: pass it as `after` for the next page; on an empty "
+        "page, the `after` that was given (so paging never restarts from the beginning)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One result of a page with its cursor (Relay).")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(
+        description="An opaque position: pass it as `after` to get the results after this one."
+    )
+    node: T = strawberry.field(description="The result itself.")
 
 
 @strawberry.type(description="A page of results, oldest first, with Relay cursors.")
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    nodes: list[T]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(
+        description="The page's results with their cursors (use to page from any result)."
+    )
+    nodes: list[T] = strawberry.field(
+        description="The page's results without cursors (the same objects as `edges`)."
+    )
+    page_info: PageInfo = strawberry.field(description="Whether more results follow, and where.")
     counter: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(

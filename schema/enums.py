@@ -1,6 +1,7 @@
 """The database enums, registered as GraphQL enums (names equal values, so both read the same).
 
-strawberry.enum marks the class in place, so the API and the database share one enum class.
+strawberry.enum marks the class in place, so the API and the database share one enum class; the
+enum's docstring and each member's description (declared in sandan.db.enums) become the API's.
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ from sandan.db.enums import (
     Urgency,
 )
 
-strawberry.enum(Level, description="A level of the grid, from district to group.")
-strawberry.enum(Category, description="The eight public-service domains.")
 for _enum in (
+    Category,
     CellKind,
     DeedRole,
     DeedStatus,
+    Level,
     MatterScale,
     NeedChannel,
     NeedStatus,
@@ -40,7 +41,11 @@ for _enum in (
     ResourceStatus,
     Urgency,
 ):
-    strawberry.enum(_enum)
+    strawberry.enum(_enum, description=_enum.__doc__)
+    # Each member's description is declared with it (sandan.db.enums.Described).
+    for _value in _enum.__strawberry_definition__.values:  # type: ignore[union-attr]
+        _value.description = _enum[_value.name].description
+
 
 __all__ = [
     "Category",

@@ -14,31 +14,64 @@ from sandan.schema.enums import (
 )
 
 
-@strawberry.input(description="Filters combine with AND; list filters match any of their values.")
+@strawberry.input(
+    description="Which needs to list. Filters combine with AND; list filters match any of "
+    "their values."
+)
 class NeedFilter:
     under: strawberry.ID | None = strawberry.field(
         default=None, description="A cell id: only needs in its subtree."
     )
-    category: list[Category] | None = None
-    status: list[NeedStatus] | None = None
-    urgency: list[Urgency] | None = None
-    search: str | None = strawberry.field(default=None, description="Text in title or description.")
+    category: list[Category] | None = strawberry.field(
+        default=None, description="Only needs of any of these categories; null: any."
+    )
+    status: list[NeedStatus] | None = strawberry.field(
+        default=None, description="Only needs in any of these statuses; null: any."
+    )
+    urgency: list[Urgency] | None = strawberry.field(
+        default=None, description="Only needs of any of these urgencies; null: any."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Text in title or description (case-insensitive)."
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="Which resources to list. Filters combine with AND; list filters match any of "
+    "their values."
+)
 class ResourceFilter:
-    under: strawberry.ID | None = None
+    under: strawberry.ID | None = strawberry.field(
+        default=None, description="A cell id: only resources kept in its subtree."
+    )
     category: list[Category] | None = strawberry.field(
         default=None, description="Resources serving any of these (or every) category."
     )
-    kind: list[ResourceKind] | None = None
-    status: list[ResourceStatus] | None = None
-    search: str | None = None
+    kind: list[ResourceKind] | None = strawberry.field(
+        default=None, description="Only resources of any of these kinds; null: any."
+    )
+    status: list[ResourceStatus] | None = strawberry.field(
+        default=None, description="Only resources in any of these statuses; null: any."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Text in title or description (case-insensitive)."
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="Which deeds to list. Filters combine with AND; list filters match any of "
+    "their values."
+)
 class DeedFilter:
-    under: strawberry.ID | None = None
-    status: list[DeedStatus] | None = None
-    published: bool | None = None
-    search: str | None = None
+    under: strawberry.ID | None = strawberry.field(
+        default=None, description="A cell id: only deeds in its subtree."
+    )
+    status: list[DeedStatus] | None = strawberry.field(
+        default=None, description="Only deeds in any of these statuses; null: any."
+    )
+    published: bool | None = strawberry.field(
+        default=None, description="true: only published deeds; false: only unpublished; null: both."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Text in the title (case-insensitive)."
+    )

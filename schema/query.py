@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from sandan.resolvers import queries
@@ -18,16 +20,57 @@ from sandan.schema.types.node import Node
 
 PAGE = "Relay paging: `first` (capped by the server) items after cursor `after`."
 
+# The arguments every list root shares.
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page size: at most this many results (default 20; above the server's cap, "
+        "100 unless configured, the answer is a PAGE_SIZE error)."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="A cursor (`endCursor` or an edge's `cursor`): results after it; null: from "
+        "the start."
+    ),
+]
+Under = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(description="A cell id: only results in that cell's subtree."),
+]
+Search = Annotated[
+    str | None,
+    strawberry.argument(description="Text in the name (case-insensitive); null: any name."),
+]
 
-@strawberry.type
+
+@strawberry.type(
+    description="Reads of the grid and the three lists. Anyone may read; personal data is null "
+    "unless a staff token's scope covers it."
+)
 class Query(PublicBoardQuery):
     @strawberry.field(description="Any object by its global id.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="A global id from any object's `id` field."),
+        ],
+    ) -> Node | None:
         return await queries.node(info.context, id)
 
-    @strawberry.field(description="One cell by id or code (exactly one).")
+    @strawberry.field(description="One cell by id or code (exactly one); null if none matches.")
     async def cell(
-        self, info: Info, id: strawberry.ID | None = None, code: str | None = None
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="The cell's global id.")
+        ] = None,
+        code: Annotated[
+            str | None, strawberry.argument(description="The cell's code, e.g. NH-JJ.")
+        ] = None,
     ) -> Cell | None:
         return await queries.cell(info.context, id, code)
 
@@ -35,11 +78,13 @@ class Query(PublicBoardQuery):
     async def cells(
         self,
         info: Info,
-        level: Level | None = None,
-        under: strawberry.ID | None = None,
-        search: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        level: Annotated[
+            Level | None, strawberry.argument(description="Only cells of this level; null: any.")
+        ] = None,
+        under: Under = None,
+        search: Search = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Cell]:
         return await queries.cells(
             info.context, level=level, under=under, search=search, first=first, after=after
@@ -49,9 +94,12 @@ class Query(PublicBoardQuery):
     async def needs(
         self,
         info: Info,
-        filter: NeedFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            NeedFilter | None,
+            strawberry.argument(description="Which needs to list; null: all the caller reads."),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Need]:
         return await queries.needs(info.context, filter, first=first, after=after)
 
@@ -59,9 +107,14 @@ class Query(PublicBoardQuery):
     async def resources(
         self,
         info: Info,
-        filter: ResourceFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            ResourceFilter | None,
+            strawberry.argument(
+                description="Which resources to list; null: all the caller may read."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Resource]:
         return await queries.resources(info.context, filter, first=first, after=after)
 
@@ -69,9 +122,12 @@ class Query(PublicBoardQuery):
     async def deeds(
         self,
         info: Info,
-        filter: DeedFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            DeedFilter | None,
+            strawberry.argument(description="Which deeds to list; null: all the caller reads."),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Deed]:
         return await queries.deeds(info.context, filter, first=first, after=after)
 
@@ -79,10 +135,10 @@ class Query(PublicBoardQuery):
     async def people(
         self,
         info: Info,
-        under: strawberry.ID | None = None,
-        search: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        under: Under = None,
+        search: Search = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Person]:
         return await queries.people(
             info.context, under=under, search=search, first=first, after=after
@@ -92,10 +148,13 @@ class Query(PublicBoardQuery):
     async def organisations(
         self,
         info: Info,
-        under: strawberry.ID | None = None,
-        kind: OrganisationKind | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        under: Under = None,
+        kind: Annotated[
+            OrganisationKind | None,
+            strawberry.argument(description="Only organisations of this kind; null: any."),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Organisation]:
         return await queries.organisations(
             info.context, under=under, kind=kind, first=first, after=after

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from sandan.db.enums import DeedStatus, Level, NeedStatus
 from sandan.db.models import Cell, Deed, Household, Need, Person
 from sandan.db.reader import Reader
-from sandan.db.repositories.batch import Record, columns_of, rows_by_key, rows_grouped_by_key
+from sandan.db.repositories.batch import Record, columns_of, rows_by_key
 from sandan.db.scope import Scope
 
 
@@ -19,20 +19,8 @@ def cell_select(scope: Scope) -> Select[Any]:
     return columns_of(Cell).where(scope.clause(Cell.path))
 
 
-async def cells_by_ids(session: Reader, ids: Sequence[int], scope: Scope) -> dict[int, Record]:
-    return await rows_by_key(session, cell_select(scope), Cell.id, ids)
-
-
 async def cells_by_codes(session: Reader, codes: Sequence[str], scope: Scope) -> dict[str, Record]:
     return await rows_by_key(session, cell_select(scope), Cell.code, codes)
-
-
-async def children_by_parent_ids(
-    session: Reader, parent_ids: Sequence[int], scope: Scope
-) -> dict[int, list[Record]]:
-    return await rows_grouped_by_key(
-        session, cell_select(scope), Cell.parent_id, parent_ids, Cell.code
-    )
 
 
 def filtered_cells(

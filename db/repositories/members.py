@@ -40,17 +40,6 @@ def organisation_select(scope: Scope) -> Select[Any]:
     )
 
 
-async def people_by_ids(session: Reader, ids: Sequence[int], scope: Scope) -> dict[int, Record]:
-    return await rows_by_key(session, person_select(scope), Person.id, ids)
-
-
-async def people_by_cell_ids(
-    session: Reader, cell_ids: Sequence[int], scope: Scope
-) -> dict[int, list[Record]]:
-    stmt = person_select(scope).where(Person.active.is_(True))
-    return await rows_grouped_by_key(session, stmt, Person.cell_id, cell_ids, Person.id)
-
-
 async def households_by_ids(session: Reader, ids: Sequence[int], scope: Scope) -> dict[int, Record]:
     return await rows_by_key(session, household_select(scope), Household.id, ids)
 
@@ -60,12 +49,6 @@ async def households_by_cell_ids(
 ) -> dict[int, list[Record]]:
     stmt = household_select(scope).where(Household.active.is_(True))
     return await rows_grouped_by_key(session, stmt, Household.cell_id, cell_ids, Household.id)
-
-
-async def organisations_by_ids(
-    session: Reader, ids: Sequence[int], scope: Scope
-) -> dict[int, Record]:
-    return await rows_by_key(session, organisation_select(scope), Organisation.id, ids)
 
 
 async def visits_by_household_ids(

@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types.unset import UnsetType
 
-from sandan.db import models
 from sandan.db.base import Base
 from sandan.db.repositories.writes import insert_row, located_row, update_row
 from sandan.resolvers.errors import ErrorCode, Problem
@@ -26,18 +25,9 @@ from sandan.resolvers.mutations.rules import Invalid, Rule, camel
 from sandan.resolvers.mutations.specs import SPECS_BY_TYPE
 from sandan.schema.context import Context
 from sandan.schema.ids import BadGlobalId, from_global_id
+from sandan.schema.registry import NODE_TYPES
 
 T = TypeVar("T")
-
-MODELS_BY_TYPE: dict[str, type[Base]] = {
-    "Cell": models.Cell,
-    "Person": models.Person,
-    "Household": models.Household,
-    "Organisation": models.Organisation,
-    "Resource": models.Resource,
-    "Need": models.Need,
-    "Deed": models.Deed,
-}
 
 STAFF_ONLY = Problem(
     ErrorCode.FORBIDDEN, None, "only staff may change the grid and the lists: send a staff token"
@@ -139,7 +129,7 @@ async def _resolve_refs(
         except BadGlobalId as e:
             problems.append(Problem(ErrorCode.INVALID_ID, field_name, str(e)))
             continue
-        row = await located_row(session, MODELS_BY_TYPE[ref.type_name], pk)
+        row = await located_row(session, NODE_TYPES[ref.type_name].model, pk)
         # Households are personal data: outside the caller's personal scope they do not exist.
         scope = ctx.viewer.personal if ref.type_name == "Household" else ctx.viewer.read
         if row is None or not scope.covers(row.cell_path):

@@ -1,16 +1,18 @@
 """Turning a planned selection into one PostgreSQL JSON statement (see `sandan.db.json_reads`).
 
 Only types, fields and relations listed here are translated; a selection with anything else
-keeps the loader path. The lists mirror the types' `from_row` (which column feeds which field,
-which fields are personal) and their `via` metadata (which loader a nested field reads), and a
-test compares the answers of both paths field by field for every listed field.
+keeps the loader path. Nothing is listed by hand: `TYPES` comes from the field declarations of
+the registered Node types (`schema.types.fields`: which column feeds which field, which fields
+are personal), relations from `db.repositories.relations` (which the loaders read through), and
+a test compares the answers of both paths field by field for every listed field.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sandan.db import json_reads
+from sandan.db.repositories.relations import RELATIONS
 from sandan.schema.fastpath.plan import (
     FieldPlan,
     NotCompilable,
@@ -18,6 +20,8 @@ from sandan.schema.fastpath.plan import (
     SelectionPlan,
     iso_date,
 )
+from sandan.schema.registry import NODE_TYPES, NodeType
+from sandan.schema.types.fields import CELL_SCOPE, row_mapping
 
 
 @dataclass(frozen=True)
@@ -26,95 +30,36 @@ class TypeColumns:
     # GraphQL field's python name -> column, for fields copied as they are.
     values: dict[str, str]
     # The same for personal fields: NULL unless the viewer's personal scope covers the row.
-    personal: dict[str, str] = field(default_factory=dict)
-    # Private key attributes used by `via` metadata -> column.
-    keys: dict[str, str] = field(default_factory=dict)
+    personal: dict[str, str]
+    # Private key attributes used by `via` metadata -> column (keys masked as personal are
+    # left out, so a personal nested field keeps the loader path).
+    keys: dict[str, str]
 
 
+def _type_columns(entry: NodeType) -> TypeColumns:
+    """The columns of a type as its field declarations give them (`schema.types.fields`)."""
+    values: dict[str, str] = {}
+    personal: dict[str, str] = {}
+    keys: dict[str, str] = {}
+    for c in row_mapping(entry.strawberry_type).columns:
+        if c.convert is not None:
+            continue  # computed in Python: such a field keeps the loader path
+        if c.private:
+            if c.personal is None:
+                keys[c.attr] = c.column
+        elif c.personal is None:
+            values[c.attr] = c.column
+        elif c.personal == CELL_SCOPE:
+            # The JSON path tests the row's cell path against the personal scope.
+            personal[c.attr] = c.column
+    return TypeColumns(entry.table, values, personal, keys)
+
+
+# Every Node type whose table the JSON path can read.
 TYPES: dict[str, TypeColumns] = {
-    "Cell": TypeColumns(
-        source="cells",
-        values={"code": "code", "name": "name", "level": "level", "kind": "kind"},
-        keys={"pk": "id", "parent_pk": "parent_id", "leader_pk": "leader_id"},
-    ),
-    "Person": TypeColumns(
-        source="people",
-        values={
-            name: name
-            for name in (
-                "name",
-                "kind",
-                "role",
-                "party_member",
-                "skills",
-                "categories",
-                "hours",
-                "max_deeds",
-                "max_lead",
-                "reach",
-                "available_from",
-                "available_to",
-            )
-        },
-        personal={"phone": "phone"},
-        keys={"pk": "id", "cell_pk": "cell_id", "organisation_pk": "organisation_id"},
-    ),
-    "Organisation": TypeColumns(
-        source="organisations",
-        values={
-            name: name
-            for name in ("name", "kind", "contact_name", "contact_phone", "description", "active")
-        },
-        keys={"pk": "id", "cell_pk": "cell_id"},
-    ),
-    "Need": TypeColumns(
-        source="needs",
-        values={
-            name: name
-            for name in (
-                "title",
-                "description",
-                "category",
-                "channel",
-                "scale",
-                "urgency",
-                "status",
-                "needs_lead",
-                "volunteers",
-                "hours",
-                "skills",
-                "window_from",
-                "window_to",
-                "reported_on",
-                "close_reason",
-            )
-        },
-        keys={"pk": "id", "cell_pk": "cell_id"},
-    ),
-    "Resource": TypeColumns(
-        source="resources",
-        values={
-            name: name
-            for name in (
-                "title",
-                "description",
-                "kind",
-                "categories",
-                "capacity",
-                "unit",
-                "reach",
-                "available_from",
-                "available_to",
-                "status",
-            )
-        },
-        keys={
-            "pk": "id",
-            "cell_pk": "cell_id",
-            "provider_organisation_pk": "provider_organisation_id",
-            "provider_person_pk": "provider_person_id",
-        },
-    ),
+    name: _type_columns(entry)
+    for name, entry in NODE_TYPES.items()
+    if entry.table in json_reads.SOURCES
 }
 
 # Root fields answered by one statement: field name -> argument -> (relation, key decoder).
@@ -164,7 +109,7 @@ def _field(
         raise NotCompilable(f"{typename}.{f.attr} has no SQL column")
     if f.kind == "via" and f.via is not None and f.sub is not None:
         loader, key_attr, mode = f.via
-        relation = json_reads.RELATIONS.get(loader)
+        relation = RELATIONS.get(loader)
         if mode != "one" or key_attr not in columns.keys or relation is None:
             raise NotCompilable(f"{typename}.{f.attr} reads {loader} by {key_attr}")
         # A missing single object is NULL in SQL; the loader path reports a required one.

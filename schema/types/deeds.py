@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from sandan.db.repositories.batch import Record
 from sandan.schema.context import Info
 from sandan.schema.enums import DeedStatus
-from sandan.schema.ids import to_global_id
-from sandan.schema.types.node import Node, via
+from sandan.schema.types.fields import RowType, column, key, via
+from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
     from sandan.schema.types.grid import Cell
@@ -20,11 +19,14 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="Units of a resource committed to a deed.")
-class DeedResourceUse:
-    quantity: int
-    resource_pk: strawberry.Private[int]
+class DeedResourceUse(RowType):
+    quantity: int = column(description="Units of the resource the deed takes.")
+    resource_pk: strawberry.Private[int] = key("resource_id")
 
-    @strawberry.field(metadata=via("resource_by_id", "resource_pk"))
+    @strawberry.field(
+        description="The resource drawn on; null if the caller may not read it.",
+        metadata=via("resource_by_id", "resource_pk"),
+    )
     async def resource(
         self, info: Info
     ) -> Annotated[Resource, strawberry.lazy("sandan.schema.types.lists")] | None:
@@ -32,57 +34,38 @@ class DeedResourceUse:
 
 
 @strawberry.type(description="A step of a deed's implementation plan.")
-class Milestone:
-    seq: int
-    title: str
-    due_on: date | None
-    done_on: date | None
-
-    @classmethod
-    def from_row(cls, row: Record) -> Milestone:
-        return cls(seq=row.seq, title=row.title, due_on=row.due_on, done_on=row.done_on)
+class Milestone(RowType):
+    seq: int = column(description="Its place in the plan, from 1.")
+    title: str = column(description="What the step is.")
+    due_on: date | None = column(description="The day it is due; null: no date set.")
+    done_on: date | None = column(description="The day it was done; null while not done.")
 
 
 @strawberry.type(description="A deed (为民办实事): a need taken on, with a lead, team and plan.")
 class Deed(Node):
-    title: str
-    status: DeedStatus
-    plan: str | None
-    published: bool
-    published_at: datetime | None
-    approved_at: datetime | None
-    done_at: datetime | None
-    created_at: datetime
-    pk: strawberry.Private[int]
-    cell_pk: strawberry.Private[int]
-    need_pk: strawberry.Private[int]
-    lead_pk: strawberry.Private[int | None]
+    title: str = column(description="A short title of the deed.")
+    status: DeedStatus = column(description="Where it stands in its lifecycle.")
+    plan: str | None = column(description="The implementation plan, free text; null until written.")
+    published: bool = column(description="Whether it is published for residents' supervision.")
+    published_at: datetime | None = column(description="When it was published (UTC).")
+    approved_at: datetime | None = column(description="When it was approved (UTC).")
+    done_at: datetime | None = column(description="When it was done (UTC).")
+    created_at: datetime = column(description="When the deed was proposed (UTC).")
+    pk: strawberry.Private[int] = key("id")
+    cell_pk: strawberry.Private[int] = key("cell_id")
+    need_pk: strawberry.Private[int] = key("need_id")
+    lead_pk: strawberry.Private[int | None] = key("lead_id")
 
-    @classmethod
-    def from_row(cls, row: Record) -> Deed:
-        return cls(
-            id=to_global_id("Deed", row.id),
-            title=row.title,
-            status=row.status,
-            plan=row.plan,
-            published=row.published,
-            published_at=row.published_at,
-            approved_at=row.approved_at,
-            done_at=row.done_at,
-            created_at=row.created_at,
-            pk=row.id,
-            cell_pk=row.cell_id,
-            need_pk=row.need_id,
-            lead_pk=row.lead_id,
-        )
-
-    @strawberry.field(metadata=via("cell_by_id", "cell_pk"))
+    @strawberry.field(
+        description="The cell whose deeds list holds it.",
+        metadata=via("cell_by_id", "cell_pk"),
+    )
     async def cell(
         self, info: Info
     ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
         return await info.context.loaders.cell_by_id.load(self.cell_pk)
 
-    @strawberry.field(metadata=via("need_by_id", "need_pk"))
+    @strawberry.field(description="The need it takes on.", metadata=via("need_by_id", "need_pk"))
     async def need(
         self, info: Info
     ) -> Annotated[Need, strawberry.lazy("sandan.schema.types.lists")] | None:
@@ -104,10 +87,15 @@ class Deed(Node):
     ) -> list[Annotated[Person, strawberry.lazy("sandan.schema.types.members")]]:
         return await info.context.loaders.team_by_deed_id.load(self.pk)
 
-    @strawberry.field(metadata=via("resource_uses_by_deed_id", "pk"))
+    @strawberry.field(
+        description="Resource units committed to it.",
+        metadata=via("resource_uses_by_deed_id", "pk"),
+    )
     async def resources(self, info: Info) -> list[DeedResourceUse]:
         return await info.context.loaders.resource_uses_by_deed_id.load(self.pk)
 
-    @strawberry.field(metadata=via("milestones_by_deed_id", "pk"))
+    @strawberry.field(
+        description="The steps of its plan, in order.", metadata=via("milestones_by_deed_id", "pk")
+    )
     async def milestones(self, info: Info) -> list[Milestone]:
         return await info.context.loaders.milestones_by_deed_id.load(self.pk)

@@ -6,12 +6,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from sandan.db.repositories.batch import Record
 from sandan.db.repositories.grid import ancestor_ids
 from sandan.schema.context import Info
 from sandan.schema.enums import CellKind, DeedStatus, Level
-from sandan.schema.ids import to_global_id
-from sandan.schema.types.node import Node, via
+from sandan.schema.types.fields import column, key, public_field, via
+from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
     from sandan.schema.types.deeds import Deed
@@ -21,18 +20,25 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="How many deeds of one status a subtree holds.")
 class DeedStatusCount:
-    status: DeedStatus
-    count: int
+    status: DeedStatus = strawberry.field(description="The deed status counted.")
+    count: int = strawberry.field(description="Deeds of the subtree in this status (0 or more).")
 
 
 @strawberry.type(description="Counts over a cell's whole subtree.")
 class CellStats:
-    people: int
-    households: int
-    needs: int
-    open_needs: int
-    deeds: int
-    deeds_by_status: list[DeedStatusCount]
+    people: int = strawberry.field(description="Active members whose home cell is in the subtree.")
+    households: int = strawberry.field(
+        description="Active households looked after in the subtree.",
+        metadata=public_field("a count, which names no household"),
+    )
+    needs: int = strawberry.field(description="Needs-list entries of the subtree, any status.")
+    open_needs: int = strawberry.field(
+        description="Needs of the subtree still waiting for a deed (status OPEN)."
+    )
+    deeds: int = strawberry.field(description="Deeds of the subtree, any status.")
+    deeds_by_status: list[DeedStatusCount] = strawberry.field(
+        description="The subtree's deeds counted per status; every status appears, in enum order."
+    )
 
     @classmethod
     def from_counts(cls, counts: dict[str, int]) -> CellStats:
@@ -52,32 +58,26 @@ class CellStats:
 
 @strawberry.type(description="A cell of the grid: district, town, village, branch or group.")
 class Cell(Node):
-    code: str
-    name: str
-    level: Level
-    kind: CellKind
-    pk: strawberry.Private[int]
-    path: strawberry.Private[str]
-    parent_pk: strawberry.Private[int | None]
-    leader_pk: strawberry.Private[int | None]
-    ancestor_pks: strawberry.Private[list[int]]
+    code: str = column(
+        description="The cell's stable code, unique in the grid (e.g. NH-JJ); "
+        "`cell(code:)` looks a cell up by it."
+    )
+    name: str = column(
+        description="The cell's name as the grid calls it, e.g. a village's name.",
+        public="the name of a unit of the grid, not of a person",
+    )
+    level: Level = column(description="Its level in the grid, from DISTRICT down to GROUP.")
+    kind: CellKind = column(description="What kind of unit it is at its level.")
+    pk: strawberry.Private[int] = key("id")
+    path: strawberry.Private[str] = key("path")
+    parent_pk: strawberry.Private[int | None] = key("parent_id")
+    leader_pk: strawberry.Private[int | None] = key("leader_id")
+    ancestor_pks: strawberry.Private[list[int]] = key("path", convert=ancestor_ids)
 
-    @classmethod
-    def from_row(cls, row: Record) -> Cell:
-        return cls(
-            id=to_global_id("Cell", row.id),
-            code=row.code,
-            name=row.name,
-            level=row.level,
-            kind=row.kind,
-            pk=row.id,
-            path=row.path,
-            parent_pk=row.parent_id,
-            leader_pk=row.leader_id,
-            ancestor_pks=ancestor_ids(row.path),
-        )
-
-    @strawberry.field(metadata=via("cell_by_id", "parent_pk"))
+    @strawberry.field(
+        description="The cell one level up; null for the root.",
+        metadata=via("cell_by_id", "parent_pk"),
+    )
     async def parent(self, info: Info) -> Cell | None:
         if self.parent_pk is None:
             return None
@@ -91,7 +91,10 @@ class Cell(Node):
         cells = await info.context.loaders.cell_by_id.load_many(self.ancestor_pks)
         return [c for c in cells if c is not None]
 
-    @strawberry.field(metadata=via("children_by_cell_id", "pk"))
+    @strawberry.field(
+        description="The cells one level down, ordered by code.",
+        metadata=via("children_by_cell_id", "pk"),
+    )
     async def children(self, info: Info) -> list[Cell]:
         return await info.context.loaders.children_by_cell_id.load(self.pk)
 
@@ -107,7 +110,7 @@ class Cell(Node):
         return await info.context.loaders.person_by_id.load(self.leader_pk)
 
     @strawberry.field(
-        description="Members whose home cell is this one.",
+        description="Active members whose home cell is this one, in id order.",
         metadata=via("people_by_cell_id", "pk"),
     )
     async def people(
@@ -115,25 +118,39 @@ class Cell(Node):
     ) -> list[Annotated[Person, strawberry.lazy("sandan.schema.types.members")]]:
         return await info.context.loaders.people_by_cell_id.load(self.pk)
 
-    @strawberry.field(metadata=via("households_by_cell_id", "pk"))
+    @strawberry.field(
+        description="Active households whose cell is this one (their details are personal data).",
+        metadata=via(
+            "households_by_cell_id", "pk", public="lists households; their details are personal"
+        ),
+    )
     async def households(
         self, info: Info
     ) -> list[Annotated[Household, strawberry.lazy("sandan.schema.types.members")]]:
         return await info.context.loaders.households_by_cell_id.load(self.pk)
 
-    @strawberry.field(metadata=via("resources_by_cell_id", "pk"))
+    @strawberry.field(
+        description="Resource-list entries kept by this cell.",
+        metadata=via("resources_by_cell_id", "pk"),
+    )
     async def resources(
         self, info: Info
     ) -> list[Annotated[Resource, strawberry.lazy("sandan.schema.types.lists")]]:
         return await info.context.loaders.resources_by_cell_id.load(self.pk)
 
-    @strawberry.field(metadata=via("needs_by_cell_id", "pk"))
+    @strawberry.field(
+        description="Needs-list entries reported in this cell.",
+        metadata=via("needs_by_cell_id", "pk"),
+    )
     async def needs(
         self, info: Info
     ) -> list[Annotated[Need, strawberry.lazy("sandan.schema.types.lists")]]:
         return await info.context.loaders.needs_by_cell_id.load(self.pk)
 
-    @strawberry.field(metadata=via("deeds_by_cell_id", "pk"))
+    @strawberry.field(
+        description="Deeds taken on in this cell, in id order.",
+        metadata=via("deeds_by_cell_id", "pk"),
+    )
     async def deeds(
         self, info: Info
     ) -> list[Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")]]:

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from sandan.db.repositories.batch import Record
-from sandan.schema.context import Info, Viewer
+from sandan.schema.context import Info
 from sandan.schema.enums import (
     Category,
     Level,
@@ -19,8 +18,8 @@ from sandan.schema.enums import (
     ResourceStatus,
     Urgency,
 )
-from sandan.schema.ids import to_global_id
-from sandan.schema.types.node import Node, via
+from sandan.schema.types.fields import CELL_SCOPE, column, key, via
+from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
     from sandan.schema.types.deeds import Deed
@@ -30,54 +29,47 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="A resource-list entry: what an organisation or person can give.")
 class Resource(Node):
-    title: str
-    description: str | None
-    kind: ResourceKind
-    categories: list[Category] = strawberry.field(description="Empty means any category.")
-    capacity: int
-    unit: str | None
-    reach: Level | None = strawberry.field(
+    title: str = column(description="A short title of what is offered.")
+    description: str | None = column(
+        description="What is offered and on which terms, in the provider's words.",
+        public="describes an offer of an organisation or member, not a resident",
+    )
+    kind: ResourceKind = column(description="What kind of resource it is (venue, funds, …).")
+    categories: list[Category] = column(
+        description="The service domains it can serve; empty means any category."
+    )
+    capacity: int = column(description="How many units it offers in a planning period.")
+    unit: str | None = column(description="What one unit is (e.g. hours, seats); free text.")
+    reach: Level | None = column(
         description="The level of the ancestor whose subtree it may serve; null: everywhere."
     )
-    available_from: date | None
-    available_to: date | None
-    status: ResourceStatus
-    created_at: datetime
-    closed_at: datetime | None
-    pk: strawberry.Private[int]
-    cell_pk: strawberry.Private[int]
-    provider_organisation_pk: strawberry.Private[int | None]
-    provider_person_pk: strawberry.Private[int | None]
+    available_from: date | None = column(
+        description="First day it is available (inclusive); null: no start limit."
+    )
+    available_to: date | None = column(
+        description="Last day it is available (inclusive); null: no end limit."
+    )
+    status: ResourceStatus = column(description="Whether it is still offered.")
+    created_at: datetime = column(description="When the entry was made (UTC).")
+    closed_at: datetime | None = column(description="When it was closed (UTC); null while open.")
+    pk: strawberry.Private[int] = key("id")
+    cell_pk: strawberry.Private[int] = key("cell_id")
+    provider_organisation_pk: strawberry.Private[int | None] = key("provider_organisation_id")
+    provider_person_pk: strawberry.Private[int | None] = key("provider_person_id")
 
-    @classmethod
-    def from_row(cls, row: Record) -> Resource:
-        return cls(
-            id=to_global_id("Resource", row.id),
-            title=row.title,
-            description=row.description,
-            kind=row.kind,
-            categories=row.categories,
-            capacity=row.capacity,
-            unit=row.unit,
-            reach=row.reach,
-            available_from=row.available_from,
-            available_to=row.available_to,
-            status=row.status,
-            created_at=row.created_at,
-            closed_at=row.closed_at,
-            pk=row.id,
-            cell_pk=row.cell_id,
-            provider_organisation_pk=row.provider_organisation_id,
-            provider_person_pk=row.provider_person_id,
-        )
-
-    @strawberry.field(metadata=via("cell_by_id", "cell_pk"))
+    @strawberry.field(
+        description="The cell whose resource list holds it.",
+        metadata=via("cell_by_id", "cell_pk"),
+    )
     async def cell(
         self, info: Info
     ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
         return await info.context.loaders.cell_by_id.load(self.cell_pk)
 
-    @strawberry.field(metadata=via("organisation_by_id", "provider_organisation_pk"))
+    @strawberry.field(
+        description="The organisation that provides it; null when a member does.",
+        metadata=via("organisation_by_id", "provider_organisation_pk"),
+    )
     async def provider_organisation(
         self, info: Info
     ) -> Annotated[Organisation, strawberry.lazy("sandan.schema.types.members")] | None:
@@ -85,7 +77,10 @@ class Resource(Node):
             return None
         return await info.context.loaders.organisation_by_id.load(self.provider_organisation_pk)
 
-    @strawberry.field(metadata=via("person_by_id", "provider_person_pk"))
+    @strawberry.field(
+        description="The member who provides it; null when an organisation does.",
+        metadata=via("person_by_id", "provider_person_pk"),
+    )
     async def provider_person(
         self, info: Info
     ) -> Annotated[Person, strawberry.lazy("sandan.schema.types.members")] | None:
@@ -96,76 +91,61 @@ class Resource(Node):
 
 @strawberry.type(description="Units of one kind of resource that a need asks for.")
 class ResourceRequest:
-    kind: ResourceKind
-    quantity: int
+    kind: ResourceKind = strawberry.field(description="The kind of resource asked for.")
+    quantity: int = strawberry.field(description="How many units of it the need takes.")
+
+
+def _requests(stored: list[dict[str, int]]) -> list[ResourceRequest]:
+    return [ResourceRequest(kind=r["kind"], quantity=r["quantity"]) for r in stored]  # type: ignore[arg-type]
 
 
 @strawberry.type(description="A needs-list entry: what residents need.")
 class Need(Node):
-    title: str
-    description: str | None
-    category: Category
-    channel: NeedChannel
-    scale: MatterScale
-    urgency: Urgency
-    status: NeedStatus
-    needs_lead: bool
-    volunteers: int
-    hours: int
-    skills: list[str]
-    resource_requests: list[ResourceRequest]
-    window_from: date | None
-    window_to: date | None
-    reported_on: date
-    created_at: datetime
-    closed_at: datetime | None
-    close_reason: str | None
-    pk: strawberry.Private[int]
-    cell_pk: strawberry.Private[int]
-    visible_household_pk: strawberry.Private[int | None]
+    title: str = column(description="A short title of what is needed.")
+    description: str | None = column(
+        description="The need in more words, as recorded for the needs list.",
+        public="the public needs-list text; who it came from is `household`, which is personal",
+    )
+    category: Category = column(description="The service domain it belongs to.")
+    channel: NeedChannel = column(description="How the need was collected.")
+    scale: MatterScale = column(description="How big a matter it is, which decides who handles it.")
+    urgency: Urgency = column(description="How urgent it is.")
+    status: NeedStatus = column(description="Where it stands: open, in a deed, done or closed.")
+    needs_lead: bool = column(description="Whether fulfilling it needs a lead (a party member).")
+    volunteers: int = column(description="How many team members it needs besides the lead.")
+    hours: int = column(description="Hours each team member gives to it.")
+    skills: list[str] = column(description="Skill tags every team member must have.")
+    resource_requests: list[ResourceRequest] = column(
+        description="Resource units it needs, per kind.", convert=_requests
+    )
+    window_from: date | None = column(
+        description="First day it may be done (inclusive); null: no start limit."
+    )
+    window_to: date | None = column(
+        description="Last day it may be done (inclusive); null: no end limit."
+    )
+    reported_on: date = column(description="The day it was reported.")
+    created_at: datetime = column(description="When the entry was made (UTC).")
+    closed_at: datetime | None = column(description="When it was closed (UTC); null while open.")
+    close_reason: str | None = column(description="Why it was closed; null while open.")
+    pk: strawberry.Private[int] = key("id")
+    cell_pk: strawberry.Private[int] = key("cell_id")
+    # Which household a need came from is personal (`household` below): None outside the
+    # viewer's personal scope.
+    visible_household_pk: strawberry.Private[int | None] = key("household_id")
 
-    @classmethod
-    def from_row(cls, row: Record, viewer: Viewer) -> Need:
-        return cls(
-            id=to_global_id("Need", row.id),
-            title=row.title,
-            description=row.description,
-            category=row.category,
-            channel=row.channel,
-            scale=row.scale,
-            urgency=row.urgency,
-            status=row.status,
-            needs_lead=row.needs_lead,
-            volunteers=row.volunteers,
-            hours=row.hours,
-            skills=row.skills,
-            resource_requests=[
-                ResourceRequest(kind=r["kind"], quantity=r["quantity"])
-                for r in row.resource_requests
-            ],
-            window_from=row.window_from,
-            window_to=row.window_to,
-            reported_on=row.reported_on,
-            created_at=row.created_at,
-            closed_at=row.closed_at,
-            close_reason=row.close_reason,
-            pk=row.id,
-            cell_pk=row.cell_id,
-            # Which household a need came from is personal: hidden outside the viewer's scope.
-            visible_household_pk=(
-                row.household_id if viewer.personal.covers(row.cell_path) else None
-            ),
-        )
-
-    @strawberry.field(metadata=via("cell_by_id", "cell_pk"))
+    @strawberry.field(
+        description="The cell whose needs list holds it.",
+        metadata=via("cell_by_id", "cell_pk"),
+    )
     async def cell(
         self, info: Info
     ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
         return await info.context.loaders.cell_by_id.load(self.cell_pk)
 
     @strawberry.field(
-        description="The household it came from. Null unless the caller's scope covers it.",
-        metadata=via("household_by_id", "visible_household_pk"),
+        description="The household it came from. " + CELL_SCOPE.sentence,
+        metadata=via("household_by_id", "visible_household_pk", personal=CELL_SCOPE),
     )
     async def household(
         self, info: Info
@@ -174,7 +154,10 @@ class Need(Node):
             return None
         return await info.context.loaders.household_by_id.load(self.visible_household_pk)
 
-    @strawberry.field(metadata=via("deed_by_need_id", "pk"))
+    @strawberry.field(
+        description="The deed that takes it on (the live one); null until one is proposed.",
+        metadata=via("deed_by_need_id", "pk"),
+    )
     async def deed(
         self, info: Info
     ) -> Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")] | None:

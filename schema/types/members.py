@@ -1,7 +1,8 @@
 """People, organisations, households and contact visits.
 
 Personal data is decided when the row becomes an object: a field the viewer may not see is None
-from the start, so no path through the API (nested or compiled) can reveal it.
+from the start, so no path through the API (nested or compiled) can reveal it. Which fields are
+personal is declared once, on the field (`personal=CELL_SCOPE`).
 """
 
 from __future__ import annotations
@@ -11,67 +12,58 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from sandan.db.repositories.batch import Record
-from sandan.schema.context import Info, Viewer
+from sandan.schema.context import Info
 from sandan.schema.enums import Category, Level, OrganisationKind, PersonKind, PersonRole
-from sandan.schema.ids import to_global_id
-from sandan.schema.types.node import Node, via
+from sandan.schema.types.fields import CELL_SCOPE, column, key, via
+from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
     from sandan.schema.types.grid import Cell
 
-PERSONAL = "Personal data: null unless the caller's grid scope covers this record."
-
 
 @strawberry.type(description="A group member: party member, in-service member, volunteer, deputy.")
 class Person(Node):
-    name: str
-    kind: PersonKind
-    role: PersonRole
-    party_member: bool
-    skills: list[str]
-    categories: list[Category] = strawberry.field(description="Empty means any category.")
-    hours: int
-    max_deeds: int
-    max_lead: int
-    reach: Level | None
-    available_from: date | None
-    available_to: date | None
-    phone: str | None = strawberry.field(description=PERSONAL)
-    pk: strawberry.Private[int]
-    cell_pk: strawberry.Private[int]
-    organisation_pk: strawberry.Private[int | None]
+    name: str = column(
+        description="The member's name.",
+        public="members serve publicly; their names appear on the deeds they lead or join",
+    )
+    kind: PersonKind = column(description="What kind of member: party, in-service, volunteer…")
+    role: PersonRole = column(description="Their role in the grid (secretary, leader, member…).")
+    party_member: bool = column(description="Whether they are a party member (only they may lead).")
+    skills: list[str] = column(description="Free skill tags (e.g. nursing) matched against needs.")
+    categories: list[Category] = column(
+        description="The service domains they help in; empty means any category."
+    )
+    hours: int = column(description="Hours they can give in a planning period.")
+    max_deeds: int = column(description="How many deeds they may join as a team member at once.")
+    max_lead: int = column(description="How many deeds they may lead at once (0: none).")
+    reach: Level | None = column(
+        description="The level of the ancestor whose subtree they may serve; null: everywhere."
+    )
+    available_from: date | None = column(
+        description="First day they are available (inclusive); null: no start limit."
+    )
+    available_to: date | None = column(
+        description="Last day they are available (inclusive); null: no end limit."
+    )
+    phone: str | None = column(description="The member's phone number.", personal=CELL_SCOPE)
+    pk: strawberry.Private[int] = key("id")
+    cell_pk: strawberry.Private[int] = key("cell_id")
+    organisation_pk: strawberry.Private[int | None] = key("organisation_id")
 
-    @classmethod
-    def from_row(cls, row: Record, viewer: Viewer) -> Person:
-        personal = viewer.personal.covers(row.cell_path)
-        return cls(
-            id=to_global_id("Person", row.id),
-            name=row.name,
-            kind=row.kind,
-            role=row.role,
-            party_member=row.party_member,
-            skills=row.skills,
-            categories=row.categories,
-            hours=row.hours,
-            max_deeds=row.max_deeds,
-            max_lead=row.max_lead,
-            reach=row.reach,
-            available_from=row.available_from,
-            available_to=row.available_to,
-            phone=row.phone if personal else None,
-            pk=row.id,
-            cell_pk=row.cell_id,
-            organisation_pk=row.organisation_id,
-        )
-
-    @strawberry.field(metadata=via("cell_by_id", "cell_pk"))
+    @strawberry.field(
+        description="Their home cell, usually a household-contact group.",
+        metadata=via("cell_by_id", "cell_pk"),
+    )
     async def cell(
         self, info: Info
     ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
         return await info.context.loaders.cell_by_id.load(self.cell_pk)
 
-    @strawberry.field(metadata=via("organisation_by_id", "organisation_pk"))
+    @strawberry.field(
+        description="The agency or unit an in-service member reports from; null for others.",
+        metadata=via("organisation_by_id", "organisation_pk"),
+    )
     async def organisation(self, info: Info) -> Organisation | None:
         if self.organisation_pk is None:
             return None
@@ -82,30 +74,30 @@ class Person(Node):
     description="An agency, unit, enterprise, social organisation, association or company."
 )
 class Organisation(Node):
-    name: str
-    kind: OrganisationKind
-    contact_name: str | None
-    contact_phone: str | None
-    description: str | None
-    active: bool
-    pk: strawberry.Private[int]
-    cell_pk: strawberry.Private[int]
+    name: str = column(
+        description="The organisation's name.", public="an organisation's name is not personal"
+    )
+    kind: OrganisationKind = column(description="What kind of organisation it is.")
+    contact_name: str | None = column(
+        description="Who to contact there about its resources.",
+        public="the contact an organisation publishes for partners, not a resident's data",
+    )
+    contact_phone: str | None = column(
+        description="The phone of that contact.",
+        public="the number an organisation publishes for partners, not a resident's data",
+    )
+    description: str | None = column(
+        description="What the organisation does, in its own words.",
+        public="describes the organisation, not a person",
+    )
+    active: bool = column(description="False once it no longer takes part.")
+    pk: strawberry.Private[int] = key("id")
+    cell_pk: strawberry.Private[int] = key("cell_id")
 
-    @classmethod
-    def from_row(cls, row: Record) -> Organisation:
-        return cls(
-            id=to_global_id("Organisation", row.id),
-            name=row.name,
-            kind=row.kind,
-            contact_name=row.contact_name,
-            contact_phone=row.contact_phone,
-            description=row.description,
-            active=row.active,
-            pk=row.id,
-            cell_pk=row.cell_id,
-        )
-
-    @strawberry.field(metadata=via("cell_by_id", "cell_pk"))
+    @strawberry.field(
+        description="The cell it registered with or serves.",
+        metadata=via("cell_by_id", "cell_pk"),
+    )
     async def cell(
         self, info: Info
     ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
@@ -114,40 +106,33 @@ class Organisation(Node):
 
 @strawberry.type(description="A household looked after by a group member (党员联系户).")
 class Household(Node):
-    code: str
-    size: int
-    head_name: str | None = strawberry.field(description=PERSONAL)
-    address: str | None = strawberry.field(description=PERSONAL)
-    phone: str | None = strawberry.field(description=PERSONAL)
-    elderly_alone: bool | None = strawberry.field(description=PERSONAL)
-    disability: bool | None = strawberry.field(description=PERSONAL)
-    low_income: bool | None = strawberry.field(description=PERSONAL)
-    pk: strawberry.Private[int]
-    cell_pk: strawberry.Private[int]
-    contact_person_pk: strawberry.Private[int | None]
-    visits_visible_pk: strawberry.Private[int | None]
+    code: str = column(description="The household's code, unique in the grid; not personal.")
+    size: int = column(description="How many people live in it.")
+    head_name: str | None = column(
+        description="The name of the head of household.", personal=CELL_SCOPE
+    )
+    address: str | None = column(description="The household's address.", personal=CELL_SCOPE)
+    phone: str | None = column(description="The household's phone number.", personal=CELL_SCOPE)
+    elderly_alone: bool | None = column(
+        description="An elderly person living alone.", personal=CELL_SCOPE
+    )
+    disability: bool | None = column(
+        description="Someone in the household lives with a disability.", personal=CELL_SCOPE
+    )
+    low_income: bool | None = column(
+        description="The household receives low-income support.", personal=CELL_SCOPE
+    )
+    pk: strawberry.Private[int] = key("id")
+    cell_pk: strawberry.Private[int] = key("cell_id")
+    contact_person_pk: strawberry.Private[int | None] = key("contact_person_id")
+    # Visit notes describe the household's circumstances: `visits` is personal, so this key is
+    # None outside the viewer's personal scope.
+    visits_visible_pk: strawberry.Private[int | None] = key("id")
 
-    @classmethod
-    def from_row(cls, row: Record, viewer: Viewer) -> Household:
-        personal = viewer.personal.covers(row.cell_path)
-        return cls(
-            id=to_global_id("Household", row.id),
-            code=row.code,
-            size=row.size,
-            head_name=row.head_name if personal else None,
-            address=row.address if personal else None,
-            phone=row.phone if personal else None,
-            elderly_alone=row.elderly_alone if personal else None,
-            disability=row.disability if personal else None,
-            low_income=row.low_income if personal else None,
-            pk=row.id,
-            cell_pk=row.cell_id,
-            contact_person_pk=row.contact_person_id,
-            # Visit notes describe the household's circumstances: personal too.
-            visits_visible_pk=row.id if personal else None,
-        )
-
-    @strawberry.field(metadata=via("cell_by_id", "cell_pk"))
+    @strawberry.field(
+        description="The cell (usually a household-contact group) it belongs to.",
+        metadata=via("cell_by_id", "cell_pk"),
+    )
     async def cell(
         self, info: Info
     ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
@@ -163,8 +148,8 @@ class Household(Node):
         return await info.context.loaders.person_by_id.load(self.contact_person_pk)
 
     @strawberry.field(
-        description="Contact visits, newest first. " + PERSONAL,
-        metadata=via("visits_by_household_id", "visits_visible_pk"),
+        description="Contact visits, newest first. " + CELL_SCOPE.sentence,
+        metadata=via("visits_by_household_id", "visits_visible_pk", personal=CELL_SCOPE),
     )
     async def visits(self, info: Info) -> list[ContactVisit] | None:
         if self.visits_visible_pk is None:
@@ -174,23 +159,23 @@ class Household(Node):
 
 @strawberry.type(description="A household contact visit by a group member.")
 class ContactVisit(Node):
-    visited_on: date
-    topics: list[str]
-    notes: str | None
-    pk: strawberry.Private[int]
-    person_pk: strawberry.Private[int]
+    visited_on: date = column(
+        description="The day of the visit.",
+        public="a visit is only ever read within the personal scope (Household.visits, node(id:))",
+    )
+    topics: list[str] = column(
+        description="What the visit covered: policies explained, difficulties or evaluations heard."
+    )
+    notes: str | None = column(
+        description="The visitor's free-text notes.",
+        public="a visit is only ever read within the personal scope (Household.visits, node(id:))",
+    )
+    pk: strawberry.Private[int] = key("id")
+    person_pk: strawberry.Private[int] = key("person_id")
 
-    @classmethod
-    def from_row(cls, row: Record) -> ContactVisit:
-        return cls(
-            id=to_global_id("ContactVisit", row.id),
-            visited_on=row.visited_on,
-            topics=row.topics,
-            notes=row.notes,
-            pk=row.id,
-            person_pk=row.person_id,
-        )
-
-    @strawberry.field(metadata=via("person_by_id", "person_pk"))
+    @strawberry.field(
+        description="The group member who made the visit.",
+        metadata=via("person_by_id", "person_pk"),
+    )
     async def person(self, info: Info) -> Person | None:
         return await info.context.loaders.person_by_id.load(self.person_pk)

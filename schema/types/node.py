@@ -1,18 +1,18 @@
-"""The Relay Node interface and the loader description used by nested fields."""
+"""The Relay Node interface; every type with a global id implements it."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 import strawberry
 
+from sandan.schema.types.fields import RowType, via
 
-@strawberry.interface(description="An object with a global id (Relay).")
-class Node:
-    id: strawberry.ID
+__all__ = ["Node", "via"]
 
 
-def via(loader: str, key: str, mode: Literal["one", "many"] = "one") -> dict[str, Any]:
-    """Field metadata: the value is `context.loaders.<loader>.load(parent.<key>)`
-    (`load_many` when mode is "many"); a key of None gives None without a query."""
-    return {"via": (loader, key, mode)}
+@strawberry.interface(
+    description="An object with a global id (Relay). `node(id:)` fetches any of them by that id."
+)
+class Node(RowType):
+    id: strawberry.ID = strawberry.field(
+        description="The global id: opaque, stable; pass it to `node(id:)` or to mutations."
+    )
