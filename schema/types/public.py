@@ -13,6 +13,7 @@ from datetime import date, datetime
 import strawberry
 
 from sandan.schema.enums import Category, CellKind, DeedStatus, Level, PersonKind, PersonRole
+from sandan.schema.types.fields import public_field
 
 
 @strawberry.enum(description="Where a deed's progress figure comes from.")
@@ -43,12 +44,16 @@ class PublicMilestone:
 @strawberry.type(description="The grid cell a published deed belongs to (public facts only).")
 class PublicCell:
     code: str = strawberry.field(description="Stable code; the board's URL is /cells/{code}.")
-    name: str = strawberry.field(description="Name, e.g. 南方村 or 第一村民小组.")
+    name: str = strawberry.field(
+        description="Name, e.g. 南方村 or 第一村民小组.",
+        metadata=public_field("a grid cell's name, not a person's"),
+    )
     level: Level = strawberry.field(description="Level in the grid.")
     kind: CellKind = strawberry.field(description="Kind of cell (行政村, 社区, 村民小组, …).")
     parent_name: str | None = strawberry.field(
+        metadata=public_field("a grid cell's name, not a person's"),
         description="Name of the cell above it, to tell apart cells named alike (many "
-        "branches have a 第一户联系党小组); null for the grid's top cell."
+        "branches have a 第一户联系党小组); null for the grid's top cell.",
     )
 
 
@@ -57,7 +62,10 @@ class PublicCell:
     "never a phone or a home."
 )
 class PublicLead:
-    name: str = strawberry.field(description="The lead's name as shown on the board.")
+    name: str = strawberry.field(
+        description="The lead's name as shown on the board.",
+        metadata=public_field("a deed's lead is named publicly for residents' supervision"),
+    )
     role: PersonRole = strawberry.field(
         description="Their role in the grid (secretary, group leader, member)."
     )
