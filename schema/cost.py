@@ -3,8 +3,9 @@
 Like GitHub's node limit and Shopify's cost points, every object a query can return counts 1
 and a list multiplies what is below it by its size: a connection's `edges`/`nodes` by its page
 size (`first`, or the default page), a plain list field by an estimate of its length measured
-on the district demo (all of Nanhai). Scalars are free; their bytes are bounded by the response
-cap. Aliases and fragments count every time they appear, so three aliases cost three times one.
+on the district demo (all of Nanhai). Scalars are free, except that a scalar asked again under
+another alias costs 1 per object; the response cap bounds the rest. Aliases and fragments
+count every time they appear, so three aliases of a list cost three times one.
 
 A cell's lists depend on its level (a town has ~42 villages, a group ~12 members and ~56
 households), so the walk follows the level down `children` and `parent` and, where a query
@@ -157,8 +158,15 @@ class _Walk:
         self, parent: GraphQLNamedType, selections: SelectionSetNode, level: int | None, page: int
     ) -> int:
         total = 0
+        scalars: set[str] = set()
         for node in selections.selections:
             if isinstance(node, FieldNode):
+                if node.selection_set is None:
+                    # A scalar is free once; each alias repeating it costs like an object, or
+                    # `a1: description … a30: description` would multiply bytes for nothing.
+                    total += node.name.value in scalars
+                    scalars.add(node.name.value)
+                    continue
                 total += self.field(parent, node, level, page)
             elif isinstance(node, FragmentSpreadNode):
                 fragment = self.fragments.get(node.name.value)
@@ -216,6 +224,8 @@ class _Walk:
                 return min(level + 1, len(LEVELS) - 1)
             if name == "parent":
                 return max(level - 1, 0)
+        if parent.endswith(("Connection", "Edge")):
+            return level  # a page of cells of a level: its nodes are of that level
         if parent == "Query" and name == "cells":
             named_level = self._argument(node, "level")
             if isinstance(named_level, str) and named_level in LEVELS:
