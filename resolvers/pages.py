@@ -19,12 +19,13 @@ from typing import Any
 from sqlalchemy import Select
 
 from sandan.db import models
-from sandan.db.repositories import grid, lists, members
+from sandan.db.repositories import grid, lists, members, public_board
 from sandan.resolvers.errors import QueryError, QueryErrorCode
 from sandan.schema.connections import BadCursor, decode_cursor
 from sandan.schema.context import Context
 from sandan.schema.ids import BadGlobalId, from_global_id
 from sandan.schema.inputs import DeedFilter, NeedFilter, ResourceFilter
+from sandan.schema.types.public import PublicDeedFilter
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,30 @@ async def organisations(
     return stmt, models.Organisation.id
 
 
+async def public_deeds(
+    ctx: Context,
+    *,
+    cell: str | None = None,
+    filter: PublicDeedFilter | None = None,
+) -> Rows:
+    """Published deeds for the public board (no scope: what is published is public)."""
+    f = filter or PublicDeedFilter()
+    under = None
+    if cell is not None:
+        found = await ctx.loaders.cell_by_code.load(cell)
+        if found is None:
+            raise QueryError(QueryErrorCode.NOT_FOUND, "cell", f"no cell has code {cell!r}")
+        under = found.path
+    flt = public_board.PublicDeedFilter(
+        under_path=under,
+        statuses=_values(f.status),
+        categories=_values(f.category),
+        search=f.search,
+    )
+    return public_board.public_deeds(flt), models.Deed.id
+
+
+# Connection roots by their GraphQL field name.
 PAGE_ROWS: Mapping[str, RowsBuilder] = {
     "cells": cells,
     "needs": needs,
@@ -189,4 +214,5 @@ PAGE_ROWS: Mapping[str, RowsBuilder] = {
     "deeds": deeds,
     "people": people,
     "organisations": organisations,
+    "publicDeeds": public_deeds,
 }

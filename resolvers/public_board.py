@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sandan.db import models
 from sandan.db.enums import Level
 from sandan.db.repositories import public_board as repo
 from sandan.db.repositories.batch import Record
 from sandan.db.repositories.grid import ancestor_ids
+from sandan.resolvers import pages
 from sandan.resolvers.errors import QueryError, QueryErrorCode
-from sandan.resolvers.pages import PageQuery, after_pk, page_size
+from sandan.resolvers.pages import page_query
 from sandan.resolvers.queries import read_page
 from sandan.schema.connections import Connection, Edge
 from sandan.schema.context import Context
@@ -101,16 +101,8 @@ async def public_deeds(
     first: int | None,
     after: str | None,
 ) -> Connection[PublicDeed]:
-    f = f or PublicDeedFilter()
-    under = None if cell_code is None else (await _cell_by_code(ctx, cell_code, "cell")).path
-    flt = repo.PublicDeedFilter(
-        under_path=under,
-        statuses=tuple(f.status or ()),
-        categories=tuple(f.category or ()),
-        search=f.search,
-    )
-    query = PageQuery(
-        repo.public_deeds(flt), models.Deed.id, page_size(ctx, first), after_pk(after), after
+    query = await page_query(
+        ctx, pages.public_deeds, first=first, after=after, cell=cell_code, filter=f
     )
     rows: Connection[Record] = await read_page(ctx, query, lambda row: row)
     plans = await ctx.loaders.milestones_by_deed_id.load_many([row.id for row in rows.nodes])

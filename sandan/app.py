@@ -15,16 +15,19 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Scope
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from sandan.auth import bearer_token, viewer_for
+from sandan.auth import viewer_for
 from sandan.db.engine import create_engine, create_sessionmaker
 from sandan.db.reader import read_only
 from sandan.fast_http import PlannedGraphQL
+from sandan.guard import GraphQLGuard, viewer_of
 from sandan.resolvers.loaders import LoaderDeps, Loaders
 from sandan.schema.build import build_schema
 from sandan.schema.context import Context, Viewer
+from sandan.schema.documents import DocumentChecker
 from sandan.settings import Settings
 from sandan.web import board
 from sandan.web.graphiql import OfflineGraphiQL
@@ -51,25 +54,26 @@ def make_context(state: AppState, viewer: Viewer) -> Context:
     )
 
 
-async def resolve_viewer(state: AppState, authorization: str | None) -> Viewer:
-    token = bearer_token(authorization)
-    if token is None:
-        return Viewer.public()
+async def resolve_viewer(state: AppState, token: str) -> Viewer | None:
+    """The staff viewer of a token, or None (the guard answers 401). Only known tokens are
+    cached, so the cache holds at most the configured tokens and unknown ones hold nothing."""
     cached = state.viewers.get(token)
     if cached is None:
         cached = await viewer_for(token, state.settings.staff_tokens, state.sessionmaker)
-        if len(state.viewers) < 10_000:  # bounded: unknown tokens must not grow memory
+        if cached is not None:
             state.viewers[token] = cached
     return cached
+
+
+async def viewer_of_token(scope: Scope, token: str) -> Viewer | None:
+    return await resolve_viewer(scope["app"].state.sandan, token)
 
 
 class SandanGraphQL(OfflineGraphiQL, GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        state: AppState = request.app.state.sandan
-        viewer = await resolve_viewer(state, request.headers.get("authorization"))
-        return make_context(state, viewer)
+        return make_context(request.app.state.sandan, viewer_of(request.scope))
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -102,14 +106,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     view: Any = SandanGraphQL(schema, graphql_ide="graphiql")
 
     async def context_for(request: Request) -> Context:
-        state: AppState = request.app.state.sandan
-        return make_context(
-            state, await resolve_viewer(state, request.headers.get("authorization"))
-        )
+        return make_context(request.app.state.sandan, viewer_of(request.scope))
 
     graphql_app = (
         PlannedGraphQL(view, schema, settings, context_for) if settings.planned_reads else view
     )
+    checker = DocumentChecker(schema._schema, settings)
+    graphql_app = GraphQLGuard(graphql_app, checker, settings, viewer_of_token)
     app = Starlette(
         routes=[
             Route("/health", health),

@@ -24,6 +24,24 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+# Settings read as SANDAN_<NAME> (upper case) with their converter.
+LIMIT_SETTINGS: dict[str, type[int] | type[float] | type[str]] = {
+    "env": str,
+    "public_query_budget": int,
+    "staff_query_budget": int,
+    "max_response_bytes": int,
+    "request_timeout": float,
+    "max_body_bytes": int,
+    "max_token_length": int,
+    "max_query_length": int,
+    "document_cache_bytes": int,
+    "public_rate": float,
+    "public_burst": int,
+    "staff_rate": float,
+    "staff_burst": int,
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(
@@ -47,6 +65,21 @@ class Settings:
     json_reads: bool = True
     # token -> cell code ("*" for the whole grid); see sandan.auth.
     staff_tokens: dict[str, str] = field(default_factory=dict)
+    # "production" switches off introspection and "Did you mean ..." suggestions.
+    env: str = "development"
+    # Abuse limits (SECURITY.md has the reasoning and the measured figures).
+    public_query_budget: int = 25_000  # query cost: objects a query may return (schema.cost)
+    staff_query_budget: int = 250_000
+    max_response_bytes: int = 32 * 1024 * 1024
+    request_timeout: float = 30.0  # seconds; the work is cancelled beyond it
+    max_body_bytes: int = 1024 * 1024
+    max_token_length: int = 512
+    max_query_length: int = 100_000  # characters of the query document
+    document_cache_bytes: int = 32 * 1024 * 1024  # parsed documents and plans, each cache
+    public_rate: float = 20.0  # requests per second per client address; 0 switches it off
+    public_burst: int = 100
+    staff_rate: float = 50.0  # requests per second per token
+    staff_burst: int = 200
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -68,10 +101,18 @@ class Settings:
             values["json_reads"] = env["SANDAN_JSON_READS"] not in ("0", "false")
         if env.get("SANDAN_DB_POOL_SIZE"):
             values["db_pool_size"] = int(env["SANDAN_DB_POOL_SIZE"])
+        for name, convert in LIMIT_SETTINGS.items():
+            raw = env.get(f"SANDAN_{name.upper()}")
+            if raw:
+                values[name] = convert(raw)
         values.update(overrides)
         if isinstance(values.get("database_url"), str):
             values["database_url"] = normalise_database_url(str(values["database_url"]))
         return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
 
     @property
     def is_sqlite(self) -> bool:

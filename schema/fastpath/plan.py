@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -31,8 +30,10 @@ from graphql.error import GraphQLError
 from graphql.validation import ASTValidationRule, specified_rules
 from strawberry.types.field import StrawberryField
 
+from sandan.bounded_cache import BoundedCache, document_weight
 from sandan.db.json_pages import PageJson
 from sandan.db.json_reads import JsonQuery
+from sandan.schema.cost import PageRules, query_cost, uses_variables_for_size
 
 Leaf = Callable[[Any], Any] | None
 Kind = Literal["attr", "typename", "nested", "via", "call"]
@@ -80,6 +81,9 @@ class RootPlan:
 class Plan:
     operation: OperationDefinitionNode
     roots: list[RootPlan]
+    document: DocumentNode | None = None
+    # The query cost (schema.cost), computed when planned; None: it depends on the variables.
+    cost: int | None = None
 
 
 def _iso(value: Any) -> Any:
@@ -139,7 +143,8 @@ class Planner:
         extra_rules: tuple[type[ASTValidationRule], ...] = (),
         *,
         max_tokens: int | None = None,
-        max_plans: int = 512,
+        cache_bytes: int = 32 * 1024 * 1024,
+        pages: PageRules | None = None,
         json_queries: Callable[[RootPlan], dict[str, JsonQuery]] | None = None,
         json_page: Callable[[RootPlan], PageJson | None] | None = None,
     ) -> None:
@@ -149,25 +154,35 @@ class Planner:
         self.json_page = json_page
         self.max_tokens = max_tokens
         self.rules = (*specified_rules, *extra_rules)
-        self.max_plans = max_plans
-        self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
+        self.pages = pages or PageRules(default_page_size=20, max_page_size=100)
+        # Bounded by bytes: many large distinct documents must not pin memory.
+        self._plans: BoundedCache[tuple[str, str | None], Plan | NotCompilable] = BoundedCache(
+            cache_bytes
+        )
 
     def plan_for(self, query: str, operation_name: str | None) -> Plan | None:
         key = (query, operation_name)
-        try:
-            plan = self._plans[key]
-            self._plans.move_to_end(key)
-            return plan
-        except KeyError:
-            pass
-        try:
-            plan = self._compile(query, operation_name)
-        except (NotCompilable, GraphQLError):
-            plan = None
-        self._plans[key] = plan
-        if len(self._plans) > self.max_plans:
-            self._plans.popitem(last=False)
-        return plan
+        plan = self._plans.get(key)
+        if plan is None:
+            try:
+                plan = self._compile(query, operation_name)
+                self._cost(plan, operation_name)
+            except (NotCompilable, GraphQLError):
+                plan = NotCompilable()
+            self._plans.put(key, plan, document_weight(query))
+        return plan if isinstance(plan, Plan) else None
+
+    def _cost(self, plan: Plan, operation_name: str | None) -> None:
+        """Cost the plan once, with it, unless a variable sets a page size or level."""
+        assert plan.document is not None
+        if not uses_variables_for_size(plan.document):
+            plan.cost = query_cost(self.schema, plan.document, operation_name, None, self.pages)
+
+    def cost_of(self, plan: Plan, operation_name: str | None, variables: Any) -> int:
+        if plan.cost is not None:
+            return plan.cost
+        assert plan.document is not None
+        return query_cost(self.schema, plan.document, operation_name, variables, self.pages)
 
     def _compile(self, query: str, operation_name: str | None) -> Plan:
         document = parse(query, max_tokens=self.max_tokens)
@@ -203,7 +218,7 @@ class Planner:
             if self.json_page is not None:
                 root.json_page = self.json_page(root)
             roots.append(root)
-        return Plan(operation=operation, roots=roots)
+        return Plan(operation=operation, roots=roots, document=document)
 
     def _selection(
         self, named: Any, node: FieldNode, fragments: dict[str, FragmentDefinitionNode]

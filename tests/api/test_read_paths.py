@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.api.helpers import gid, sql
-from tests.conftest import STAFF_TOKEN, api_client, gql
+from tests.conftest import NO_COST_LIMIT, STAFF_TOKEN, api_client, gql
 
 HOUSEHOLD = "id code size headName address phone elderlyAlone disability lowIncome visits { id }"
 
@@ -65,7 +65,7 @@ async def test_planned_reads_match_strawberry(read_only_demo_url: str, token: st
     }
     answers: dict[bool, list[dict[str, Any]]] = {}
     for planned in (True, False):
-        async with api_client(url, token=token, planned_reads=planned) as client:
+        async with api_client(url, token=token, planned_reads=planned, **NO_COST_LIMIT) as client:
             answers[planned] = []
             for query, variables in QUERIES:
                 filled = {k: fill.get(v, v) for k, v in variables.items()}
