@@ -10,6 +10,7 @@ limit that cancels the work and a cap on the size of the answer.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,7 @@ from sandan.settings import Settings
 ViewerFor = Callable[[Scope, str], Awaitable[Viewer | None]]
 VIEWER_KEY = "sandan_viewer"  # where the guard leaves the caller in the request's state
 MAX_JSON_DEPTH = 64  # deeper bodies are refused: no variable of the schema nests this far
+SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
 UNAUTHENTICATED = (("www-authenticate", 'Bearer realm="sandan", error="invalid_token"'),)
 
 
@@ -203,6 +205,8 @@ class GraphQLGuard:
             )
             await send_refusal(send, refusal, media)
             return
+        if self.settings.production:
+            answer.hide_suggestions()
         await answer.forward(send, media)
 
 
@@ -228,6 +232,17 @@ class _Collected:
                 self.chunks.clear()
             else:
                 self.chunks.append(chunk)
+
+    def hide_suggestions(self) -> None:
+        """Strip "Did you mean …?" from execution errors (variable coercion names the enum
+        values and input fields it expected); validation already hid them."""
+        body = b"".join(self.chunks)
+        if b"Did you mean" not in body:
+            return
+        answer = orjson.loads(body)
+        for error in answer.get("errors") or ():
+            error["message"] = SUGGESTION.sub("", error["message"])
+        self.chunks = [orjson.dumps(answer)]
 
     async def forward(self, send: Send, media: str) -> None:
         assert self.start is not None

@@ -25,6 +25,7 @@ def limit_rules(settings: Settings) -> tuple[type[ASTValidationRule], ...]:
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
+    from sandan.schema.cost import PageRules, QueryCostLimiter
     from sandan.schema.errors import MaskUnexpectedErrors
     from sandan.schema.mutation import Mutation
 
@@ -38,5 +39,10 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             MaskUnexpectedErrors,
+            lambda: QueryCostLimiter(
+                settings.public_query_budget,
+                settings.staff_query_budget,
+                PageRules(settings.default_page_size, settings.max_page_size),
+            ),
         ],
     )

@@ -14,7 +14,7 @@ cannot say which level it is at (`cell(code:)`, a person's cell), takes the dear
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,10 @@ from graphql import (
     is_non_null_type,
     value_from_ast_untyped,
 )
+from graphql import (
+    ExecutionResult as GraphQLExecutionResult,
+)
+from strawberry.extensions import SchemaExtension
 
 LEVELS = ("DISTRICT", "TOWN", "VILLAGE", "BRANCH", "GROUP")
 
@@ -245,3 +249,29 @@ class _Walk:
             if arg.name.value == name:
                 return value_from_ast_untyped(arg.value, dict(self.variables))
         return None
+
+
+class QueryCostLimiter(SchemaExtension):
+    """The cost check inside strawberry, for execution that does not come through
+    sandan.guard (which refuses over-budget documents first on HTTP): an over-budget operation
+    gets the same error and no resolver runs."""
+
+    def __init__(self, public_budget: int, staff_budget: int, pages: PageRules) -> None:
+        self.budgets = {False: public_budget, True: staff_budget}
+        self.pages = pages
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        viewer = getattr(context.context, "viewer", None)
+        staff = bool(getattr(viewer, "staff", False))
+        document = context.graphql_document
+        if document is not None:
+            schema = context.schema._schema
+            cost = query_cost(
+                schema, document, context.operation_name, context.variables, self.pages
+            )
+            limit = self.budgets[staff]
+            if cost > limit:
+                error = too_costly(cost, limit, "staff" if staff else "public")
+                context.result = GraphQLExecutionResult(data=None, errors=[error])
+        yield

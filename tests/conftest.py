@@ -76,6 +76,9 @@ async def api_app(
 ) -> AsyncIterator[tuple[httpx.AsyncClient, AppState]]:
     """Like `api_client`, and also the app's state (its engine, for statement counting)."""
     staff = settings.pop("staff_tokens", {STAFF_TOKEN: "*"})
+    # Tests send bursts as fast as the machine allows: the rate limit is off unless a test
+    # sets it (tests/api/test_limits.py does), so a faster machine cannot make them flaky.
+    settings = {"public_rate": 0, "staff_rate": 0, **settings}
     app = create_app(Settings(database_url=url, staff_tokens=staff, **settings))
     headers = {"authorization": f"Bearer {token}"} if token else {}
     async with app.router.lifespan_context(app):

@@ -10,7 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
+from sandan.app import make_context
+from sandan.db.scope import Scope
 from sandan.guard import GraphQLGuard
+from sandan.schema.context import Viewer
 from sandan.schema.fastpath import Planner
 from tests.api.helpers import counting_statements, data_of, only_error
 from tests.conftest import STAFF_TOKEN, api_app, api_client, gql
@@ -239,10 +242,15 @@ async def test_introspection_and_suggestions_follow_the_environment(
     async with api_client(read_only_demo_url) as client:
         assert data_of(await gql(client, introspect))["__schema"]["queryType"]["name"] == "Query"
         assert "Did you mean" in only_error(await gql(client, typo))["message"]
+        coerced = "query($l: Level) { cells(level: $l) { totalCount } }"
+        assert "Did you mean" in only_error(await gql(client, coerced, {"l": "TOWNN"}))["message"]
     async with api_client(read_only_demo_url, env="production") as client:
         errors = (await gql(client, introspect))["errors"]
         assert errors and all("introspection" in e["message"] for e in errors)
         assert "Did you mean" not in only_error(await gql(client, typo))["message"]
+        coerced = "query($l: Level) { cells(level: $l) { totalCount } }"
+        error = only_error(await gql(client, coerced, {"l": "TOWNN"}))
+        assert "TOWNN" in error["message"] and "Did you mean" not in error["message"]
         assert data_of(await gql(client, "{ cells(first: 1) { nodes { code } } }"))
 
 
@@ -259,3 +267,18 @@ async def test_the_rate_limit_answers_429_per_caller(read_only_demo_url: str) ->
         for _ in range(5):
             assert (await _post(client, {"query": "{ __typename }"}, **staff)).status_code == 200
         assert (await _post(client, {"query": "{ __typename }"}, **staff)).status_code == 429
+
+
+async def test_strawberry_refuses_over_budget_without_the_http_guard(
+    read_only_demo_url: str,
+) -> None:
+    # Execution that does not come through sandan.guard (the schema called directly).
+    async with api_app(read_only_demo_url) as (client, state):
+        schema = client._transport.app.state.schema  # type: ignore[attr-defined]
+        with counting_statements(state.engine) as counter:
+            result = await schema.execute(PROBE, context_value=make_context(state, Viewer.public()))
+        assert result.data is None and counter.count == 0
+        assert result.errors[0].extensions["code"] == "QUERY_TOO_COSTLY"
+        staff = make_context(state, Viewer.staff_of(Scope.everything()))
+        result = await schema.execute(README_QUERY, context_value=staff)
+        assert result.errors is None and result.data["cells"]["nodes"]
