@@ -44,6 +44,7 @@ __all__ = [
     "Need",
     "Person",
     "Pin",
+    "ReplayError",
     "Resource",
     "parse_instance",
 ]
@@ -123,6 +124,10 @@ class InstanceError(ValueError):
         self.errors = errors
         first = errors[0]["message"] if errors else "invalid instance"
         super().__init__(f"{len(errors)} error(s) in instance; first: {first}")
+
+
+class ReplayError(ValueError):
+    """A work record to replay does not fit the instance (another instance's, or edited)."""
 
 
 def _index(

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .eligibility import IntArray
-from .instance import Instance
+from .instance import Instance, ReplayError
 from .run import Run, Work
 from .tree import Tree
 
@@ -173,7 +173,7 @@ def solve_parts(
     n = len(specs)
     replay = run.replay
     if replay is not None and len(replay.get("parts", [])) != n:
-        raise ValueError("the work record's parts do not match this instance")
+        raise ReplayError("the work record's parts do not match this instance")
     weights = [float(len(s.needs)) for s in specs]
     progress = getattr(executor, "progress", None)
     best = [0] * n

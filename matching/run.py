@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .bounds import trivial_bound
-from .instance import Instance
+from .instance import Instance, ReplayError
 from .problem import Problem
 from .progress import Progress
 
@@ -123,7 +123,7 @@ class Run:
             return None
         steps = self.replay.get(kind, [])
         if index >= len(steps):
-            raise ValueError(f"the work record has no {kind} step {index}: not from this instance")
+            raise ReplayError(f"the work record has no {kind} step {index}: not from this instance")
         return steps[index]
 
     # ------------------------------------------------------------------ reports

@@ -30,7 +30,7 @@ from .cpsat import solve_exact
 from .exact import solve_small, split_components
 from .explain import explain, reasons
 from .greedy import Slices, greedy_fill, priority_order
-from .instance import InstanceError, parse_instance
+from .instance import InstanceError, ReplayError, parse_instance
 from .parts import InlineExecutor, LocalPool, Spec, merge, progress_queue, solve_parts, split
 from .pins import group, place_pinned, rule_conflicts
 from .problem import Problem
@@ -101,10 +101,13 @@ def solve(
         if strategy == "auto":
             specs = split(inst, Tree(inst))
             if (replay is not None) and ("parts" in replay) != (len(specs) > 1):
-                raise ValueError("the work record to replay is not from this instance")
+                raise ReplayError("the work record to replay is not from this instance")
             if len(specs) > 1:
                 return _solve_split(run, instance, specs, executor)
-        return _Solver(run, instance).go(strategy)
+        out = _Solver(run, instance).go(strategy)
+        if replay is not None and out["status"] in ("OPTIMAL", "FEASIBLE") and run.work != replay:
+            raise ReplayError("the work record to replay has steps this instance does not")
+        return out
     finally:
         run.close()
 

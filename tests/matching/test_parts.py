@@ -17,6 +17,7 @@ import pytest
 
 from sandan.matching import parse_instance, solve
 from sandan.matching.check import check
+from sandan.matching.cli import main
 from sandan.matching.parts import split
 from sandan.matching.tree import Tree
 
@@ -145,14 +146,16 @@ def test_replay_on_a_slowed_process_writes_the_same_answer(tmp_path: Any) -> Non
     subprocess.run([*cli, "--time-limit", "10", "-o", str(first)], check=True, capture_output=True)
     work = json.loads(first.read_text(encoding="utf-8"))["stats"]["work"]
     assert work["large"] and work["large"][0]["lns"] > 0  # the clock cut a search short
-    # The replay runs at the lowest priority against busy loops: far slower than the first.
-    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    # The replay runs at the lowest priority against a busy loop: far slower than the first.
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])]
     try:
-        subprocess.run(
+        done = subprocess.run(
             ["nice", "-n", "19", *cli, "--replay", str(first), "-o", str(again)],
-            check=True,
             capture_output=True,
+            text=True,
+            check=False,
         )
+        assert done.returncode == 0, done.stderr
     finally:
         for b in burners:
             b.kill()
@@ -163,3 +166,34 @@ def test_replay_on_a_slowed_process_writes_the_same_answer(tmp_path: Any) -> Non
         return _comparable(sol)
 
     assert answer(again) == answer(first)
+
+
+def test_replay_refuses_a_record_it_cannot_follow(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    village = tmp_path / "village.json"
+    village.write_text(json.dumps(load_generator().generate("village", 1)), encoding="utf-8")
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps({"version": 1, "status": "OPTIMAL"}), encoding="utf-8")
+    assert main(["solve", str(village), "--replay", str(bare)]) == 1
+    err = capsys.readouterr().err
+    assert "records no work" in err and "Traceback" not in err
+    # A record of another instance (it names a large component the village does not have).
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"stats": {"work": {"exact": [2, 2], "large": []}}}))
+    assert main(["solve", str(village), "--replay", str(other)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot replay" in err and "Traceback" not in err
+
+
+@pytest.mark.filterwarnings("ignore")  # distributed's own notices while it retries
+def test_an_unreachable_dask_scheduler_is_a_clear_error(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("distributed")
+    village = tmp_path / "village.json"
+    village.write_text(json.dumps(load_generator().generate("village", 1)), encoding="utf-8")
+    assert main(["solve", str(village), "--dask", "tcp://127.0.0.1:9"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
+    assert "Traceback" not in err
