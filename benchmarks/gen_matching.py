@@ -8,7 +8,16 @@ Scales (all rooted in a TOWN cell, or a DISTRICT cell over eight towns):
 - ``village``: one village of 5-9 branches x 2-3 groups: ~60 needs, ~180 people, ~25 resources;
 - ``town``: ~33 villages x 5-9 branches x 2-3 groups: ~2,300 needs, ~6,400 people, ~950 resources;
 - ``district``: 8 towns under a DISTRICT cell: ~21,000 needs, ~58,000 people, ~8,400 resources,
-  plus a dozen district-wide resources (``reach: null``) that couple the towns.
+  plus a dozen district-wide resources (``reach: null``) that tie the towns into one component.
+
+Shapes beside them (the optimiser must do well on each):
+
+- ``towns``: the district without district-wide resources: eight independent towns (the usual
+  case in Nanhai, where resources stay within their town);
+- ``villages``: 60 tiny villages, each alone under its own town cell: many small components;
+- ``bigvillage``: one huge village (~600 needs in 25 branches): one large component, no towns;
+- ``scarce``: a town with a third of the resources: most needs compete for a few;
+- ``noleads``: a town whose needs want no lead (team and resources only).
 
 Reach: ~5% of people and ~12% of resources reach their whole TOWN, ~20% their VILLAGE, the rest
 their BRANCH or GROUP. Party members are ~63% of people. Needs, people and resources carry the eight
@@ -119,6 +128,8 @@ class Scale:
     exact: bool = False  # village counts exactly the means (no per-village variation)
     branches: tuple[int, int] = (5, 9)
     groups: tuple[int, int] = (2, 3)
+    district_wide: bool = True  # district-wide resources tie the towns together
+    lead: float = 0.9  # share of needs that want a lead
 
 
 SCALES: dict[str, Scale] = {
@@ -126,6 +137,13 @@ SCALES: dict[str, Scale] = {
     "village": Scale(0, (1, 1), 60, 180, 25, 2, 2, exact=True),
     "town": Scale(0, (33, 33), 70, 194, 29, 8, 8),
     "district": Scale(8, (34, 38), 73, 202, 29, 8, 8),
+    "towns": Scale(8, (34, 38), 73, 202, 29, 8, 8, district_wide=False),
+    "villages": Scale(
+        60, (1, 1), 14, 40, 6, 1, 1, branches=(2, 3), groups=(1, 2), district_wide=False
+    ),
+    "bigvillage": Scale(0, (1, 1), 600, 1800, 250, 8, 8, exact=True, branches=(25, 25)),
+    "scarce": Scale(0, (33, 33), 70, 194, 10, 8, 8),
+    "noleads": Scale(0, (33, 33), 70, 194, 29, 8, 8, lead=0.0),
 }
 
 
@@ -171,7 +189,8 @@ class _Generator:
             self.cells.append({"id": "D", "parent": None, "level": "DISTRICT"})
             for t in range(1, sc.towns + 1):
                 self.build_town(f"T{t}", "D")
-            self.district_resources()
+            if sc.district_wide:
+                self.district_resources()
         else:
             self.build_town("T1", None)
         return {
@@ -355,7 +374,7 @@ class _Generator:
             "cell": cell,
             "category": category,
             "priority": priority,
-            "lead": rng.random() < 0.9,
+            "lead": rng.random() < self.scale.lead,
             "volunteers": volunteers,
             "hours": rng.choice([2, 2, 3, 4, 4, 4, 6, 6, 8, 8, 12, 16]),
             "skills": skills,

@@ -17,9 +17,6 @@ from .assignment import Assignment, Deed
 from .cpmodel import SubModel
 from .problem import Problem
 
-# Lighter presolve for `solve_weighted` (LNS neighbourhoods and decomposition regions).
-LIGHT = True
-
 
 @dataclass
 class SubResult:
@@ -29,6 +26,9 @@ class SubResult:
     distance: int
     priority_bound: float  # proved upper bound on the set's priority under the given capacities
     distance_proved: bool
+    # The solve stopped on its own (optimum, infeasibility or the deterministic limit), not on
+    # the wall clock or a cancel: the same call gives the same answer on any machine.
+    clean: bool = True
 
 
 def _params(
@@ -71,6 +71,10 @@ def _params(
     p.log_search_progress = False
     # A library must not steal Ctrl-C from its host; cancellation goes through `cancel`.
     p.catch_sigint_signal = False
+
+
+def _clean(solver: cp_model.CpSolver, time_limit: float, cancel: threading.Event | None) -> bool:
+    return not (cancel is not None and cancel.is_set()) and solver.wall_time < 0.98 * time_limit
 
 
 class _Watch:
@@ -119,8 +123,13 @@ def solve_exact(
     seed: int,
     cancel: threading.Event | None,
     det_limit: float | None = None,
+    distance: bool = True,
+    keep_unproved: bool = True,
 ) -> SubResult:
-    """Two-phase lexicographic solve: maximise priority, then fix it and minimise distance."""
+    """Two-phase lexicographic solve: maximise priority, then fix it and minimise distance.
+
+    `distance=False` skips the second phase. With `keep_unproved=False` a second phase that did
+    not prove its optimum is dropped (its answer depends on the clock), keeping the first's."""
     model = SubModel(prob, needs, left)
     if hint:
         model.hint(hint)
@@ -130,14 +139,16 @@ def solve_exact(
     with _Watch(solver, cancel):
         st = solver.solve(model.m)
     status = _STATUS.get(st, "UNKNOWN")
+    clean = _clean(solver, time_limit * 0.85, cancel)
     if status in ("INFEASIBLE", "UNKNOWN"):
-        return SubResult(status, {}, 0, 0, 0.0, False)
+        return SubResult(status, {}, 0, 0, 0.0, False, clean)
     deeds = model.read(solver)
     best = round(solver.objective_value)
     bound = float(solver.best_objective_bound)
-    if cancel is not None and cancel.is_set():
+    if (cancel is not None and cancel.is_set()) or not distance:
         dist = sum(d.distance for d in deeds.values())
-        return SubResult("FEASIBLE", deeds, best, dist, bound, False)
+        status = "FEASIBLE" if not clean else status
+        return SubResult(status, deeds, best, dist, bound, False, clean)
     # Phase 2: keep the priority reached, minimise distance from that solution.
     model.clear_hint()
     model.hint(deeds)
@@ -148,7 +159,7 @@ def solve_exact(
     with _Watch(solver2, cancel):
         st2 = solver2.solve(model.m)
     dist_proved = st2 == cp_model.OPTIMAL
-    if st2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if dist_proved or (keep_unproved and st2 == cp_model.FEASIBLE):
         deeds = model.read(solver2)
     dist = sum(d.distance for d in deeds.values())
     return SubResult(status, deeds, best, dist, bound, dist_proved)
@@ -173,14 +184,15 @@ def solve_weighted(
     big = model.max_distance + 1
     model.maximize_weighted(big)
     solver = cp_model.CpSolver()
-    _params(solver, time_limit, det_limit, workers, seed, light=LIGHT)
+    _params(solver, time_limit, det_limit, workers, seed, light=True)
     with _Watch(solver, cancel):
         st = solver.solve(model.m)
     status = _STATUS.get(st, "UNKNOWN")
+    clean = _clean(solver, time_limit, cancel)
     if status in ("INFEASIBLE", "UNKNOWN"):
-        return SubResult(status, {}, 0, 0, 0.0, False)
+        return SubResult(status, {}, 0, 0, 0.0, False, clean)
     deeds = model.read(solver)
     pri = sum(int(prob.arr.n_priority[n]) for n in deeds)
     dist = sum(d.distance for d in deeds.values())
     bound = float(solver.best_objective_bound + model.max_distance) / big
-    return SubResult(status, deeds, pri, dist, bound, status == "OPTIMAL")
+    return SubResult(status, deeds, pri, dist, bound, status == "OPTIMAL", clean)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -187,6 +186,14 @@ def fits(asg: Assignment, n: int, d: Deed) -> bool:
     return all(asg.cap_left[r] >= q for r, q in d.res)
 
 
+@dataclass
+class RegionWork:
+    """What a decomposition did: regions started (a prefix, in order) and those cut short."""
+
+    started: int
+    dropped: list[int]
+
+
 def solve_regions(
     prob: Problem,
     regs: list[list[int]],
@@ -200,39 +207,65 @@ def solve_regions(
     cancel: threading.Event | None,
     deadline: float,
     hint: dict[int, Deed] | None = None,
-) -> int:
-    """Solve every region against its quotas (in parallel) and add the deeds to `asg`.
+    replay: RegionWork | None = None,
+) -> RegionWork:
+    """Solve regions against their quotas (in parallel) and add the deeds to `asg`.
+
+    Regions start in order, `workers` at a time, until the deadline: the regions solved are a
+    prefix, and a region whose solve the clock cut short (not its deterministic limit) is dropped,
+    so the returned record, given back as `replay`, repeats the same work on any machine. A region
+    not solved keeps the LP-ordered greedy answer that the caller fills in afterwards.
 
     `hint` (the LP-ordered greedy answer) may break a region's quotas; CP-SAT then repairs or
     drops it, so it only ever speeds the first solution up."""
     todo = [[n for n in r if n not in asg.deeds] for r in regs]
     lefts = [_region_left(asg, q, i) for i in range(len(regs))]
+    results: list[SubResult | None] = [None] * len(regs)
+    lock = threading.Lock()
+    state = {"next": 0, "closed": False}
+    limit = replay.started if replay is not None else len(regs)
 
-    def one(i: int) -> SubResult | None:
-        if (cancel is not None and cancel.is_set()) or time.monotonic() > deadline:
-            return None  # out of time: the LP-ordered greedy fills this region instead
-        if not todo[i]:
-            return None
-        return solve_weighted(
-            prob,
-            todo[i],
-            lefts[i],
-            hint={n: hint[n] for n in todo[i] if n in hint} if hint else None,
-            time_limit=time_per_region,
-            workers=1,
-            seed=seed + i,
-            cancel=cancel,
-            det_limit=det_per_region,
-        )
+    def take() -> int | None:
+        with lock:
+            i = state["next"]
+            late = replay is None and (
+                (cancel is not None and cancel.is_set()) or time.monotonic() > deadline
+            )
+            if state["closed"] or i >= limit or late:
+                state["closed"] = True
+                return None
+            state["next"] = i + 1
+            return i
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        results = list(pool.map(one, range(len(regs))))
-    added = 0
-    for res in results:
+    def loop() -> None:
+        while (i := take()) is not None:
+            if not todo[i] or (replay is not None and i in replay.dropped):
+                continue
+            results[i] = solve_weighted(
+                prob,
+                todo[i],
+                lefts[i],
+                hint={n: hint[n] for n in todo[i] if n in hint} if hint else None,
+                time_limit=time_per_region,
+                workers=1,
+                seed=seed + i,
+                cancel=cancel,
+                det_limit=det_per_region,
+            )
+
+    threads = [threading.Thread(target=loop) for _ in range(max(1, workers))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    dropped = sorted(replay.dropped) if replay is not None else []
+    for i, res in enumerate(results):
         if res is None or res.status not in ("OPTIMAL", "FEASIBLE"):
+            continue
+        if not res.clean:
+            dropped.append(i)
             continue
         for n, d in sorted(res.deeds.items()):
             if n not in asg.deeds and fits(asg, n, d):
                 asg.add(n, d)
-                added += 1
-    return added
+    return RegionWork(state["next"], dropped)

@@ -8,33 +8,46 @@ fix a file in one pass instead of one error at a time.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
-LEVELS = ("DISTRICT", "TOWN", "VILLAGE", "BRANCH", "GROUP")
-LEVEL_RANK = {name: i for i, name in enumerate(LEVELS)}
-CATEGORIES = (
-    "SPACE",
-    "SAFETY",
-    "ENVIRONMENT",
-    "CULTURE_SPORTS",
-    "POLICY",
-    "DAILY_LIFE",
-    "DISPUTE",
-    "OTHER",
+from .fields import (
+    ALL_CATEGORIES,
+    CATEGORIES,
+    CATEGORY_INDEX,
+    DATE_MAX,
+    DATE_MIN,
+    KIND_INDEX,
+    KINDS,
+    LEVEL_RANK,
+    LEVELS,
+    N_KINDS,
+    ROLES,
+    Checker,
 )
-CATEGORY_INDEX = {name: i for i, name in enumerate(CATEGORIES)}
-ALL_CATEGORIES = (1 << len(CATEGORIES)) - 1
-KINDS = ("VENUE", "FACILITY", "EQUIPMENT", "VEHICLE", "FUNDS", "MATERIAL", "SERVICE", "OTHER")
-KIND_INDEX = {name: i for i, name in enumerate(KINDS)}
-N_KINDS = len(KINDS)  # kinds are numbered 0..N_KINDS-1 in the arrays
-ROLES = ("LEAD", "TEAM")
 
-# Open intervals are stored as ordinals far outside any real date so overlap tests stay arithmetic.
-DATE_MIN = -(10**9)
-DATE_MAX = 10**9
+__all__ = [
+    "ALL_CATEGORIES",
+    "CATEGORIES",
+    "CATEGORY_INDEX",
+    "DATE_MAX",
+    "DATE_MIN",
+    "KINDS",
+    "KIND_INDEX",
+    "LEVELS",
+    "LEVEL_RANK",
+    "N_KINDS",
+    "ROLES",
+    "Cell",
+    "Instance",
+    "InstanceError",
+    "Need",
+    "Person",
+    "Pin",
+    "ReplayError",
+    "Resource",
+    "parse_instance",
+]
 
 
 @dataclass(frozen=True)
@@ -113,143 +126,12 @@ class InstanceError(ValueError):
         super().__init__(f"{len(errors)} error(s) in instance; first: {first}")
 
 
-class _Checker:
-    """Collects errors while reading one instance."""
-
-    def __init__(self) -> None:
-        self.errors: list[dict[str, str | None]] = []
-
-    def err(self, path: str, entry: str | None, message: str) -> None:
-        self.errors.append({"path": path, "entry": entry, "message": message})
-
-    # -- typed field readers: each returns a safe default after recording an error
-    def list_of(self, d: dict[str, Any], key: str, path: str) -> list[Any]:
-        v = d.get(key)
-        if v is None:
-            return []
-        if not isinstance(v, list):
-            self.err(f"{path}.{key}" if path else key, None, f"{key} must be a list")
-            return []
-        return v
-
-    def ident(self, d: dict[str, Any], path: str) -> str | None:
-        v = d.get("id")
-        if not isinstance(v, str) or not v:
-            self.err(f"{path}.id", None, "id must be a non-empty string")
-            return None
-        return v
-
-    def boolean(
-        self, d: dict[str, Any], key: str, default: bool, path: str, eid: str | None
-    ) -> bool:
-        v = d.get(key)
-        if v is None:
-            return default
-        if not isinstance(v, bool):
-            self.err(f"{path}.{key}", eid, f"{key} must be true or false")
-            return default
-        return v
-
-    def integer(
-        self, d: dict[str, Any], key: str, default: int | None, path: str, eid: str | None, low: int
-    ) -> int:
-        v = d.get(key)
-        if v is None:
-            if default is None:
-                self.err(f"{path}.{key}", eid, f"{key} is required")
-                return low
-            return default
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        if isinstance(v, bool) or not isinstance(v, int):
-            self.err(f"{path}.{key}", eid, f"{key} must be an integer, got {v!r}")
-            return max(low, default or 0)
-        if v < low:
-            self.err(f"{path}.{key}", eid, f"{key} must be at least {low}, got {v}")
-            return low
-        return v
-
-    def number(self, d: dict[str, Any], key: str, path: str, eid: str | None) -> float:
-        v = d.get(key)
-        if v is None:
-            return 0.0
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            self.err(f"{path}.{key}", eid, f"{key} must be a number, got {v!r}")
-            return 0.0
-        if v < 0:
-            self.err(f"{path}.{key}", eid, f"{key} must not be negative, got {v}")
-            return 0.0
-        return float(v)
-
-    def opt_str(self, d: dict[str, Any], key: str, path: str, eid: str | None) -> str | None:
-        v = d.get(key)
-        if v is None:
-            return None
-        if not isinstance(v, str):
-            self.err(f"{path}.{key}", eid, f"{key} must be a string or null")
-            return None
-        return v
-
-    def strings(self, d: dict[str, Any], key: str, path: str, eid: str | None) -> list[str]:
-        v = d.get(key)
-        if v is None:
-            return []
-        if not isinstance(v, list) or not all(isinstance(s, str) for s in v):
-            self.err(f"{path}.{key}", eid, f"{key} must be a list of strings")
-            return []
-        return list(v)
-
-    def categories(self, d: dict[str, Any], path: str, eid: str | None) -> int:
-        mask = 0
-        for c in self.strings(d, "categories", path, eid):
-            if c not in CATEGORY_INDEX:
-                self.err(f"{path}.categories", eid, f"unknown category {c!r}")
-            else:
-                mask |= 1 << CATEGORY_INDEX[c]
-        return mask or ALL_CATEGORIES
-
-    def level(self, d: dict[str, Any], key: str, path: str, eid: str | None, null_ok: bool) -> int:
-        v = d.get(key)
-        if v is None and null_ok:
-            return -1
-        if not isinstance(v, str) or v not in LEVEL_RANK:
-            self.err(f"{path}.{key}", eid, f"unknown {key} {v!r}; expected one of {list(LEVELS)}")
-            return -1
-        return LEVEL_RANK[v]
-
-    def interval(self, d: dict[str, Any], key: str, path: str, eid: str | None) -> tuple[int, int]:
-        v = d.get(key)
-        if v is None:
-            return (DATE_MIN, DATE_MAX)
-        if not isinstance(v, list) or len(v) != 2:
-            self.err(f"{path}.{key}", eid, f"{key} must be null or [from, to] ISO dates")
-            return (DATE_MIN, DATE_MAX)
-        days: list[int] = []
-        for i, s in enumerate(v):
-            try:
-                if not isinstance(s, str):
-                    raise ValueError
-                days.append(dt.date.fromisoformat(s).toordinal())
-            except ValueError:
-                self.err(f"{path}.{key}[{i}]", eid, f"bad date {s!r}; expected YYYY-MM-DD")
-                return (DATE_MIN, DATE_MAX)
-        if days[0] > days[1]:
-            self.err(f"{path}.{key}", eid, f"{key} is reversed: {v[0]} is after {v[1]}")
-            return (DATE_MIN, DATE_MAX)
-        return (days[0], days[1])
-
-    def ref(
-        self, d: dict[str, Any], key: str, index: dict[str, int], path: str, eid: str | None
-    ) -> int:
-        v = d.get(key)
-        if not isinstance(v, str) or v not in index:
-            self.err(f"{path}.{key}", eid, f"unknown {key} {v!r}")
-            return -1
-        return index[v]
+class ReplayError(ValueError):
+    """A work record to replay does not fit the instance (another instance's, or edited)."""
 
 
 def _index(
-    ck: _Checker, entries: list[Any], name: str
+    ck: Checker, entries: list[Any], name: str
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Id -> position; non-object entries and duplicate ids are errors."""
     rows: list[dict[str, Any]] = []
@@ -278,7 +160,7 @@ def _eid(row: dict[str, Any]) -> str | None:
 
 def parse_instance(d: Any) -> Instance:
     """Validate a parsed instance JSON document; raise `InstanceError` listing every problem."""
-    ck = _Checker()
+    ck = Checker()
     if not isinstance(d, dict):
         raise InstanceError([{"path": "", "entry": None, "message": "instance must be an object"}])
     version = d.get("version", 1)
@@ -371,7 +253,7 @@ def parse_instance(d: Any) -> Instance:
     return Instance(cells, people, resources, needs, pins, forbid)
 
 
-def _parse_need(ck: _Checker, row: dict[str, Any], i: int, cell_ix: dict[str, int]) -> Need:
+def _parse_need(ck: Checker, row: dict[str, Any], i: int, cell_ix: dict[str, int]) -> Need:
     path, eid = f"needs[{i}]", _eid(row)
     cat = row.get("category")
     if not isinstance(cat, str) or cat not in CATEGORY_INDEX:
@@ -406,7 +288,7 @@ def _parse_need(ck: _Checker, row: dict[str, Any], i: int, cell_ix: dict[str, in
     )
 
 
-def _check_forest(ck: _Checker, cells: list[Cell]) -> None:
+def _check_forest(ck: Checker, cells: list[Cell]) -> None:
     """Parents must form a forest (no cycles) and each level must be strictly below its parent's."""
     state = [0] * len(cells)  # 0 unseen, 1 on the current path, 2 done
     for start in range(len(cells)):

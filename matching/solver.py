@@ -1,18 +1,15 @@
 """`solve`: instance dict in, solution dict out (contract version 1), never raising on bad input.
 
 Pipeline: parse and validate -> candidate pairs (numpy) -> pin checks -> components. Small
-components are solved exactly by CP-SAT (priority, then distance). Large ones get an LP bound
-and LP-guided greedy, then LNS: CP-SAT re-solves neighbourhoods of needs that compete for the same
-people and resources, hinted with the incumbent, until the time limit.
+components are solved exactly by CP-SAT (priority, then distance; exact.py). Large ones share the
+time by size and each gets an LP bound, LP-guided greedy, decomposition and LNS (component.py),
+one after another here or side by side in worker processes or on a Dask cluster (parts.py).
 
-Determinism: every CP-SAT call gets the caller's seed and runs single-threaded (or with
-`interleave_search` for the multi-worker baseline); neighbourhoods are drawn from
-`random.Random(seed)`; parallel neighbourhoods get disjoint capacities and are merged in a fixed
-order; GLOP and the greedy are deterministic. Small instances (every component solved to proven
-optimality, e.g. a village) therefore give the same answer on every run. On large instances the
-wall-clock limit decides how many LNS rounds run, so two runs under different machine load may
-stop a few rounds apart (measured: 58,521 / 58,525 / 58,525 on the town); everything before the
-limit is reproducible, and `stats.lns.iterations` records how far a run got.
+Determinism: every CP-SAT call gets the caller's seed and stops on deterministic time (or at its
+proved optimum); neighbourhoods are drawn from `random.Random(seed)`; parallel work is merged in a
+fixed order; GLOP and the greedy are deterministic. The clock only decides how much work is done,
+and `stats.work` records it: `solve(..., replay=work)` repeats exactly that work on any machine
+and gives the same answer.
 """
 
 from __future__ import annotations
@@ -20,27 +17,31 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
 
 from . import eligibility
 from .assignment import Assignment, Deed
+from .component import improve_component
 from .components import components
 from .cpsat import solve_exact
+from .exact import solve_small, split_components
 from .explain import explain, reasons
 from .greedy import Slices, greedy_fill, priority_order
-from .instance import Instance, InstanceError, parse_instance
+from .instance import InstanceError, ReplayError, parse_instance
+from .parts import InlineExecutor, LocalPool, Spec, merge, progress_queue, solve_parts, split
 from .pins import group, place_pinned, rule_conflicts
 from .problem import Problem
 from .progress import Progress
+from .run import Run, Work
 from .tree import Tree
 
 STRATEGIES = ("auto", "greedy", "cpsat")
 DEFAULT_TIME_LIMIT = 60.0
-# A component this small is solved exactly (its whole candidate model is cheap to build).
-EXACT_MAX_NEEDS = 400
-EXACT_MAX_PAIRS = 60_000
+# Share of the time small components get, per need, against a need of a large component.
+SMALL_WEIGHT = 0.25
 # Above this many team pairs, models use the nearest candidates only (see eligibility.prune).
 PRUNE_ABOVE_PAIRS = 150_000
 # Nearest members / holders per skill / leads kept by the plain CP-SAT baseline on large instances
@@ -75,9 +76,19 @@ def solve(
     progress: Callable[[Progress], None] | None = None,
     cancel: threading.Event | None = None,
     strategy: str = "auto",
+    replay: Work | None = None,
+    executor: Executor | None = None,
+    started: float | None = None,
 ) -> dict[str, Any]:
-    """Solve a matching instance; see the module docstring and contract/matching.md."""
-    t0 = time.monotonic()
+    """Solve a matching instance; see the module docstring and contract/matching.md.
+
+    `workers`: CP-SAT threads in all. With two or more large independent components they are
+    solved side by side: in `executor` when given (e.g. a Dask client's), `workers` parts at a
+    time, one thread each; else in min(workers, parts) local processes of workers // processes
+    threads each. `replay`: a solution's `stats.work`, to repeat that run exactly (the time limit
+    is then ignored). `started`: the `time.monotonic()` the caller's clock started at (default
+    now), so that the limit covers the caller's start-up and reading too."""
+    t0 = time.monotonic() if started is None else started
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; expected one of {STRATEGIES}")
     try:
@@ -85,66 +96,77 @@ def solve(
     except InstanceError as e:
         return invalid_answer(e.errors, t0)
     limit = DEFAULT_TIME_LIMIT if time_limit is None else max(0.1, float(time_limit))
-    run = _Run(inst, t0, limit, max(1, workers), seed, progress, cancel)
-    return run.go(strategy)
+    run = Run(inst, t0, limit, max(1, workers), seed, progress, cancel, replay)
+    try:
+        if strategy == "auto":
+            specs = split(inst, Tree(inst))
+            if (replay is not None) and ("parts" in replay) != (len(specs) > 1):
+                raise ReplayError("the work record to replay is not from this instance")
+            if len(specs) > 1:
+                return _solve_split(run, instance, specs, executor)
+        out = _Solver(run, instance).go(strategy)
+        if replay is not None and out["status"] in ("OPTIMAL", "FEASIBLE") and run.work != replay:
+            raise ReplayError("the work record to replay has steps this instance does not")
+        return out
+    finally:
+        run.close()
 
 
-class _Run:
-    def __init__(
-        self,
-        inst: Instance,
-        t0: float,
-        limit: float,
-        workers: int,
-        seed: int,
-        progress: Callable[[Progress], None] | None,
-        cancel: threading.Event | None,
-    ) -> None:
-        self.inst = inst
-        self.t0 = t0
-        # Writing the answer (reasons, explanations) takes time too: stop searching early enough.
-        # Measured on the district (21,205 needs): the last LNS round and the final fill end 1.2 s
-        # after the deadline and the answer takes 1.5 s, 1.3e-4 s a need; twice that is kept.
-        reserve = min(0.25 * limit, 0.3 + 2.5e-4 * len(inst.needs))
-        self.deadline = t0 + limit - reserve
-        self.limit = limit
-        self.workers = workers
-        self.seed = seed
-        self.progress_cb = progress
-        self.cancel = cancel
-        self.stats: dict[str, Any] = {}
-        self.bound_offset = 0.0  # added to component bounds in progress reports
-        self.best = 0
-        self.phase = "candidates"
-        self.last_report = 0.0
+def _solve_split(
+    run: Run, raw: dict[str, Any], specs: list[Spec], executor: Executor | None
+) -> dict[str, Any]:
+    """Independent parts side by side (parts.py); one merged answer."""
+    if executor is not None:  # the caller's (e.g. Dask): `workers` single-threaded parts at once
+        sols = solve_parts(run, raw, specs, executor, run.workers, solve_part)
+    elif run.workers >= 2:
+        with LocalPool(min(run.workers, len(specs))) as pool:
+            sols = solve_parts(run, raw, specs, pool, pool.processes, solve_part)
+    else:
+        sols = solve_parts(run, raw, specs, InlineExecutor(), 1, solve_part)
+    out, work = merge(sols, {n.id: i for i, n in enumerate(run.inst.needs)})
+    run.stats["parts"] = [
+        {k: s["stats"].get(k) for k in ("seconds", "components", "lp", "lns")} for s in sols
+    ]
+    run.stats.update(seconds=round(time.monotonic() - run.t0, 3), workers=run.workers)
+    run.stats.update(seed=run.seed, work=work)
+    out["stats"] = run.stats
+    run.report("done", out["objective"]["priority"], out["bound"]["priority"], force=True)
+    return out
 
-    # ------------------------------------------------------------------ helpers
-    def left(self) -> float:
-        return self.deadline - time.monotonic()
 
-    def stopped(self) -> bool:
-        return (self.cancel is not None and self.cancel.is_set()) or self.left() <= 0
+def solve_part(payload: dict[str, Any]) -> dict[str, Any]:
+    """Solve one part (see parts.py) in a worker process or on a Dask worker."""
+    q = progress_queue()
+    index = payload["index"]
 
-    def report(self, phase: str, best: int, bound: float, force: bool = False) -> None:
-        self.phase = phase
-        now = time.monotonic()
-        if self.progress_cb is None or (not force and now - self.last_report < 0.25):
-            return
-        self.last_report = now
-        elapsed = now - self.t0
-        self.progress_cb(
-            Progress(
-                fraction=min(1.0, elapsed / self.limit) if phase != "done" else 1.0,
-                best=int(best),
-                bound=int(self.bound_offset + bound + 1e-6),
-                seconds=elapsed,
-                phase=phase,
-            )
-        )
+    def report(event: Progress) -> None:
+        if event.phase != "candidates":  # before its first bound
+            q.put((index, event.best, event.bound))
+
+    # The part's clock started when it was handed out, not when this worker got to it.
+    started = time.monotonic() - max(0.0, time.time() - payload["dispatched"])
+    return solve(
+        payload["instance"],
+        time_limit=payload["time_limit"],
+        workers=payload["workers"],
+        seed=payload["seed"],
+        progress=report if q is not None else None,
+        replay=payload["replay"],
+        started=started,
+    )
+
+
+class _Solver:
+    def __init__(self, run: Run, raw: dict[str, Any]) -> None:
+        self.run = run
+        self.raw = raw
+        self.inst = run.inst
+        self.stats = run.stats
+        self.t0 = run.t0
 
     # ------------------------------------------------------------------ main
     def go(self, strategy: str) -> dict[str, Any]:
-        inst = self.inst
+        inst, run = self.inst, self.run
         tree = Tree(inst)
         arr = eligibility.build_arrays(inst)
         full = eligibility.generate(inst, tree, arr)
@@ -156,12 +178,12 @@ class _Run:
             "resource": len(full.res),
         }
         self.stats["seconds_candidates"] = round(time.monotonic() - self.t0, 3)
-        self.report("candidates", 0, 0, force=True)
+        run.report("candidates", 0, 0, force=True)
 
         conflicts = rule_conflicts(prob)
         pinned: dict[int, Deed] = {}
         if not conflicts and pins:
-            placed, conflicts = place_pinned(prob, self.workers, self.seed, self.left())
+            placed, conflicts = place_pinned(prob, run.workers, run.seed, run.left())
             pinned = placed or {}
         if conflicts:
             out = _base("INFEASIBLE_PINS", self.t0)
@@ -179,18 +201,11 @@ class _Run:
         elif strategy == "cpsat":
             asg, bound, optimal = self.run_cpsat(prob, full_slices, pinned)
         else:
-            asg, bound, optimal = self.run_auto(prob, comps, full_slices, pinned)
+            small, large = split_components(prob, comps)
+            asg, bound, optimal = self.run_auto(prob, small, large, full_slices, pinned)
         return self.answer(prob, full_slices, asg, bound, optimal)
 
     # ------------------------------------------------------------------ strategies
-    def alone_bound(self, prob: Problem, needs: list[int] | np.ndarray) -> float:
-        """Sum of priorities of the needs passing every single-need check: a cheap valid bound."""
-        if not hasattr(self, "_trivial"):
-            from .lp import trivial_bound
-
-            self._trivial = trivial_bound(prob)
-        return float(self._trivial[np.asarray(needs, dtype=np.int64)].sum())
-
     def seed_pinned(self, prob: Problem, pinned: dict[int, Deed]) -> Assignment:
         asg = Assignment(prob.arr)
         for n, d in sorted(pinned.items()):
@@ -200,10 +215,10 @@ class _Run:
     def run_greedy(
         self, prob: Problem, sl: Slices, pinned: dict[int, Deed]
     ) -> tuple[Assignment, float, bool]:
-        self.phase = "greedy"
+        self.run.phase = "greedy"
         asg = self.seed_pinned(prob, pinned)
         greedy_fill(prob, sl, asg, priority_order(prob, range(len(self.inst.needs))))
-        bound = self.alone_bound(prob, list(range(len(self.inst.needs))))
+        bound = self.run.alone_bound(prob, list(range(len(self.inst.needs))))
         return asg, float(bound), asg.priority == bound and not asg.deeds
 
     def run_cpsat(
@@ -213,6 +228,7 @@ class _Run:
 
         On large instances the model keeps the nearest candidates only (`K_BASELINE`; all pairs of
         a town are ~800,000 variables: building that in Python alone takes minutes)."""
+        run = self.run
         if len(prob.full.team) > PRUNE_ABOVE_PAIRS:
             cands = eligibility.prune(prob.full, prob.arr, *K_BASELINE)
             prob = Problem(prob.inst, prob.tree, prob.arr, prob.full, cands, prob.pins, False)
@@ -220,17 +236,17 @@ class _Run:
         asg = self.seed_pinned(prob, pinned)
         greedy_fill(prob, sl, asg, priority_order(prob, range(len(self.inst.needs))))
         hint = dict(asg.deeds)
-        self.report("cpsat", asg.priority, 0, force=True)
+        run.report("cpsat", asg.priority, 0, force=True)
         empty = Assignment(prob.arr)
         res = solve_exact(
             prob,
             range(len(self.inst.needs)),
             empty,
             hint=hint,
-            time_limit=max(0.1, self.left()),
-            workers=self.workers,
-            seed=self.seed,
-            cancel=self.cancel,
+            time_limit=max(0.1, run.left()),
+            workers=run.workers,
+            seed=run.seed,
+            cancel=run.halt,
         )
         if res.status in ("OPTIMAL", "FEASIBLE") and (
             res.priority,
@@ -241,122 +257,48 @@ class _Run:
                 out.add(n, d)
             asg = out
         # CP-SAT's bound of an unfinished search can be weaker than the single-need bound.
-        bound = self.alone_bound(prob, list(range(len(self.inst.needs))))
+        bound = run.alone_bound(prob, list(range(len(self.inst.needs))))
         if res.status != "UNKNOWN":
             bound = min(bound, max(float(asg.priority), res.priority_bound))
         optimal = res.status == "OPTIMAL" and res.distance_proved
         return asg, bound, optimal
 
     def run_auto(
-        self, prob: Problem, comps: list[np.ndarray], sl: Slices, pinned: dict[int, Deed]
+        self,
+        prob: Problem,
+        small: list[np.ndarray],
+        large: list[np.ndarray],
+        sl: Slices,
+        pinned: dict[int, Deed],
     ) -> tuple[Assignment, float, bool]:
-        from .lns import improve_component
-
+        """Exact batches, then the large components one after another, each given its share."""
+        run = self.run
         asg = self.seed_pinned(prob, pinned)
-        arr = prob.arr
-        c = prob.full
-        team_pairs = np.bincount(c.team.need, minlength=len(self.inst.needs))
-        lead_pairs = np.bincount(c.lead.need, minlength=len(self.inst.needs))
-        pair_count = team_pairs + lead_pairs
-        small: list[np.ndarray] = []
-        large = []
-        # Small components are batched into one model each (still exact: they share nothing,
-        # so the lexicographic optimum of the batch is each component's optimum), which saves
-        # the fixed cost of a CP-SAT call per tiny component.
-        batch: list[np.ndarray] = []
-        batch_needs = batch_pairs = 0
-        for comp in comps:
-            pairs = int(pair_count[comp].sum())
-            if len(comp) > EXACT_MAX_NEEDS or pairs > EXACT_MAX_PAIRS:
-                large.append(comp)
-                continue
-            if batch and (
-                batch_needs + len(comp) > EXACT_MAX_NEEDS or batch_pairs + pairs > EXACT_MAX_PAIRS
-            ):
-                small.append(np.concatenate(batch))
-                batch, batch_needs, batch_pairs = [], 0, 0
-            batch.append(comp)
-            batch_needs += len(comp)
-            batch_pairs += pairs
-        if batch:
-            small.append(np.concatenate(batch))
-        optimal = True
-        bound = 0.0
-        # Exact components first; they are cheap and their share of the budget is small.
-        n_small_needs = sum(len(x) for x in small)
-        total_needs = max(1, len(self.inst.needs))
-        exact_budget = self.limit * (0.9 if not large else 0.25 * n_small_needs / total_needs)
-        t_exact0 = time.monotonic()
-        # Progress reports a bound for the whole instance: proved bounds of the components done,
+        # The whole instance's bound in progress reports: proved bounds of the parts done,
         # single-need bounds of the others.
-        pending = self.alone_bound(prob, np.arange(len(self.inst.needs)))
-        for i, comp in enumerate(small):
-            needs = [int(n) for n in comp]
-            pending -= self.alone_bound(prob, needs)
-            if not any(
-                c.lead.ptr[n + 1] > c.lead.ptr[n]
-                or c.team.ptr[n + 1] > c.team.ptr[n]
-                or c.res.ptr[n + 1] > c.res.ptr[n]
-                or (not arr.n_lead[n] and arr.n_vol[n] == 0 and not arr.n_items[n])
-                for n in needs
-            ):
-                continue  # nothing can be assigned in this component: all unmatched, proved
-            # The hint keeps the pinned deeds placed up front, so falling back on it keeps pins.
-            hint_asg = asg.copy()
-            greedy_fill(prob, sl, hint_asg, priority_order(prob, needs))
-            hint = {n: hint_asg.deeds[n] for n in needs if n in hint_asg.deeds}
-            for n in needs:
-                if n in asg.deeds:
-                    asg.remove(n)
-            spent = time.monotonic() - t_exact0
-            share = max(0.05, (exact_budget - spent) * len(needs) / max(1, n_small_needs))
-            res = (
-                solve_exact(
-                    prob,
-                    needs,
-                    asg,
-                    hint=hint,
-                    time_limit=min(share, max(0.05, self.left())),
-                    workers=1,  # see cpsat._params: one LP-heavy worker is fastest here
-                    seed=self.seed,
-                    cancel=self.cancel,
-                    det_limit=None,
-                )
-                if not self.stopped()
-                else None
-            )
-            hint_pri = sum(int(arr.n_priority[n]) for n in hint)
-            if (
-                res is not None
-                and res.status in ("OPTIMAL", "FEASIBLE")
-                and res.priority >= hint_pri
-            ):
-                chosen = res.deeds
-                optimal &= res.status == "OPTIMAL" and res.distance_proved
-                bound += max(res.priority_bound, float(res.priority))
-            else:
-                chosen = hint
-                optimal = False
-                bound += self.alone_bound(prob, needs)
-            for n, d in sorted(chosen.items()):
-                asg.add(n, d)
-            self.report("exact", asg.priority, bound + pending)
-            if i % 64 == 0 and self.stopped():
-                optimal = False
-        for comp in large:
+        weights = [SMALL_WEIGHT * sum(len(b) for b in small), *(float(len(c)) for c in large)]
+        pending = [run.alone_bound(prob, c) for c in large]
+        run.bound_offset = sum(pending)
+        left = max(0.0, run.left())
+        start = time.monotonic()
+        run.until(start + left * weights[0] / max(1.0, sum(weights)))
+        bound, optimal = solve_small(run, prob, small, sl, asg, run.left())
+        for i, comp in enumerate(large):
+            # Time a part leaves unused flows on to the parts after it.
             optimal = False
-            pending -= self.alone_bound(prob, comp)
-            self.bound_offset = bound + pending
-            comp_bound = improve_component(self, prob, comp, asg, pinned)
-            bound += comp_bound
-        self.bound_offset = 0.0
+            now = time.monotonic()
+            run.until(now + max(0.0, run.end - now) * weights[i + 1] / sum(weights[i + 1 :]))
+            run.bound_offset = bound + sum(pending[i + 1 :])
+            bound += improve_component(run, prob, comp, asg)
+        run.until(run.end)
+        run.bound_offset = 0.0
         return asg, bound, optimal
 
     # ------------------------------------------------------------------ output
     def answer(
         self, prob: Problem, sl: Slices, asg: Assignment, bound: float, optimal: bool
     ) -> dict[str, Any]:
-        inst = self.inst
+        inst, run = self.inst, self.run
         t_answer = time.monotonic()
         self.stats["seconds_search"] = round(t_answer - self.t0, 3)
         status = "OPTIMAL" if optimal else "FEASIBLE"
@@ -387,8 +329,9 @@ class _Run:
         out["unmatched"] = unmatched
         self.stats["seconds"] = round(time.monotonic() - self.t0, 3)
         self.stats["seconds_answer"] = round(time.monotonic() - t_answer, 3)
-        self.stats["workers"] = self.workers
-        self.stats["seed"] = self.seed
+        self.stats["workers"] = run.workers
+        self.stats["seed"] = run.seed
+        self.stats["work"] = run.work
         out["stats"].update(self.stats)
-        self.report("done", asg.priority, proved, force=True)
+        run.report("done", asg.priority, proved, force=True)
         return out

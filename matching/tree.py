@@ -95,3 +95,25 @@ class Tree:
             lca_depth = np.where(same, d, lca_depth)
         out: IntArray = self.depth[a] + self.depth[b] - 2 * lca_depth
         return out
+
+
+def regions(tree: Tree, n_cell: IntArray, needs: IntArray, target: int = 70) -> list[list[int]]:
+    """Split needs into subtrees of roughly `target` needs (villages in the usual grid).
+
+    `n_cell` is the cell of every need; the depth whose subtrees come closest to `target` needs
+    each (on a log scale) is chosen."""
+    cells = n_cell[needs]
+    best: list[list[int]] = [[int(n) for n in needs]]
+    best_gap = float("inf")
+    for depth in range(tree.anc.shape[0]):
+        anc = tree.anc[depth, cells]
+        anc = np.where(anc < 0, cells, anc)
+        keys, inv = np.unique(anc, return_inverse=True)
+        gap = abs(np.log(len(needs) / len(keys) / target))
+        if gap < best_gap:
+            best_gap = gap
+            groups: list[list[int]] = [[] for _ in keys]
+            for n, g in zip(needs.tolist(), inv.tolist(), strict=True):
+                groups[g].append(n)
+            best = groups
+    return best

@@ -13,29 +13,11 @@ from sandan.matching.eligibility import build_arrays, generate, prune
 from sandan.matching.greedy import Slices, greedy_fill, priority_order
 from sandan.matching.pins import group
 from sandan.matching.problem import Problem
-from sandan.matching.tree import Tree
+from sandan.matching.progress import Progress
+from sandan.matching.run import Run, empty_work
+from sandan.matching.tree import Tree, regions
 
 from .helpers import load_generator
-
-
-class _Run:
-    """What `lns` reads of a solver run: seed, workers, the clock, progress, stats."""
-
-    def __init__(self) -> None:
-        self.seed = 3
-        self.workers = 2
-        self.cancel = None
-        self.stats: dict[str, Any] = {}
-        self.reports: list[int] = []
-
-    def stopped(self) -> bool:
-        return False
-
-    def left(self) -> float:
-        return 600.0
-
-    def report(self, phase: str, best: int, bound: float, force: bool = False) -> None:
-        self.reports.append(best)
 
 
 def _start() -> tuple[Problem, Assignment, list[list[int]]]:
@@ -45,14 +27,13 @@ def _start() -> tuple[Problem, Assignment, list[list[int]]]:
     prob = Problem(inst, tree, arr, full, prune(full, arr, 20, 6, 10), group(inst), False)
     asg = Assignment(arr)
     greedy_fill(prob, Slices(prob), asg, priority_order(prob, range(len(inst.needs))))
-    regs = lns.regions(prob, np.arange(len(inst.needs), dtype=np.int64))
+    regs = regions(tree, arr.n_cell, np.arange(len(inst.needs), dtype=np.int64))
     return prob, asg, regs
 
 
-def _run_lns(monkeypatch: Any, slow_even: bool) -> tuple[Assignment, _Run, int]:
+def _run_lns(monkeypatch: Any, slow_even: bool) -> tuple[Assignment, Run, list[int], int]:
     prob, asg, regs = _start()
     start = asg.priority
-    monkeypatch.setattr(lns, "MAX_HOODS", 10)
     solve_hood = lns._solve_hood
     calls = [0]
 
@@ -64,16 +45,22 @@ def _run_lns(monkeypatch: Any, slow_even: bool) -> tuple[Assignment, _Run, int]:
         return solve_hood(*args)
 
     monkeypatch.setattr(lns, "_solve_hood", timed)
-    run = _Run()
-    lns.lns(run, prob, regs, asg, float("inf"), {})  # type: ignore[arg-type]
-    return asg, run, start
+    reports: list[int] = []
+
+    def progress(event: Progress) -> None:
+        reports.append(event.best)
+
+    # A replaying run: no clock, the LNS runs exactly the rounds it is given.
+    run = Run(prob.inst, time.monotonic(), 600.0, 2, 3, progress, None, replay=empty_work())
+    assert lns.lns(run, prob, regs, asg, 1e12, {}, rounds=10) == (10, 2)
+    return asg, run, reports, start
 
 
 def test_pipelined_lns_does_not_depend_on_which_neighbourhood_finishes_first(
     monkeypatch: Any,
 ) -> None:
-    plain, run, start = _run_lns(monkeypatch, slow_even=False)
-    shuffled, _, _ = _run_lns(monkeypatch, slow_even=True)
+    plain, run, reports, start = _run_lns(monkeypatch, slow_even=False)
+    shuffled, _, _, _ = _run_lns(monkeypatch, slow_even=True)
     assert run.stats["lns"]["iterations"] == 10
     assert run.stats["lns"]["improved"] >= 1  # it did something to compare
     assert plain.priority > start
@@ -92,4 +79,4 @@ def test_pipelined_lns_does_not_depend_on_which_neighbourhood_finishes_first(
     ):
         assert np.array_equal(a, b)
     # Progress counts the deeds of the neighbourhoods in flight: it never goes down.
-    assert run.reports == sorted(run.reports)
+    assert reports == sorted(reports)

@@ -1,0 +1,155 @@
+"""One large component: LP bound and guidance, LP-guided greedy, decomposition, then LNS.
+
+Pipeline: prune candidates, LP (bound + guidance, lp.py), LP-ordered greedy, LP-guided
+decomposition into regions (decompose.py), then LNS (lns.py) until the component's deadline.
+Finally a greedy pass over *all* eligible pairs fills needs the pruned models left out. What the
+clock allowed (LP parts, regions, LNS rounds) is recorded in the run's work record, and a replay
+of that record repeats exactly the same steps.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from . import eligibility
+from .assignment import Assignment
+from .decompose import RegionWork, quotas, solve_regions
+from .greedy import Slices, greedy_fill
+from .lns import lns
+from .lp import lp_guidance
+from .problem import Problem
+from .run import Run
+from .tree import regions
+
+# Candidates kept per need (nearest members, nearest holders per skill, nearest leads), for the
+# LP and the CP-SAT models alike (measurements in BENCHMARKS.md, "Tuning history").
+K_TEAM, K_SKILL, K_LEAD = 40, 12, 20
+# The most of the component's time left that the decomposition may take.
+DECOMPOSE_SHARE = 0.75
+# Deterministic time of one region's solve in the decomposition.
+REGION_DET_LIMIT = 0.5
+
+
+def improve_component(run: Run, prob: Problem, comp: np.ndarray, asg: Assignment) -> float:
+    """Improve `asg` on one large component until the run's deadline; return a priority bound.
+
+    Appends this component's work ({"lp", "regions", "dropped", "lns", "parallel"}) to
+    `run.work["large"]`; when replaying, follows the recorded entry instead of the clock."""
+    index = len(run.work["large"])
+    rec: dict[str, Any] | None = run.replayed("large", index)
+    arr = prob.arr
+    needs = [int(n) for n in comp]
+    cands = _with_pins(prob, eligibility.prune(prob.full, arr, K_TEAM, K_SKILL, K_LEAD))
+    sub = Problem(prob.inst, prob.tree, arr, prob.full, cands, prob.pins, False)
+    sl = Slices(sub)
+    run.report("lp", asg.priority, run.alone_bound(prob, comp), force=True)
+    guide = lp_guidance(run, sub, comp, asg, None if rec is None else rec["lp"])
+    bound = guide.bound
+    work: dict[str, Any] = {"lp": guide.stats["solved"]}
+    run.stats.setdefault("lp", []).append(guide.stats)
+    lp_order = sorted(
+        needs,
+        key=lambda n: (n not in prob.pins, -guide.value.get(n, 0.0), -int(arr.n_priority[n]), n),
+    )
+    # Quick incumbent first (LP-ordered greedy), so a cancel right now still has an answer.
+    greedy_fill(sub, sl, asg, lp_order)
+    greedy_pri = asg.priority
+    run.report("decompose", asg.priority, bound, force=True)
+    regs = regions(prob.tree, arr.n_cell, np.array(needs, dtype=np.int64))
+    run.stats["regions"] = len(regs)
+    decompose = guide.res_use is not None and (
+        rec["regions"] >= 0 if rec is not None else not run.stopped()
+    )
+    work["regions"], work["dropped"] = -1, []
+    if decompose:
+        t0 = time.monotonic()
+        trial = asg.copy()
+        for n in needs:
+            if n not in prob.pins:
+                trial.remove(n)
+        q = quotas(sub, guide, regs, trial)
+        # Regions stop on deterministic time; the wall-clock cap per region and the phase
+        # deadline are only safety nets. A region past the deadline keeps the greedy answer, and
+        # regions gain far more per second than the LNS (district seed 1: ~350 against ~50
+        # priority/s), so the cap is generous.
+        budget = max(0.2, run.left() * DECOMPOSE_SHARE)
+        per = max(2.0, budget * run.workers / max(1, len(regs)))
+        done = solve_regions(
+            sub,
+            regs,
+            trial,
+            q,
+            time_per_region=run.cap(per),
+            det_per_region=REGION_DET_LIMIT,
+            workers=run.workers,
+            seed=run.seed,
+            cancel=run.halt,
+            deadline=time.monotonic() + budget,
+            hint=dict(asg.deeds),
+            replay=None if rec is None else RegionWork(rec["regions"], rec["dropped"]),
+        )
+        work["regions"], work["dropped"] = done.started, done.dropped
+        greedy_fill(sub, sl, trial, lp_order)
+        run.stats["decompose"] = {
+            "priority": trial.priority,
+            "greedy": greedy_pri,
+            "seconds": round(time.monotonic() - t0, 2),
+        }
+        if (trial.priority, -trial.distance) > (asg.priority, -asg.distance):
+            for n in needs:
+                asg.remove(n)
+            for n in needs:
+                d = trial.deeds.get(n)
+                if d is not None:
+                    asg.add(n, d)
+    run.report("lns", asg.priority, bound, force=True)
+    work["lns"], work["parallel"] = lns(
+        run,
+        sub,
+        regs,
+        asg,
+        bound,
+        guide.value,
+        rounds=None if rec is None else rec["lns"],
+        parallel=None if rec is None else rec["parallel"],
+    )
+    # The models see the nearest candidates only; a need they left out may still fit with a
+    # farther one (e.g. the only free holder of a rare skill).
+    before = asg.priority
+    greedy_fill(prob, Slices(prob), asg, lp_order)
+    run.stats["final_fill"] = asg.priority - before
+    run.work["large"].append(work)
+    return bound
+
+
+def _with_pins(prob: Problem, c: eligibility.Candidates) -> eligibility.Candidates:
+    """Pinned pairs must stay in the model even when pruning dropped them."""
+    if not prob.pins:
+        return c
+    n_needs = prob.n_needs
+    full = prob.full
+    n_people = len(prob.inst.people)
+    keys_l = {n * n_people + ps.lead for n, ps in prob.pins.items() if ps.lead >= 0}
+    keys_t = {n * n_people + p for n, ps in prob.pins.items() for p in ps.team}
+
+    def merge(
+        pruned: eligibility.Pairs, whole: eligibility.Pairs, keys: set[int]
+    ) -> eligibility.Pairs:
+        if not keys:
+            return pruned
+        k_whole = whole.need * n_people + whole.ent
+        k_pruned = set((pruned.need * n_people + pruned.ent).tolist())
+        add = np.isin(k_whole, np.array(sorted(keys - k_pruned), dtype=np.int64))
+        need = np.concatenate([pruned.need, whole.need[add]])
+        ent = np.concatenate([pruned.ent, whole.ent[add]])
+        dist = np.concatenate([pruned.dist, whole.dist[add]])
+        order = np.lexsort((ent, dist, need))
+        need = need[order]
+        return eligibility.Pairs(need, ent[order], dist[order], eligibility._ptr(need, n_needs))
+
+    return eligibility.Candidates(
+        merge(c.lead, full.lead, keys_l), merge(c.team, full.team, keys_t), c.res, c.team_rule_count
+    )

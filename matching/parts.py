@@ -1,0 +1,247 @@
+"""Independent parts of an instance, solved side by side: in local processes or on a Dask cluster.
+
+Parts are found from the cell tree alone, before any candidate pair is computed: a person or
+resource serves only needs below its *reach cell*, so needs whose highest ancestor that is some
+entity's reach cell differ can never share anyone. In a district whose people and resources stay
+within their towns, each town is a part; a district-wide resource ties everything into one.
+
+Each part is cut out as an instance of its own (its needs, the people and resources that can
+serve them, every cell, its pins and forbids) and solved by `solve` in full. Parts are handed to
+a `concurrent.futures.Executor`, `slots` at a time; each is given, when it starts, its share of
+the time left by size (time a finished part leaves unused goes to the parts not started yet). The
+answers are merged in part order, so which part finishes first never changes the answer.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .eligibility import IntArray
+from .instance import Instance, ReplayError
+from .run import Run, Work
+from .tree import Tree
+
+# Tiny parts are bundled until a bundle has this many needs (a CP-SAT call per village would
+# cost more than it solves).
+MIN_PART_NEEDS = 400
+# Time a part is given less than its share, for shipping it out and its answer back.
+PART_MARGIN = 0.3
+# Seconds between progress lines while parts run.
+REPORT_EVERY = 0.25
+
+# Progress queue of this worker process (set by `_init_worker`, or by `InlineExecutor`).
+_progress_queue: Any = None
+
+
+def _init_worker(q: Any) -> None:
+    global _progress_queue
+    _progress_queue = q
+
+
+def progress_queue() -> Any:
+    """The queue this worker reports progress to, or None (a Dask worker: no live progress)."""
+    return _progress_queue
+
+
+class LocalPool(ProcessPoolExecutor):
+    """Spawned worker processes (a fork of a process running solver threads is unsafe) that
+    share a queue for progress reports."""
+
+    def __init__(self, processes: int) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.progress: Any = ctx.Queue()
+        self.processes = processes
+        super().__init__(
+            processes, mp_context=ctx, initializer=_init_worker, initargs=(self.progress,)
+        )
+
+
+class InlineExecutor(Executor):
+    """Runs each part at once in this process (one worker): the same parts, budgets and merge."""
+
+    def __init__(self) -> None:
+        self.progress: Any = queue.SimpleQueue()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        global _progress_queue
+        future: Future[Any] = Future()
+        _progress_queue = self.progress
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        finally:
+            _progress_queue = None
+        return future
+
+
+@dataclass
+class Spec:
+    """One part: indices of its needs, people and resources in the whole instance."""
+
+    needs: IntArray
+    people: IntArray
+    resources: IntArray
+
+
+def split(inst: Instance, tree: Tree) -> list[Spec]:
+    """The instance's independent parts by the cell tree, tiny ones bundled, in need order.
+
+    One part (nothing to split) when everything is tied together, and also when a pin names a
+    person outside its need's part (the whole instance then reports the conflict)."""
+    p_cell = np.array([p.cell for p in inst.people], dtype=np.int64)
+    r_cell = np.array([r.cell for r in inst.resources], dtype=np.int64)
+    p_reach = tree.reach_cell(p_cell, np.array([p.reach for p in inst.people], dtype=np.int64))
+    r_reach = tree.reach_cell(r_cell, np.array([r.reach for r in inst.resources], dtype=np.int64))
+    marked = np.zeros(len(inst.cells), dtype=bool)
+    marked[p_reach] = True
+    marked[r_reach] = True
+    # key[c]: the highest ancestor-or-self of c that is some entity's reach cell (-1: none).
+    key = np.full(len(inst.cells), -1, dtype=np.int64)
+    for c in tree.order.tolist():
+        parent = int(tree.parent[c])
+        key[c] = key[parent] if parent >= 0 and key[parent] >= 0 else (c if marked[c] else -1)
+    n_key = key[np.array([n.cell for n in inst.needs], dtype=np.int64)]
+    p_key, r_key = key[p_reach], key[r_reach]
+    everything = Spec(
+        np.arange(len(inst.needs)), np.arange(len(inst.people)), np.arange(len(inst.resources))
+    )
+    if any(p_key[pin.person] != n_key[pin.need] for pin in inst.pins):
+        return [everything]
+    keys, first = np.unique(n_key, return_index=True)
+    bundles: list[list[int]] = [[]]
+    size = 0
+    for k in keys[np.argsort(first)].tolist():
+        if size >= MIN_PART_NEEDS:
+            bundles.append([])
+            size = 0
+        bundles[-1].append(k)
+        size += int((n_key == k).sum())
+    if len(bundles) < 2:
+        return [everything]
+    specs = []
+    for ks in bundles:
+        mine = np.array(ks, dtype=np.int64)
+        specs.append(
+            Spec(
+                np.flatnonzero(np.isin(n_key, mine)),
+                np.flatnonzero(np.isin(p_key, mine)),
+                np.flatnonzero(np.isin(r_key, mine)),
+            )
+        )
+    return specs
+
+
+def part_instance(raw: dict[str, Any], spec: Spec) -> dict[str, Any]:
+    """One part as an instance of its own (`raw`: the whole instance as given)."""
+    needs = [raw["needs"][n] for n in spec.needs.tolist()]
+    people = [raw["people"][p] for p in spec.people.tolist()]
+    need_ids = {n["id"] for n in needs}
+    person_ids = {p["id"] for p in people}
+    return {
+        "version": raw.get("version", 1),
+        "cells": raw["cells"],
+        "people": people,
+        "resources": [raw["resources"][r] for r in spec.resources.tolist()],
+        "needs": needs,
+        "pins": [p for p in raw.get("pins") or [] if p["need"] in need_ids],
+        "forbid": [
+            f
+            for f in raw.get("forbid") or []
+            if f["need"] in need_ids and f["person"] in person_ids
+        ],
+    }
+
+
+def solve_parts(
+    run: Run,
+    raw: dict[str, Any],
+    specs: list[Spec],
+    executor: Executor,
+    slots: int,
+    solve_part: Callable[[dict[str, Any]], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Every part's solution, in part order, through `executor`, `slots` parts at a time."""
+    n = len(specs)
+    replay = run.replay
+    if replay is not None and len(replay.get("parts", [])) != n:
+        raise ReplayError("the work record's parts do not match this instance")
+    weights = [float(len(s.needs)) for s in specs]
+    progress = getattr(executor, "progress", None)
+    best = [0] * n
+    # Until a part reports its own, its bound is the sum of its needs' priorities.
+    pri = np.array([need.priority for need in run.inst.needs], dtype=np.float64)
+    bound = [float(pri[s.needs].sum()) for s in specs]
+    results: list[dict[str, Any] | None] = [None] * n
+    running: dict[Future[dict[str, Any]], tuple[int, float]] = {}  # future -> (part, its end)
+    todo = list(range(n))
+    last = 0.0
+    while todo or running:
+        while todo and len(running) < slots:
+            i = todo.pop(0)
+            now = time.monotonic()
+            left = max(0.0, run.left())
+            free = slots * left - sum(max(0.0, end - now) for _, end in running.values())
+            share = free * weights[i] / sum(weights[j] for j in [i, *todo])
+            limit = max(0.1, min(left, share) - PART_MARGIN)
+            payload = {
+                "instance": part_instance(raw, specs[i]),
+                "index": i,
+                "time_limit": limit,
+                "dispatched": time.time(),
+                "workers": max(1, run.workers // slots),
+                "seed": run.seed,
+                "replay": None if replay is None else replay["parts"][i],
+            }
+            running[executor.submit(solve_part, payload)] = (i, now + limit)
+        done, _ = wait(list(running), timeout=REPORT_EVERY, return_when=FIRST_COMPLETED)
+        for f in done:
+            i, _ = running.pop(f)
+            results[i] = sol = f.result()
+            best[i] = int(sol["objective"]["priority"])
+            bound[i] = float(sol["bound"]["priority"])
+        while progress is not None:
+            try:
+                i, b, u = progress.get_nowait()
+            except queue.Empty:
+                break
+            if results[i] is None:
+                best[i], bound[i] = b, u
+        if time.monotonic() - last >= REPORT_EVERY or not (todo or running):
+            last = time.monotonic()
+            run.report("parts", sum(best), sum(bound), force=True)
+    return [r for r in results if r is not None]
+
+
+def merge(sols: list[dict[str, Any]], need_order: dict[str, int]) -> tuple[dict[str, Any], Work]:
+    """One solution from the parts' solutions (given in part order), entries in need order;
+    and the work record of the whole: the parts' records, in part order."""
+    work: Work = {"parts": [s["stats"].get("work") for s in sols]}
+    conflicts = [c for s in sols for c in s.get("conflicts") or []]
+    out: dict[str, Any] = {
+        "version": 1,
+        "status": "OPTIMAL" if all(s["status"] == "OPTIMAL" for s in sols) else "FEASIBLE",
+        "objective": {
+            "priority": sum(s["objective"]["priority"] for s in sols),
+            "distance": sum(s["objective"]["distance"] for s in sols),
+        },
+        "bound": {"priority": sum(s["bound"]["priority"] for s in sols)},
+        "deeds": sorted((d for s in sols for d in s["deeds"]), key=lambda d: need_order[d["need"]]),
+        "unmatched": sorted(
+            (u for s in sols for u in s["unmatched"]), key=lambda u: need_order[u["need"]]
+        ),
+        "stats": {},
+    }
+    if conflicts:  # as a solve of the whole instance answers: no deeds, the conflicting pins
+        out.update(status="INFEASIBLE_PINS", deeds=[], unmatched=[], conflicts=conflicts)
+        out["objective"] = {"priority": 0, "distance": 0}
+        out["bound"] = {"priority": 0}
+    return out, work

@@ -1,0 +1,151 @@
+"""The state of one solver run: clock, stop signal, progress reports, stats, and the work record.
+
+Every stage (exact batches, LP, decomposition, LNS) reads the run for its time left and its seed,
+and writes what it did into `work`: how many decomposition regions and LNS rounds each large
+component got, and how each exact batch ended. The wall clock only decides *how much* work is
+done; given the same work record (`replay`), every stage stops at the same point on any machine,
+however fast, so the answer is reproduced exactly.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .bounds import trivial_bound
+from .instance import Instance, ReplayError
+from .problem import Problem
+from .progress import Progress
+
+# Work record of a run (stored in the solution's `stats.work`): one code per exact batch (see
+# `EXACT_*`) and, per large component in component order, {"regions": k, "lns": m}.
+Work = dict[str, list[Any]]
+EXACT_SKIPPED = 0  # the batch kept its greedy answer (no time, or the solve was cut short)
+EXACT_PRIORITY = 1  # priority proved optimal; the distance phase did not finish
+EXACT_BOTH = 2  # both objective levels proved
+# Wall-clock cap on a sub-solve when replaying: none binds, the recorded work decides.
+UNLIMITED = 1e9
+
+
+def empty_work() -> Work:
+    return {"exact": [], "large": []}
+
+
+class Run:
+    """Clock, stop signal, seed and records shared by the stages of one solve."""
+
+    def __init__(
+        self,
+        inst: Instance,
+        t0: float,
+        limit: float,
+        workers: int,
+        seed: int,
+        progress: Callable[[Progress], None] | None,
+        cancel: threading.Event | None,
+        replay: Work | None = None,
+    ) -> None:
+        self.inst = inst
+        self.t0 = t0
+        self.limit = limit
+        self.replay = replay
+        # Writing the answer (reasons, explanations) takes time too: stop searching early enough.
+        # Measured on the district (21,205 needs): the last LNS round and the final fill end 1.2 s
+        # after the deadline and the answer takes 1.5 s, 1.3e-4 s a need; twice that is kept.
+        reserve = min(0.25 * limit, 0.3 + 2.5e-4 * len(inst.needs))
+        # `end`: the search stops for good; `deadline`: the current stage's end (a component's
+        # share of the time), never after `end`.
+        self.end = math.inf if replay is not None else t0 + limit - reserve
+        self.deadline = self.end
+        # Sub-solves still running this long after `end` are stopped (their work is dropped):
+        # neighbourhoods in flight at the end usually finish within it.
+        self.hard_end = self.end + 0.5 * reserve
+        self.workers = workers
+        self.seed = seed
+        self.progress_cb = progress
+        self.user_cancel = cancel
+        # Set on the user's cancel or at the deadline: running sub-solves stop at once.
+        self.halt = threading.Event()
+        self.stats: dict[str, Any] = {}
+        self.work: Work = empty_work()
+        self.bound_offset = 0.0  # added to component bounds in progress reports
+        self.phase = "candidates"
+        self.last_report = 0.0
+        self._trivial: np.ndarray | None = None
+        self._watcher: threading.Thread | None = None
+        if cancel is not None or replay is None:
+            self._watcher = threading.Thread(target=self._watch, daemon=True)
+            self._watcher.start()
+
+    def _watch(self) -> None:
+        while not self.halt.is_set():
+            if (self.user_cancel is not None and self.user_cancel.is_set()) or (
+                time.monotonic() >= self.hard_end
+            ):
+                self.halt.set()
+                return
+            time.sleep(0.02)
+
+    def close(self) -> None:
+        """Stop the watcher thread (the run is over)."""
+        self.halt.set()
+        if self._watcher is not None:
+            self._watcher.join()
+
+    # ------------------------------------------------------------------ clock
+    def left(self) -> float:
+        return min(self.deadline, self.end) - time.monotonic()
+
+    def until(self, deadline: float) -> None:
+        """Give the stages that follow until `deadline` (capped by the run's end)."""
+        self.deadline = min(deadline, self.end)
+
+    def stopped(self) -> bool:
+        return (
+            self.halt.is_set()
+            or self.left() <= 0
+            or (self.user_cancel is not None and self.user_cancel.is_set())
+        )
+
+    def cap(self, seconds: float) -> float:
+        """A sub-solve's wall-clock limit: `seconds` when timed, none binding when replaying."""
+        return UNLIMITED if self.replay is not None else seconds
+
+    # ------------------------------------------------------------------ work record
+    def replayed(self, kind: str, index: int) -> Any:
+        """The recorded outcome of the `index`-th step of `kind`, or None when not replaying."""
+        if self.replay is None:
+            return None
+        steps = self.replay.get(kind, [])
+        if index >= len(steps):
+            raise ReplayError(f"the work record has no {kind} step {index}: not from this instance")
+        return steps[index]
+
+    # ------------------------------------------------------------------ reports
+    def alone_bound(self, prob: Problem, needs: list[int] | np.ndarray) -> float:
+        """Sum of priorities of the needs passing every single-need check: a cheap valid bound."""
+        if self._trivial is None:
+            self._trivial = trivial_bound(prob)
+        return float(self._trivial[np.asarray(needs, dtype=np.int64)].sum())
+
+    def report(self, phase: str, best: int, bound: float, force: bool = False) -> None:
+        self.phase = phase
+        now = time.monotonic()
+        if self.progress_cb is None or (not force and now - self.last_report < 0.25):
+            return
+        self.last_report = now
+        elapsed = now - self.t0
+        self.progress_cb(
+            Progress(
+                fraction=min(1.0, elapsed / self.limit) if phase != "done" else 1.0,
+                best=int(best),
+                bound=int(self.bound_offset + bound + 1e-6),
+                seconds=elapsed,
+                phase=phase,
+            )
+        )

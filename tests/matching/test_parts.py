@@ -1,0 +1,199 @@
+"""Independent parts: found from the cell tree, solved side by side, merged in a fixed order; and
+any run repeated exactly from its work record."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from sandan.matching import parse_instance, solve
+from sandan.matching.check import check
+from sandan.matching.cli import main
+from sandan.matching.parts import split
+from sandan.matching.tree import Tree
+
+from .helpers import load_generator
+
+
+def _towns(n: int, tied: bool = False) -> dict[str, Any]:
+    """`n` towns of seven villages (~500 needs each: one large component per town); `tied`
+    adds district-wide resources that tie the towns together."""
+    gen = load_generator()
+    gen.SCALES["_test"] = gen.Scale(n, (7, 7), 70, 194, 29, 2, 2, district_wide=tied)
+    try:
+        out: dict[str, Any] = gen.generate("_test", 1)
+    finally:
+        del gen.SCALES["_test"]
+    return out
+
+
+def _comparable(sol: dict[str, Any]) -> str:
+    """The answer without `stats` (timings), as bytes would be written."""
+    return json.dumps({k: v for k, v in sol.items() if k != "stats"}, indent=2)
+
+
+def test_parts_follow_the_cell_tree() -> None:
+    d = _towns(2)
+    inst = parse_instance(d)
+    parts = split(inst, Tree(inst))
+    assert len(parts) == 2
+    for part, town in zip(parts, ("T1", "T2"), strict=True):
+        assert {d["needs"][n]["cell"].split("-")[0] for n in part.needs.tolist()} == {town}
+        assert {d["people"][p]["cell"].split("-")[0] for p in part.people.tolist()} == {town}
+    assert sum(len(p.needs) for p in parts) == len(d["needs"])
+    tied = parse_instance(_towns(2, tied=True))
+    assert len(split(tied, Tree(tied))) == 1  # a district-wide resource reaches every need
+
+
+class _Shuffled(ThreadPoolExecutor):
+    """Runs parts two at a time, each after a random delay: they finish in a random order."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__(2)
+        self.rng = random.Random(seed)
+        self.order: list[int] = []
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        delay = self.rng.uniform(0.0, 1.5)
+
+        def late() -> Any:
+            time.sleep(delay)
+            out = fn(*args, **kwargs)
+            self.order.append(args[0]["index"])
+            return out
+
+        return super().submit(late)
+
+
+@pytest.fixture(scope="module")
+def timed_run() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Three independent towns solved side by side in two local processes, under a time limit."""
+    d = _towns(3)
+    sol = solve(copy.deepcopy(d), workers=2, seed=4, time_limit=20)
+    assert check(d, sol).ok
+    return d, sol
+
+
+def test_parts_are_solved_in_full_and_the_bound_adds_up(
+    timed_run: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    d, sol = timed_run
+    work = sol["stats"]["work"]["parts"]
+    assert len(work) == 3
+    # Each town is one large component: it got its LP and its search, and the bound of the whole
+    # is the sum of the towns' LP bounds (not the single-need bound, far above).
+    assert all(len(w["large"]) == 1 and w["large"][0]["lp"] == 1 for w in work)
+    assert sum(w["large"][0]["lns"] for w in work) > 0  # rounds that a replay must repeat
+    # The rest are small components, whose proved optima add a little.
+    lp = sum(p["lp"][0]["bound"] for p in sol["stats"]["parts"])
+    assert lp - 3 <= sol["bound"]["priority"] <= 1.02 * lp
+    assert sol["bound"]["priority"] < 0.9 * sum(n["priority"] for n in d["needs"])
+
+
+def test_replay_gives_the_same_answer_whichever_part_finishes_first(
+    timed_run: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    d, sol = timed_run
+    work = sol["stats"]["work"]
+    orders = set()
+    for seed in (1, 2):
+        with _Shuffled(seed) as pool:
+            again = solve(copy.deepcopy(d), workers=2, seed=4, replay=work, executor=pool)
+        orders.add(tuple(pool.order))
+        assert _comparable(again) == _comparable(sol)
+        assert again["stats"]["work"] == work
+    # One worker, no processes: the same parts one after another, the same answer.
+    alone = solve(copy.deepcopy(d), workers=1, seed=4, replay=work)
+    assert _comparable(alone) == _comparable(sol)
+
+
+@pytest.mark.filterwarnings("ignore")  # distributed's own deprecations and port notices
+def test_dask_local_cluster_gives_the_local_pool_answer(
+    timed_run: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    d, sol = timed_run
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        again = solve(
+            copy.deepcopy(d),
+            workers=2,
+            seed=4,
+            replay=sol["stats"]["work"],
+            executor=client.get_executor(),
+        )
+    assert _comparable(again) == _comparable(sol)
+
+
+def test_replay_on_a_slowed_process_writes_the_same_answer(tmp_path: Any) -> None:
+    inst = tmp_path / "town.json"
+    inst.write_text(json.dumps(_towns(1)), encoding="utf-8")
+    cli = [sys.executable, "-m", "sandan.matching.cli", "solve", str(inst), "--seed", "2"]
+    first, again = tmp_path / "first.json", tmp_path / "again.json"
+    subprocess.run([*cli, "--time-limit", "10", "-o", str(first)], check=True, capture_output=True)
+    work = json.loads(first.read_text(encoding="utf-8"))["stats"]["work"]
+    assert work["large"] and work["large"][0]["lns"] > 0  # the clock cut a search short
+    # The replay runs at the lowest priority against a busy loop: far slower than the first.
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])]
+    try:
+        done = subprocess.run(
+            ["nice", "-n", "19", *cli, "--replay", str(first), "-o", str(again)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    finally:
+        for b in burners:
+            b.kill()
+            b.wait()
+
+    def answer(path: Any) -> str:
+        sol = json.loads(path.read_text(encoding="utf-8"))
+        return _comparable(sol)
+
+    assert answer(again) == answer(first)
+
+
+def test_replay_refuses_a_record_it_cannot_follow(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    village = tmp_path / "village.json"
+    village.write_text(json.dumps(load_generator().generate("village", 1)), encoding="utf-8")
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps({"version": 1, "status": "OPTIMAL"}), encoding="utf-8")
+    assert main(["solve", str(village), "--replay", str(bare)]) == 1
+    err = capsys.readouterr().err
+    assert "records no work" in err and "Traceback" not in err
+    # A record of another instance (it names a large component the village does not have).
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"stats": {"work": {"exact": [2, 2], "large": []}}}))
+    assert main(["solve", str(village), "--replay", str(other)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot replay" in err and "Traceback" not in err
+
+
+@pytest.mark.filterwarnings("ignore")  # distributed's own notices while it retries
+def test_an_unreachable_dask_scheduler_is_a_clear_error(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("distributed")
+    village = tmp_path / "village.json"
+    village.write_text(json.dumps(load_generator().generate("village", 1)), encoding="utf-8")
+    assert main(["solve", str(village), "--dask", "tcp://127.0.0.1:9"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
+    assert "Traceback" not in err
