@@ -122,3 +122,11 @@ def may(viewer: Viewer, action: Action, cell_path: str | None = None) -> bool:
     if action not in actions_of(viewer.role):
         return False
     return cell_path is None or viewer.write.covers(cell_path)
+
+
+def within_reach(viewer: Viewer, cell_path: str) -> bool:
+    """Whether a record a write links to may be linked: it lies in the caller's subtree, or
+    above it (the town's organisations, the village's members a branch works with); never in
+    a neighbour's subtree."""
+    write = viewer.write
+    return write.covers(cell_path) or any(p.startswith(cell_path) for p in write.paths or ())

@@ -127,8 +127,13 @@ async def all_accounts(session: Reader, scope: Scope) -> list[Record]:
     return records(await session.execute(accounts_in(scope).order_by(Account.id)))
 
 
-async def tokens_of(session: Reader, account_ids: Sequence[int] | None = None) -> list[Record]:
-    """Tokens (never their hashes) of some accounts, or of all."""
+async def tokens_of(
+    session: Reader,
+    *,
+    account_ids: Sequence[int] | None = None,
+    token_ids: Sequence[int] | None = None,
+) -> list[Record]:
+    """Tokens (never their hashes): of some accounts, or some tokens, or all."""
     stmt = select(
         ApiToken.id,
         ApiToken.account_id,
@@ -140,6 +145,8 @@ async def tokens_of(session: Reader, account_ids: Sequence[int] | None = None) -
     ).order_by(ApiToken.id)
     if account_ids is not None:
         stmt = stmt.where(ApiToken.account_id.in_(list(account_ids)))
+    if token_ids is not None:
+        stmt = stmt.where(ApiToken.id.in_(list(token_ids)))
     return records(await session.execute(stmt))
 
 
