@@ -20,6 +20,7 @@ from sqlalchemy import Select
 
 from sandan.db import models
 from sandan.db.repositories import grid, lists, members, public_board
+from sandan.resolvers.accounts import account_rows
 from sandan.resolvers.errors import QueryError, QueryErrorCode
 from sandan.schema.connections import BadCursor, decode_cursor
 from sandan.schema.context import Context
@@ -215,4 +216,5 @@ PAGE_ROWS: Mapping[str, RowsBuilder] = {
     "people": people,
     "organisations": organisations,
     "publicDeeds": public_deeds,
+    "accounts": account_rows,
 }
