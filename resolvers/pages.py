@@ -126,7 +126,7 @@ async def needs(
         urgencies=_values(f.urgency),
         search=f.search,
     )
-    return lists.filtered_needs(ctx.viewer.read, flt), models.Need.id
+    return lists.filtered_needs(ctx.viewer.read, ctx.viewer.personal, flt), models.Need.id
 
 
 async def resources(
@@ -158,7 +158,7 @@ async def deeds(
         published=f.published,
         search=f.search,
     )
-    return lists.filtered_deeds(ctx.viewer.read, flt), models.Deed.id
+    return lists.filtered_deeds(ctx.viewer.read, ctx.viewer.personal, flt), models.Deed.id
 
 
 async def people(

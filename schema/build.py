@@ -27,8 +27,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
     from sandan.schema.errors import MaskUnexpectedErrors
     from sandan.schema.mutation import Mutation
+    from sandan.schema.safe_errors import SafeErrorsSchema
 
-    return strawberry.Schema(
+    return SafeErrorsSchema(
         query=Query,
         mutation=Mutation,
         types=[entry.strawberry_type for entry in NODE_TYPES.values()],
