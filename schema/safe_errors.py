@@ -26,7 +26,10 @@ _VALUE_ECHOES = (
     (re.compile(r", but encountered error .*'; (found|Found)", re.DOTALL), r"; \1"),
     (re.compile(r"\b(found|Found): .*$", re.DOTALL), r"\1: (value not shown)."),
     (re.compile(r"(cannot represent [^:]{0,60}value): .*$", re.DOTALL), r"\1 (not shown)."),
-    (re.compile(r"\bValue .* (does not exist in '[^']*' enum)", re.DOTALL), r"Value (not shown) \1"),
+    (
+        re.compile(r"\bValue .* (does not exist in '[^']*' enum)", re.DOTALL),
+        r"Value (not shown) \1",
+    ),
 )
 _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"", re.DOTALL)
 

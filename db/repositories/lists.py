@@ -44,7 +44,9 @@ def deed_select(scope: Scope, unpublished: Scope) -> Select[Any]:
     """Deeds in `scope`; unpublished ones (proposed, approved, their plan, lead and team) only
     where `unpublished` covers their cell: the staff of that subtree. Every deed read goes
     through here, so pages, nested fields and `node(id:)` all hide them alike."""
-    return _in_cells(Deed, scope).where(or_(Deed.published.is_(True), unpublished.clause(Cell.path)))
+    return _in_cells(Deed, scope).where(
+        or_(Deed.published.is_(True), unpublished.clause(Cell.path))
+    )
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,9 @@ def filtered_needs(scope: Scope, personal: Scope, f: NeedFilter) -> Select[Any]:
     if not f.search:
         return stmt
     matches = (c.icontains(f.search, autoescape=True) for c in (Need.title, Need.public_text))
-    private = and_(personal.clause(Cell.path), Need.description.icontains(f.search, autoescape=True))
+    private = and_(
+        personal.clause(Cell.path), Need.description.icontains(f.search, autoescape=True)
+    )
     return stmt.where(or_(*matches, private))
 
 

@@ -69,7 +69,9 @@ async def test_a_5_mb_field_name_gives_a_short_error_and_log(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     huge = "f" * (5 * 1024 * 1024)
-    async with api_client(read_only_demo_url, token=STAFF_TOKEN, max_body_bytes=16 * 2**20) as client:
+    async with api_client(
+        read_only_demo_url, token=STAFF_TOKEN, max_body_bytes=16 * 2**20
+    ) as client:
         response = await client.post(
             "/graphql", json={"query": MUTATION, "variables": {"input": _household(**{huge: 1})}}
         )
