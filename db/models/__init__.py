@@ -1,5 +1,6 @@
 """SQLAlchemy models of the grid and the three lists. Relationships raise on implicit loads."""
 
+from sandan.db.models.accounts import Account, ApiToken, ServedCell
 from sandan.db.models.deeds import Deed, DeedMember, DeedMilestone, DeedResource
 from sandan.db.models.grid import Cell
 from sandan.db.models.households import ContactVisit, Household
@@ -7,6 +8,8 @@ from sandan.db.models.lists import Need, Resource
 from sandan.db.models.people import Organisation, Person
 
 __all__ = [
+    "Account",
+    "ApiToken",
     "Cell",
     "ContactVisit",
     "Deed",
@@ -18,4 +21,5 @@ __all__ = [
     "Organisation",
     "Person",
     "Resource",
+    "ServedCell",
 ]
