@@ -22,6 +22,7 @@ class QueryErrorCode(enum.StrEnum):
     INVALID_CURSOR = "INVALID_CURSOR"
     PAGE_SIZE = "PAGE_SIZE"
     INVALID_ARGUMENT = "INVALID_ARGUMENT"
+    FORBIDDEN = "FORBIDDEN"  # the caller's role may not read this (the audit trail)
 
 
 class QueryError(GraphQLError):

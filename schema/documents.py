@@ -27,8 +27,8 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from sandan.bounded_cache import BoundedCache, document_weight
 from sandan.schema.build import limit_rules
-from sandan.schema.safe_errors import make_safe
 from sandan.schema.cost import PageRules, query_cost, uses_variables_for_size
+from sandan.schema.safe_errors import make_safe
 from sandan.settings import Settings
 
 

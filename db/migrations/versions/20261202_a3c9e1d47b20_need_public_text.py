@@ -4,7 +4,7 @@ A need's description is free text from the household visit (personal data); what
 the public read is this separate field.
 
 Revision ID: a3c9e1d47b20
-Revises: 5ef81587a0e6
+Revises: 2976521fa180
 Create Date: 2026-12-02 05:30:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a3c9e1d47b20"
-down_revision: str | None = "5ef81587a0e6"
+down_revision: str | None = "2976521fa180"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
