@@ -123,8 +123,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         PlannedGraphQL(view, schema, settings, context_for) if settings.planned_reads else view
     )
     checker = DocumentChecker(schema._schema, settings)
-    graphql_app = GraphQLGuard(graphql_app, checker, settings, viewer_of_token)
-    graphql_app = AuditTrail(graphql_app, viewer_of)
+    # Inside the guard: only admitted requests are audited, and the caller is known by then.
+    graphql_app = GraphQLGuard(
+        AuditTrail(graphql_app, viewer_of), checker, settings, viewer_of_token
+    )
     app = Starlette(
         routes=[
             Route("/health", health),

@@ -73,7 +73,7 @@ def filtered_events(f: EventFilter) -> Select[Any]:
 async def prune(session: AsyncSession, before: datetime, pruned_by: EventValues) -> int:
     """Delete the events older than `before`, the one way rows leave the table, and record that
     (with how many) as a new event, all in the caller's transaction."""
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     count = await session.scalar(
         select(func.count()).select_from(AuditEvent).where(AuditEvent.at < before)
     )
