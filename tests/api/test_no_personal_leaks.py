@@ -131,7 +131,8 @@ async def _secrets(url: str, scope_path: str | None) -> set[str]:
     public = await sql(
         url,
         "SELECT name AS v FROM people UNION SELECT name FROM organisations "
-        "UNION SELECT contact_name FROM organisations UNION SELECT contact_phone FROM organisations",
+        "UNION SELECT contact_name FROM organisations "
+        "UNION SELECT contact_phone FROM organisations",
     )
     words = {r["v"] for r in public if r["v"]}
     return {v for v in outside - inside if len(v) >= 2 and not any(v in w for w in words)}
