@@ -220,7 +220,9 @@ class NeedsByCellIdLoader(_ManyLoader[int, Need]):
 
 class DeedByIdLoader(_OneLoader[int, Deed]):
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
-        return await lists.deeds_by_ids(session, keys, self.deps.viewer.read)
+        return await lists.deeds_by_ids(
+            session, keys, self.deps.viewer.read, self.deps.viewer.personal
+        )
 
     def build(self, row: Record) -> Deed:
         return Deed.from_row(row)
@@ -228,7 +230,9 @@ class DeedByIdLoader(_OneLoader[int, Deed]):
 
 class DeedByNeedIdLoader(_OneLoader[int, Deed]):
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
-        return await lists.deeds_by_need_ids(session, keys, self.deps.viewer.read)
+        return await lists.deeds_by_need_ids(
+            session, keys, self.deps.viewer.read, self.deps.viewer.personal
+        )
 
     def build(self, row: Record) -> Deed:
         return Deed.from_row(row)
@@ -236,7 +240,9 @@ class DeedByNeedIdLoader(_OneLoader[int, Deed]):
 
 class DeedsByCellIdLoader(_ManyLoader[int, Deed]):
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
-        return await lists.deeds_by_cell_ids(session, keys, self.deps.viewer.read)
+        return await lists.deeds_by_cell_ids(
+            session, keys, self.deps.viewer.read, self.deps.viewer.personal
+        )
 
     def build(self, row: Record) -> Deed:
         return Deed.from_row(row)

@@ -19,13 +19,15 @@ from typing import Any
 from sqlalchemy import Select
 
 from sandan.db import models
-from sandan.db.repositories import grid, lists, members, public_board
+from sandan.db.repositories import audit, grid, lists, members, public_board
 from sandan.resolvers.accounts import account_rows
 from sandan.resolvers.errors import QueryError, QueryErrorCode
+from sandan.resolvers.permissions import Action, may
 from sandan.schema.connections import BadCursor, decode_cursor
 from sandan.schema.context import Context
 from sandan.schema.ids import BadGlobalId, from_global_id
 from sandan.schema.inputs import DeedFilter, NeedFilter, ResourceFilter
+from sandan.schema.types.audit import AuditEventFilter
 from sandan.schema.types.public import PublicDeedFilter
 
 
@@ -127,7 +129,7 @@ async def needs(
         urgencies=_values(f.urgency),
         search=f.search,
     )
-    return lists.filtered_needs(ctx.viewer.read, flt), models.Need.id
+    return lists.filtered_needs(ctx.viewer.read, ctx.viewer.personal, flt), models.Need.id
 
 
 async def resources(
@@ -159,7 +161,7 @@ async def deeds(
         published=f.published,
         search=f.search,
     )
-    return lists.filtered_deeds(ctx.viewer.read, flt), models.Deed.id
+    return lists.filtered_deeds(ctx.viewer.read, ctx.viewer.personal, flt), models.Deed.id
 
 
 async def people(
@@ -207,6 +209,28 @@ async def public_deeds(
     return public_board.public_deeds(flt), models.Deed.id
 
 
+async def audit_events(ctx: Context, *, filter: AuditEventFilter | None = None) -> Rows:
+    if not may(ctx.viewer, Action.READ_AUDIT):
+        raise QueryError(
+            QueryErrorCode.FORBIDDEN, "auditEvents", "only town admins may read the audit trail"
+        )
+    f = filter or AuditEventFilter()
+    household = None
+    if f.household is not None:
+        try:
+            _, household = from_global_id(f.household, expect="Household")
+        except BadGlobalId as e:
+            raise QueryError(QueryErrorCode.INVALID_ID, "filter.household", str(e)) from e
+    flt = audit.EventFilter(
+        account_id=f.account,
+        operation=f.operation,
+        household_id=household,
+        since=f.from_,
+        until=f.to,
+    )
+    return audit.filtered_events(flt), models.AuditEvent.id
+
+
 # Connection roots by their GraphQL field name.
 PAGE_ROWS: Mapping[str, RowsBuilder] = {
     "cells": cells,
@@ -217,4 +241,5 @@ PAGE_ROWS: Mapping[str, RowsBuilder] = {
     "organisations": organisations,
     "publicDeeds": public_deeds,
     "accounts": account_rows,
+    "auditEvents": audit_events,
 }

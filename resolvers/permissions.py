@@ -26,6 +26,7 @@ class Action(enum.StrEnum):
     WRITE_ORGANISATIONS = "WRITE_ORGANISATIONS"  # create, update and close organisations
     RECORD_VISITS = "RECORD_VISITS"  # record contact visits to households
     MANAGE_ACCOUNTS = "MANAGE_ACCOUNTS"  # accounts and tokens in the caller's subtree
+    READ_AUDIT = "READ_AUDIT"  # the audit trail (auditEvents)
 
 
 PUBLIC: frozenset[Action] = frozenset(
@@ -46,6 +47,7 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.WRITE_ORGANISATIONS,
             Action.RECORD_VISITS,
             Action.MANAGE_ACCOUNTS,
+            Action.READ_AUDIT,
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -93,6 +95,7 @@ OPERATIONS: dict[str, Action] = {
     "deeds": Action.READ,
     "people": Action.READ,
     "organisations": Action.READ,
+    "auditEvents": Action.READ_AUDIT,
     "createNeed": Action.WRITE_NEEDS,
     "updateNeed": Action.WRITE_NEEDS,
     "closeNeed": Action.CLOSE_NEEDS,

@@ -24,6 +24,8 @@ from sandan.db.engine import create_engine, create_sessionmaker
 from sandan.db.reader import read_only
 from sandan.fast_http import PlannedGraphQL
 from sandan.guard import GraphQLGuard, viewer_of
+from sandan.resolvers.audit import AuditTrail
+from sandan.resolvers.audit import drain as drain_audit
 from sandan.resolvers.loaders import LoaderDeps, Loaders
 from sandan.schema.build import build_schema
 from sandan.schema.context import Context, Viewer
@@ -103,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await drain_audit()  # records of reads still being written after their response
             await engine.dispose()
 
     async def health(request: Request) -> Response:
@@ -120,7 +123,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         PlannedGraphQL(view, schema, settings, context_for) if settings.planned_reads else view
     )
     checker = DocumentChecker(schema._schema, settings)
-    graphql_app = GraphQLGuard(graphql_app, checker, settings, viewer_of_token)
+    # Inside the guard: only admitted requests are audited, and the caller is known by then.
+    graphql_app = GraphQLGuard(
+        AuditTrail(graphql_app, viewer_of), checker, settings, viewer_of_token
+    )
     app = Starlette(
         routes=[
             Route("/health", health),

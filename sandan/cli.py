@@ -124,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(func=cmd_schema)
 
+    from sandan.audit_cli import register as register_audit
+
+    register_audit(sub)
+
     try:
         from sandan.matching.cli import register
     except ImportError:  # the optimiser's commands are optional while it is being built

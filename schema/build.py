@@ -28,8 +28,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     from sandan.schema.cost import PageRules, QueryCostLimiter
     from sandan.schema.errors import MaskUnexpectedErrors
     from sandan.schema.mutation import Mutation
+    from sandan.schema.safe_errors import SafeErrorsSchema
 
-    return strawberry.Schema(
+    return SafeErrorsSchema(
         query=Query,
         mutation=Mutation,
         types=[entry.strawberry_type for entry in NODE_TYPES.values()],

@@ -28,6 +28,7 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from sandan.bounded_cache import BoundedCache, document_weight
 from sandan.schema.build import limit_rules
 from sandan.schema.cost import PageRules, query_cost, uses_variables_for_size
+from sandan.schema.safe_errors import make_safe
 from sandan.settings import Settings
 
 
@@ -74,10 +75,10 @@ class DocumentChecker:
         try:
             document = parse(query, max_tokens=self.settings.max_tokens)
         except GraphQLError as error:
-            return CheckedDocument(None, (error,), None, None)
+            return CheckedDocument(None, (make_safe(error),), None, None)
         errors = validate(self.schema, document, self.rules, hide_suggestions=hide)
         if errors:
-            return CheckedDocument(None, tuple(errors), None, None)
+            return CheckedDocument(None, tuple(make_safe(e) for e in errors), None, None)
         operation = _operation(document, operation_name)
         if isinstance(operation, GraphQLError):
             return CheckedDocument(None, (operation,), None, None)

@@ -76,7 +76,14 @@ class CreateNeedInput:
     title: str = strawberry.field(description="What is needed, 1 to 200 characters.")
     category: Category = strawberry.field(description="The public-service domain it falls in.")
     channel: NeedChannel = strawberry.field(description="How the need was heard.")
-    description: str | None = _field("Details, at most 4000 characters.")
+    description: str | None = _field(
+        "Details as heard during the visit, at most 4000 characters; personal data, shown "
+        "only to staff whose scope covers the need."
+    )
+    public_text: str | None = _field(
+        "What partners and the public may read about it, at most 2000 characters: write it "
+        "for publication, without names, addresses or a household's circumstances."
+    )
     scale: MatterScale = _field(
         "Small matters go to the neighbourhood association, big ones to the council.",
         MatterScale.SMALL,
@@ -108,6 +115,7 @@ class UpdateNeedInput:
     category: Category | None = UNSET
     channel: NeedChannel | None = UNSET
     description: str | None = UNSET
+    public_text: str | None = UNSET
     scale: MatterScale | None = UNSET
     urgency: Urgency | None = UNSET
     needs_lead: bool | None = UNSET

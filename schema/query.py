@@ -6,13 +6,14 @@ from typing import Annotated
 
 import strawberry
 
-from sandan.resolvers import queries
+from sandan.resolvers import audit, queries
 from sandan.schema.account_fields import AccountQuery
 from sandan.schema.connections import Connection
 from sandan.schema.context import Info
 from sandan.schema.enums import Level, OrganisationKind
 from sandan.schema.inputs import DeedFilter, NeedFilter, ResourceFilter
 from sandan.schema.public_query import PublicBoardQuery
+from sandan.schema.types.audit import AuditEvent, AuditEventFilter
 from sandan.schema.types.deeds import Deed
 from sandan.schema.types.grid import Cell
 from sandan.schema.types.lists import Need, Resource
@@ -131,6 +132,22 @@ class Query(PublicBoardQuery, AccountQuery):
         after: After = None,
     ) -> Connection[Deed]:
         return await queries.deeds(info.context, filter, first=first, after=after)
+
+    @strawberry.field(
+        description="The audit trail, oldest first: who read whose personal data and who "
+        "changed what. Town admins only (others get a FORBIDDEN error). " + PAGE
+    )
+    async def audit_events(
+        self,
+        info: Info,
+        filter: Annotated[
+            AuditEventFilter | None,
+            strawberry.argument(description="Which records; null: all."),
+        ] = None,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[AuditEvent]:
+        return await audit.events(info.context, filter, first=first, after=after)
 
     @strawberry.field(description="Group members by subtree and name. " + PAGE)
     async def people(

@@ -1,6 +1,7 @@
 """SQLAlchemy models of the grid and the three lists. Relationships raise on implicit loads."""
 
 from sandan.db.models.accounts import Account, ApiToken, ServedCell
+from sandan.db.models.audit import AuditEvent
 from sandan.db.models.deeds import Deed, DeedMember, DeedMilestone, DeedResource
 from sandan.db.models.grid import Cell
 from sandan.db.models.households import ContactVisit, Household
@@ -10,6 +11,7 @@ from sandan.db.models.people import Organisation, Person
 __all__ = [
     "Account",
     "ApiToken",
+    "AuditEvent",
     "Cell",
     "ContactVisit",
     "Deed",

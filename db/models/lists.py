@@ -62,7 +62,10 @@ class Need(Timestamped, Base):
         ForeignKey("households.id", ondelete="SET NULL"), index=True
     )
     title: Mapped[str] = mapped_column(String(200))
+    # Free text written during the household visit: personal (see schema/types/lists.py).
     description: Mapped[str | None] = mapped_column(String(4000))
+    # What staff wrote for publication: what partners and the public read instead.
+    public_text: Mapped[str | None] = mapped_column(String(2000))
     category: Mapped[Category] = mapped_column(enum_column(Category, "category"))
     channel: Mapped[NeedChannel] = mapped_column(enum_column(NeedChannel, "need_channel"))
     scale: Mapped[MatterScale] = mapped_column(enum_column(MatterScale, "matter_scale"))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, String, cast, or_
+from sqlalchemy import Select, String, and_, cast, or_
 
 from sandan.db.enums import Category, DeedStatus, NeedStatus, ResourceKind, ResourceStatus, Urgency
 from sandan.db.models import (
@@ -40,8 +40,13 @@ def resource_select(scope: Scope) -> Select[Any]:
     return _in_cells(Resource, scope)
 
 
-def deed_select(scope: Scope) -> Select[Any]:
-    return _in_cells(Deed, scope)
+def deed_select(scope: Scope, unpublished: Scope) -> Select[Any]:
+    """Deeds in `scope`; unpublished ones (proposed, approved, their plan, lead and team) only
+    where `unpublished` covers their cell: the staff of that subtree. Every deed read goes
+    through here, so pages, nested fields and `node(id:)` all hide them alike."""
+    return _in_cells(Deed, scope).where(
+        or_(Deed.published.is_(True), unpublished.clause(Cell.path))
+    )
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,9 @@ def _categories_overlap(column: Any, categories: Sequence[Category]) -> Any:
     return or_(text == "[]", *(text.contains(f'"{c.value}"') for c in categories))
 
 
-def filtered_needs(scope: Scope, f: NeedFilter) -> Select[Any]:
+def filtered_needs(scope: Scope, personal: Scope, f: NeedFilter) -> Select[Any]:
+    """Needs matching `f`; the search reads a need's description (visit free text, personal)
+    only where `personal` covers the need's cell, so a search cannot reveal it."""
     stmt = _under(need_select(scope), f.under_path)
     if f.categories:
         stmt = stmt.where(Need.category.in_(list(f.categories)))
@@ -100,7 +107,13 @@ def filtered_needs(scope: Scope, f: NeedFilter) -> Select[Any]:
         stmt = stmt.where(Need.status.in_(list(f.statuses)))
     if f.urgencies:
         stmt = stmt.where(Need.urgency.in_(list(f.urgencies)))
-    return _text(stmt, f.search, Need.title, Need.description)
+    if not f.search:
+        return stmt
+    matches = (c.icontains(f.search, autoescape=True) for c in (Need.title, Need.public_text))
+    private = and_(
+        personal.clause(Cell.path), Need.description.icontains(f.search, autoescape=True)
+    )
+    return stmt.where(or_(*matches, private))
 
 
 def filtered_resources(scope: Scope, f: ResourceFilter) -> Select[Any]:
@@ -114,8 +127,8 @@ def filtered_resources(scope: Scope, f: ResourceFilter) -> Select[Any]:
     return _text(stmt, f.search, Resource.title, Resource.description)
 
 
-def filtered_deeds(scope: Scope, f: DeedFilter) -> Select[Any]:
-    stmt = _under(deed_select(scope), f.under_path)
+def filtered_deeds(scope: Scope, unpublished: Scope, f: DeedFilter) -> Select[Any]:
+    stmt = _under(deed_select(scope, unpublished), f.under_path)
     if f.statuses:
         stmt = stmt.where(Deed.status.in_(list(f.statuses)))
     if f.published is not None:
@@ -145,21 +158,24 @@ async def resources_by_cell_ids(
     )
 
 
-async def deeds_by_ids(session: Reader, ids: Sequence[int], scope: Scope) -> dict[int, Record]:
-    return await rows_by_key(session, deed_select(scope), Deed.id, ids)
+async def deeds_by_ids(
+    session: Reader, ids: Sequence[int], scope: Scope, unpublished: Scope
+) -> dict[int, Record]:
+    return await rows_by_key(session, deed_select(scope, unpublished), Deed.id, ids)
 
 
 async def deeds_by_cell_ids(
-    session: Reader, cell_ids: Sequence[int], scope: Scope
+    session: Reader, cell_ids: Sequence[int], scope: Scope, unpublished: Scope
 ) -> dict[int, list[Record]]:
-    return await rows_grouped_by_key(session, deed_select(scope), Deed.cell_id, cell_ids, Deed.id)
+    stmt = deed_select(scope, unpublished)
+    return await rows_grouped_by_key(session, stmt, Deed.cell_id, cell_ids, Deed.id)
 
 
 async def deeds_by_need_ids(
-    session: Reader, need_ids: Sequence[int], scope: Scope
+    session: Reader, need_ids: Sequence[int], scope: Scope, unpublished: Scope
 ) -> dict[int, Record]:
     """The newest deed of each need (the live one, if a cancelled one came before it)."""
-    stmt = deed_select(scope).order_by(Deed.id)
+    stmt = deed_select(scope, unpublished).order_by(Deed.id)
     return await rows_by_key(session, stmt, Deed.need_id, need_ids)
 
 

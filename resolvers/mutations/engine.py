@@ -19,6 +19,7 @@ from strawberry.types.unset import UnsetType
 
 from sandan.db.base import Base
 from sandan.db.repositories.writes import insert_row, located_row, update_row
+from sandan.resolvers.audit import record_change
 from sandan.resolvers.errors import ErrorCode, Problem
 from sandan.resolvers.mutations.entity import EntitySpec, column_of
 from sandan.resolvers.mutations.rules import Invalid, Rule, camel
@@ -223,6 +224,9 @@ async def create(ctx: Context, spec: EntitySpec[T], inp: Any) -> Outcome[T]:
                 if problems:
                     return Outcome(None, problems)
                 pk = await insert_row(session, spec.model, values)
+                await record_change(
+                    session, ctx.viewer, spec.operation("create"), spec.type_name, pk, None, values
+                )
         except IntegrityError as e:
             return Outcome(None, [_integrity_problem(e)])
         row = await located_row(session, spec.model, pk)
@@ -264,6 +268,15 @@ async def update(ctx: Context, spec: EntitySpec[T], global_id: str, inp: Any) ->
                     return Outcome(None, problems)
                 if values:
                     await update_row(session, spec.model, row.id, values)
+                    await record_change(
+                        session,
+                        ctx.viewer,
+                        spec.operation("update"),
+                        spec.type_name,
+                        row.id,
+                        row,
+                        values,
+                    )
         except IntegrityError as e:
             return Outcome(None, [_integrity_problem(e)])
         fresh = await located_row(session, spec.model, row.id)
@@ -298,6 +311,9 @@ async def close(
                 if blocking:
                     return Outcome(None, blocking)
             await update_row(session, spec.model, row.id, values)
+            await record_change(
+                session, ctx.viewer, spec.operation("close"), spec.type_name, row.id, row, values
+            )
         fresh = await located_row(session, spec.model, row.id)
     assert fresh is not None
     return Outcome(spec.build(fresh, ctx), [])

@@ -110,6 +110,7 @@ NEED = EntitySpec[Need](
     fields={
         "title": text(200, required=True),
         "description": text(4000),
+        "public_text": text(2000),
         "category": plain(required=True),
         "channel": plain(required=True),
         "scale": plain(),

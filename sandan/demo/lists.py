@@ -155,6 +155,7 @@ def _need(rng: random.Random, pop: Population, data: DemoData, branch: Node) -> 
             "household_id": household["id"] if household else None,
             "title": place + template.title,
             "description": _describe(channel, cell, template.title, household),
+            "public_text": _publish(channel, branch, household),
             "category": category,
             "channel": channel,
             "scale": "MAJOR" if major else "SMALL",
@@ -208,6 +209,15 @@ def _leader_of(pop: Population, cell: Node) -> int | None:
     group = _first_group(cell)
     leader = group.row["leader_id"]
     return int(leader) if leader is not None else None
+
+
+def _publish(channel: str, branch: Node, household: Row | None) -> str:
+    """The text staff publish: the branch, the channel and an invitation, never who the need
+    came from or their circumstances (a household's flags stay in the visit text,
+    `_describe`), and not the title again (a catalogue title may name a service's users)."""
+    how = catalog.CHANNEL_NAMES[channel]
+    who = "联系户走访中登记" if household is not None else "群众反映"
+    return f"经{how}收集，{branch.name}{who}的需求，欢迎有意的单位和志愿者认领。"
 
 
 def _describe(channel: str, cell: Node, title: str, household: Row | None) -> str:

@@ -20,6 +20,7 @@ from sandan.schema.fastpath.plan import (
     SelectionPlan,
     iso_date,
 )
+from sandan.schema.read_audit import HOUSEHOLD_OF
 from sandan.schema.registry import NODE_TYPES, NodeType
 from sandan.schema.types.fields import CELL_SCOPE, row_mapping
 
@@ -49,7 +50,8 @@ def _type_columns(entry: NodeType) -> TypeColumns:
                 keys[c.attr] = c.column
         elif c.personal is None:
             values[c.attr] = c.column
-        elif c.personal == CELL_SCOPE:
+        elif c.personal == CELL_SCOPE and entry.strawberry_type.__name__ not in HOUSEHOLD_OF:
+            # (A household's personal data keeps the loader path, where the audit sees it.)
             # The JSON path tests the row's cell path against the personal scope.
             personal[c.attr] = c.column
     return TypeColumns(entry.table, values, personal, keys)

@@ -27,6 +27,7 @@ from strawberry.types.field import StrawberryField
 from sandan.db.repositories.batch import Record
 from sandan.schema.context import Viewer
 from sandan.schema.ids import to_global_id
+from sandan.schema.read_audit import HOUSEHOLD_OF, note_household
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,11 @@ class RowMapping:
             lines.append(f"        raise TypeError('{_name(self.typename)} needs the viewer')")
         for i, rule in enumerate(rules):
             lines.append(f"    covered{i} = viewer.personal.covers(row.{_name(rule.path_column)})")
+        audited = HOUSEHOLD_OF.get(self.typename)
+        if rules and audited is not None:
+            # The audit trail learns whose personal data this row serves (schema/read_audit.py).
+            namespace["note_household"] = note_household
+            lines.append(f"    if covered0: note_household(row.{_name(audited)})")
         typename = _name(self.typename)
         arguments = [f"id=to_global_id('{typename}', row.id)"] if self.with_id else []
         for i, c in enumerate(self.columns):

@@ -103,8 +103,12 @@ def _requests(stored: list[dict[str, int]]) -> list[ResourceRequest]:
 class Need(Node):
     title: str = column(description="A short title of what is needed.")
     description: str | None = column(
-        description="The need in more words, as recorded for the needs list.",
-        public="the public needs-list text; who it came from is `household`, which is personal",
+        description="The need in more words, as recorded during the household visit.",
+        personal=CELL_SCOPE,
+    )
+    public_text: str | None = column(
+        description="The need as staff wrote it for publication (partners and the public read "
+        "this, never `description`); null: nothing published beyond the title."
     )
     category: Category = column(description="The service domain it belongs to.")
     channel: NeedChannel = column(description="How the need was collected.")

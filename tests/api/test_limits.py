@@ -156,7 +156,7 @@ async def test_unknown_tokens_and_documents_hold_bounded_memory(read_only_demo_u
             assert response.status_code == 401
         assert state.viewers == {}  # unknown tokens are not cached
         guard = _guard(client)
-        planner = guard.inner.planner  # type: ignore[attr-defined]
+        planner = guard.inner.inner.planner  # type: ignore[attr-defined]  # guard > audit > planned
         assert isinstance(planner, Planner)
         for i in range(30):  # 30 distinct 20 kB documents: ~75 MB parsed if all were kept
             padding = f"# {i} " + "x" * 20_000 + "\n"

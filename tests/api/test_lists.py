@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.api.helpers import data_of, execute, gid, only_error, pk_of, sql, walk
-from tests.conftest import api_client, gql
+from tests.conftest import STAFF_TOKEN, api_client, gql
 
 PAGE = "totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
 
@@ -178,7 +178,8 @@ async def test_deeds_filters(read_only_demo_url: str) -> None:
         ({"search": word}, lambda r: word in r["title"]),
         ({"under": gid("Cell", village)}, lambda r: r["cell_id"] in below),
     ]
-    async with api_client(url) as client:
+    # Staff of the whole grid: the public reads published deeds only (test_unpublished_deeds).
+    async with api_client(url, token=STAFF_TOKEN) as client:
         for flt, keep in cases:
             expected = [r["id"] for r in rows if keep(r)]
             await _check_walk(client, DEEDS, "deeds", {"filter": flt}, expected, first=1)
@@ -301,7 +302,7 @@ async def test_search_ignores_case_and_treats_wildcards_as_text(demo_url: str) -
     branch = (await sql(url, "SELECT MIN(id) AS id FROM cells WHERE level = 'BRANCH'"))[0]["id"]
     await execute(
         url,
-        "INSERT INTO needs (cell_id, title, description, category, channel, scale, urgency, "
+        "INSERT INTO needs (cell_id, title, public_text, category, channel, scale, urgency, "
         "status, needs_lead, volunteers, hours, skills, resource_requests, reported_on) VALUES "
         f"({branch}, '长者活动室 WiFi 覆盖', '100%_信号', 'SPACE', 'MEETING', 'SMALL', 'LOW', "
         "'OPEN', true, 0, 0, '[]', '[]', '2026-05-01')",
@@ -313,7 +314,7 @@ async def test_search_ignores_case_and_treats_wildcards_as_text(demo_url: str) -
             ("wifi", True),
             ("WIFI", True),
             ("活动室 wi", True),
-            ("100%_", True),  # in the description
+            ("100%_", True),  # in the published text
             ("0%", True),
             ("1_0", False),  # "_" is not "any character"
             ("%信号", False),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.helpers import data_of, gid, only_error, sql
-from tests.conftest import api_client, gql
+from tests.conftest import STAFF_TOKEN, api_client, gql
 
 NODE = """
 query($id: ID!) {
@@ -36,7 +36,8 @@ TYPES = {
 
 async def test_node_returns_every_type(read_only_demo_url: str) -> None:
     url = read_only_demo_url
-    async with api_client(url) as client:
+    # Staff of the whole grid: unpublished deeds are theirs only (test_unpublished_deeds).
+    async with api_client(url, token=STAFF_TOKEN) as client:
         for type_name, (table, column) in TYPES.items():
             rows = await sql(url, f"SELECT id, {column} AS label FROM {table} ORDER BY id")
             assert rows, table

@@ -41,6 +41,7 @@ QUERIES: dict[str, tuple[str, Variables]] = {
     "organisations": ("{ organisations(first: 1) { totalCount } }", lambda d, x: {}),
     "viewer": ("{ viewer { role } }", lambda d, x: {}),
     "accounts": ("{ accounts(first: 1) { totalCount } }", lambda d, x: {}),
+    "auditEvents": ("{ auditEvents(first: 1) { totalCount } }", lambda d, x: {}),
 }
 # Mutations: the every-mutation list of the access tests, and the account mutations.
 MUTATIONS: dict[str, tuple[str, Variables]] = {
