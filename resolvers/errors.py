@@ -96,13 +96,23 @@ class ErrorCode(enum.Enum):
         description=(
             "The change contradicts other records: an active deed serves the need, units of "
             "the resource are committed, the person leads a cell or works on active deeds, "
-            "a capacity would fall below what is committed. Settle what `message` names first."
+            "a capacity would fall below what is committed. Settle what `message` names first. "
+            "Also a lost race: someone else changed the record since you read it (its "
+            "`version` moved past `expectedVersion`, or a concurrent write landed first); "
+            "reload it and apply your change again."
         ),
     )
     DUPLICATE = strawberry.enum_value(
         "DUPLICATE",
         description=(
             "Another record already has this unique value (a household code). Choose another."
+        ),
+    )
+    IDEMPOTENCY_MISMATCH = strawberry.enum_value(
+        "IDEMPOTENCY_MISMATCH",
+        description=(
+            "This `idempotencyKey` was used before with a different input, so the create is not "
+            "a retry of that one. Nothing was written: send a new key for a new record."
         ),
     )
     FORBIDDEN = strawberry.enum_value(

@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types.unset import UnsetType
 
 from sandan.db.base import Base
-from sandan.db.repositories.writes import insert_row, located_row, update_row
+from sandan.db.repositories.writes import insert_row, located_row, remember_key, update_row
 from sandan.resolvers.errors import ErrorCode, Problem
-from sandan.resolvers.mutations.entity import EntitySpec, column_of
+from sandan.resolvers.mutations import idempotency
+from sandan.resolvers.mutations.entity import ENGINE_FIELDS, EntitySpec, column_of
 from sandan.resolvers.mutations.rules import Invalid, Rule, camel
 from sandan.resolvers.mutations.specs import SPECS_BY_TYPE
 from sandan.schema.context import Context
@@ -45,7 +46,7 @@ def given_fields(inp: Any) -> dict[str, Any]:
     return {
         f.name: getattr(inp, f.name)
         for f in dataclasses.fields(inp)
-        if not isinstance(getattr(inp, f.name), UnsetType)
+        if not isinstance(getattr(inp, f.name), UnsetType) and f.name not in ENGINE_FIELDS
     }
 
 
@@ -202,19 +203,42 @@ async def create(ctx: Context, spec: EntitySpec[T], inp: Any) -> Outcome[T]:
     if not ctx.viewer.staff:
         return Outcome(None, [STAFF_ONLY])
     given = given_fields(inp)
-    values, problems = _convert(spec, given, creating=True)
+    key, problems = idempotency.key_of(inp)
+    owner = idempotency.owner_of(ctx.viewer)
+    digest = idempotency.digest_of(spec.type_name, given)
+    values, more = _convert(spec, given, creating=True)
+    problems += more
     async with ctx.sessionmaker() as session:
         try:
             async with session.begin():
+                if key is not None:
+                    earlier = await idempotency.earlier_record(
+                        session, owner, key, spec.type_name, digest, spec.model
+                    )
+                    if earlier is not None:
+                        return _built(spec, ctx, *earlier)
                 problems += await _problems(session, ctx, spec, given, values, None)
                 if problems:
                     return Outcome(None, problems)
                 pk = await insert_row(session, spec.model, values)
+                if key is not None:
+                    await remember_key(session, owner, key, spec.type_name, digest, pk)
+                row = await located_row(session, spec.model, pk)
         except IntegrityError as e:
+            if key is not None:  # a concurrent create with the same key committed first
+                async with session.begin():
+                    earlier = await idempotency.earlier_record(
+                        session, owner, key, spec.type_name, digest, spec.model
+                    )
+                if earlier is not None:
+                    return _built(spec, ctx, *earlier)
             return Outcome(None, [_integrity_problem(e)])
-        row = await located_row(session, spec.model, pk)
     assert row is not None
     return Outcome(spec.build(row, ctx), [])
+
+
+def _built(spec: EntitySpec[T], ctx: Context, row: Any, problems: list[Problem]) -> Outcome[T]:
+    return Outcome(None if row is None else spec.build(row, ctx), problems)
 
 
 async def _existing(
@@ -246,14 +270,18 @@ async def update(ctx: Context, spec: EntitySpec[T], global_id: str, inp: Any) ->
                     return Outcome(None, found_problems)
                 if spec.is_closed(row):
                     return Outcome(None, [_closed(spec)])
+                problems += _version_problems(row, getattr(inp, "expected_version", None))
                 problems += await _problems(session, ctx, spec, given, values, row)
                 if problems:
                     return Outcome(None, problems)
-                if values:
-                    await update_row(session, spec.model, row.id, values)
+                if values and not await update_row(
+                    session, spec.model, row.id, values, version=_read_version(row)
+                ):
+                    return Outcome(None, [LOST_RACE])
+                # Read in the same transaction: the answer shows this write, not a later one.
+                fresh = await located_row(session, spec.model, row.id)
         except IntegrityError as e:
             return Outcome(None, [_integrity_problem(e)])
-        fresh = await located_row(session, spec.model, row.id)
     assert fresh is not None
     return Outcome(spec.build(fresh, ctx), [])
 
@@ -273,21 +301,38 @@ async def close(
     values.update(closing.sets)
     if closing.stamp is not None:
         values[closing.stamp] = now()
-    async with ctx.sessionmaker() as session:
-        async with session.begin():
-            row, problems = await _existing(session, ctx, spec, global_id)
-            if row is None or problems:
-                return Outcome(None, problems)
-            if spec.is_closed(row):
-                return Outcome(None, [_closed(spec)])
-            if closing.precondition is not None:
-                blocking = list(await closing.precondition(session, row))
-                if blocking:
-                    return Outcome(None, blocking)
-            await update_row(session, spec.model, row.id, values)
+    async with ctx.sessionmaker() as session, session.begin():
+        row, problems = await _existing(session, ctx, spec, global_id)
+        if row is None or problems:
+            return Outcome(None, problems)
+        if spec.is_closed(row):
+            return Outcome(None, [_closed(spec)])
+        if closing.precondition is not None:
+            blocking = list(await closing.precondition(session, row))
+            if blocking:
+                return Outcome(None, blocking)
+        if not await update_row(session, spec.model, row.id, values, version=_read_version(row)):
+            return Outcome(None, [LOST_RACE])
         fresh = await located_row(session, spec.model, row.id)
     assert fresh is not None
     return Outcome(spec.build(fresh, ctx), [])
+
+
+LOST_RACE = Problem(
+    ErrorCode.CONFLICT, "id", "changed by someone else meanwhile: reload it and try again"
+)
+
+
+def _read_version(row: Row[Any]) -> int | None:
+    return row._mapping.get("version")
+
+
+def _version_problems(row: Row[Any], expected: Any) -> list[Problem]:
+    """The client's `expectedVersion` against the version the row has now."""
+    if expected is None or isinstance(expected, UnsetType) or expected == _read_version(row):
+        return []
+    message = f"the record is at version {_read_version(row)}, not {expected}: reload it"
+    return [Problem(ErrorCode.CONFLICT, "expectedVersion", message)]
 
 
 def now() -> datetime:
