@@ -75,7 +75,9 @@ def changes_to(create: type) -> Callable[[C], C]:
 class ResourceRequestInput:
     kind: ResourceKind = strawberry.field(description="The kind of resource needed.")
     quantity: int = strawberry.field(
-        default=1, description="Units needed, 1 to 10000; requests of one kind are added up."
+        default=1,
+        description="Units needed, 1 to 10000; requests of one kind are added up, and the sum "
+        "may not pass 10000 either.",
     )
 
 

@@ -7,13 +7,15 @@ the database is never left half-changed. Database integrity errors become user e
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from sqlalchemy import Row
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types.unset import UnsetType
 
@@ -25,10 +27,12 @@ from sandan.resolvers.mutations.entity import ENGINE_FIELDS, EntitySpec, column_
 from sandan.resolvers.mutations.rules import Invalid, Rule, camel
 from sandan.resolvers.mutations.specs import SPECS_BY_TYPE
 from sandan.schema.context import Context
-from sandan.schema.ids import BadGlobalId, from_global_id
+from sandan.schema.ids import BadGlobalId, from_global_id, shown
 from sandan.schema.registry import NODE_TYPES
 
 T = TypeVar("T")
+P = ParamSpec("P")
+log = logging.getLogger(__name__)
 
 STAFF_ONLY = Problem(
     ErrorCode.FORBIDDEN, None, "only staff may change the grid and the lists: send a staff token"
@@ -39,6 +43,31 @@ STAFF_ONLY = Problem(
 class Outcome(Generic[T]):
     result: T | None
     problems: list[Problem]
+
+
+DATABASE_FAILED = Problem(
+    ErrorCode.UNAVAILABLE, None, "the database failed during the change; nothing was written"
+)
+
+
+def database_failures_typed(
+    unit_of_work: Callable[P, Awaitable[Outcome[T]]],
+) -> Callable[P, Awaitable[Outcome[T]]]:
+    """A unit of work whose connection fails (cut, timed out) rolls back with it: the caller
+    gets a typed UNAVAILABLE, not "Internal error"; the pool (pre-ping) replaces the connection."""
+
+    @functools.wraps(unit_of_work)
+    async def guarded(*args: P.args, **kwargs: P.kwargs) -> Outcome[T]:
+        try:
+            return await unit_of_work(*args, **kwargs)
+        except DBAPIError as e:
+            if not e.connection_invalidated:
+                raise  # a bug (a missing table, bad SQL) stays an unexpected, masked error
+            # The driver's class only: its message may quote the statement's values.
+            log.warning("mutation rolled back: %s", type(e.orig).__name__)
+            return Outcome(None, [DATABASE_FAILED])
+
+    return guarded
 
 
 def given_fields(inp: Any) -> dict[str, Any]:
@@ -135,7 +164,9 @@ async def _resolve_refs(
         scope = ctx.viewer.personal if ref.type_name == "Household" else ctx.viewer.read
         if row is None or not scope.covers(row.cell_path):
             problems.append(
-                Problem(ErrorCode.NOT_FOUND, field_name, f"no {ref.type_name} has id {global_id!r}")
+                Problem(
+                    ErrorCode.NOT_FOUND, field_name, f"no {ref.type_name} has id {shown(global_id)}"
+                )
             )
             continue
         target = SPECS_BY_TYPE.get(ref.type_name)
@@ -199,6 +230,7 @@ def _closed(spec: EntitySpec[Any]) -> Problem:
     return Problem(ErrorCode.ALREADY_CLOSED, "id", f"this {spec.type_name} is closed")
 
 
+@database_failures_typed
 async def create(ctx: Context, spec: EntitySpec[T], inp: Any) -> Outcome[T]:
     if not ctx.viewer.staff:
         return Outcome(None, [STAFF_ONLY])
@@ -251,12 +283,13 @@ async def _existing(
     row = await located_row(session, spec.model, pk)
     if row is None or not ctx.viewer.read.covers(row.cell_path):
         return None, [
-            Problem(ErrorCode.NOT_FOUND, "id", f"no {spec.type_name} has id {global_id!r}")
+            Problem(ErrorCode.NOT_FOUND, "id", f"no {spec.type_name} has id {shown(global_id)}")
         ]
     problems = _check_write_scope(ctx, row.cell_path, "id")
     return row, problems
 
 
+@database_failures_typed
 async def update(ctx: Context, spec: EntitySpec[T], global_id: str, inp: Any) -> Outcome[T]:
     if not ctx.viewer.staff:
         return Outcome(None, [STAFF_ONLY])
@@ -286,6 +319,7 @@ async def update(ctx: Context, spec: EntitySpec[T], global_id: str, inp: Any) ->
     return Outcome(spec.build(fresh, ctx), [])
 
 
+@database_failures_typed
 async def close(
     ctx: Context, spec: EntitySpec[T], global_id: str, arguments: Mapping[str, Any] | None = None
 ) -> Outcome[T]:
