@@ -51,3 +51,10 @@ def enum_column(enum_type: type[enum.StrEnum], name: str) -> Any:
 class Timestamped:
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+
+class Versioned:
+    """Optimistic concurrency: every update and close writes `version + 1` where the version is
+    still the one it read, so of two writers that read the same row only the first lands."""
+
+    version: Mapped[int] = mapped_column(default=1, server_default="1")

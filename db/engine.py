@@ -28,11 +28,14 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 24) -> Async
     }
     if parsed.get_backend_name() == "sqlite":
         _prepare_sqlite_file(url)
+        # The busy timeout: a writer waits up to 30 s for the one write lock instead of failing.
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_size"] = pool_size
         kwargs["max_overflow"] = pool_size // 2
-        kwargs["pool_pre_ping"] = False
+        # A connection the server dropped (a restart, pg_terminate_backend) is found and replaced
+        # at checkout, so the request after a cut succeeds without restarting sandan.
+        kwargs["pool_pre_ping"] = True
         # asyncpg prepares every statement; after five runs PostgreSQL may switch a prepared
         # statement to a generic plan, which cannot see how narrow a subtree's path range is
         # and scans whole tables. Planning each run costs well under a millisecond.
@@ -75,6 +78,17 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # The driver's own BEGIN is deferred: two writers could both read a row and then both
+        # write it. SQLAlchemy's documented recipe: the driver starts nothing, and `_on_begin`
+        # starts every transaction of the unit of work as IMMEDIATE (it takes the write lock
+        # first, so the read that decides a write already holds it).
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return  # reads (db/reader.py) take no lock
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

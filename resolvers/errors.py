@@ -48,8 +48,9 @@ class ErrorCode(enum.Enum):
         "INVALID",
         description=(
             "A value breaks a rule that spans fields: an interval that ends before it starts, "
-            "a lead allowance for someone who is not a party member. `field` names the field "
-            "to correct; `message` says which rule."
+            "a lead allowance for someone who is not a party member; or a text holds characters "
+            "nobody types (NUL, other control characters, an unpaired surrogate). `field` names "
+            "the field to correct; `message` says which rule."
         ),
     )
     INVALID_ID = strawberry.enum_value(
@@ -97,13 +98,31 @@ class ErrorCode(enum.Enum):
         description=(
             "The change contradicts other records: an active deed serves the need, units of "
             "the resource are committed, the person leads a cell or works on active deeds, "
-            "a capacity would fall below what is committed. Settle what `message` names first."
+            "a capacity would fall below what is committed. Settle what `message` names first. "
+            "Also a lost race: someone else changed the record since you read it (its "
+            "`version` moved past `expectedVersion`, or a concurrent write landed first); "
+            "reload it and apply your change again."
         ),
     )
     DUPLICATE = strawberry.enum_value(
         "DUPLICATE",
         description=(
             "Another record already has this unique value (a household code). Choose another."
+        ),
+    )
+    IDEMPOTENCY_MISMATCH = strawberry.enum_value(
+        "IDEMPOTENCY_MISMATCH",
+        description=(
+            "This `idempotencyKey` was used before with a different input, so the create is not "
+            "a retry of that one. Nothing was written: send a new key for a new record."
+        ),
+    )
+    UNAVAILABLE = strawberry.enum_value(
+        "UNAVAILABLE",
+        description=(
+            "The database failed during the change (a lost connection, a timeout); the "
+            "transaction was rolled back, so nothing of it was written. Send the same "
+            "mutation again; a create sent with an `idempotencyKey` is safe to repeat."
         ),
     )
     FORBIDDEN = strawberry.enum_value(

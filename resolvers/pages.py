@@ -23,9 +23,10 @@ from sandan.db.repositories import audit, grid, lists, members, public_board
 from sandan.resolvers.accounts import account_rows
 from sandan.resolvers.errors import QueryError, QueryErrorCode
 from sandan.resolvers.permissions import Action, may
+from sandan.resolvers.text import unprintable
 from sandan.schema.connections import BadCursor, decode_cursor
 from sandan.schema.context import Context
-from sandan.schema.ids import BadGlobalId, from_global_id
+from sandan.schema.ids import BadGlobalId, from_global_id, shown
 from sandan.schema.inputs import DeedFilter, NeedFilter, ResourceFilter
 from sandan.schema.types.audit import AuditEventFilter
 from sandan.schema.types.public import PublicDeedFilter
@@ -63,6 +64,25 @@ def page_size(ctx: Context, first: int | None) -> int:
     return first
 
 
+# Names and titles are short: a longer search cannot match and costs a scan of its own.
+MAX_SEARCH = 200
+
+
+def searched(search: str | None, field: str) -> str | None:
+    """A search text fit to send to the database, or a typed error. A NUL would end the
+    pattern early in SQLite (matching every row) and is refused by PostgreSQL; a lone surrogate
+    cannot be encoded: both are refused rather than matched some other way."""
+    if search is None:
+        return None
+    if len(search) > MAX_SEARCH:
+        message = f"is {len(search)} characters; at most {MAX_SEARCH}"
+        raise QueryError(QueryErrorCode.INVALID_ARGUMENT, field, message)
+    if unprintable(search):
+        message = "holds a control character or an unpaired surrogate: send plain text"
+        raise QueryError(QueryErrorCode.INVALID_ARGUMENT, field, message)
+    return search
+
+
 def after_pk(after: str | None) -> int | None:
     if after is None:
         return None
@@ -82,7 +102,7 @@ async def cell_path(ctx: Context, global_id: str | None, field: str) -> str | No
         raise QueryError(QueryErrorCode.INVALID_ID, field, str(e)) from None
     cell = await ctx.loaders.cell_by_id.load(pk)
     if cell is None:
-        raise QueryError(QueryErrorCode.NOT_FOUND, field, f"no cell has id {global_id!r}")
+        raise QueryError(QueryErrorCode.NOT_FOUND, field, f"no cell has id {shown(global_id)}")
     return cell.path
 
 
@@ -112,6 +132,7 @@ async def cells(
     search: str | None = None,
 ) -> Rows:
     path = await cell_path(ctx, under, "under")
+    search = searched(search, "search")
     stmt = grid.filtered_cells(ctx.viewer.read, level=level, under_path=path, search=search)
     return stmt, models.Cell.id
 
@@ -127,7 +148,7 @@ async def needs(
         categories=_values(f.category),
         statuses=_values(f.status),
         urgencies=_values(f.urgency),
-        search=f.search,
+        search=searched(f.search, "filter.search"),
     )
     return lists.filtered_needs(ctx.viewer.read, ctx.viewer.personal, flt), models.Need.id
 
@@ -143,7 +164,7 @@ async def resources(
         categories=_values(f.category),
         kinds=_values(f.kind),
         statuses=_values(f.status),
-        search=f.search,
+        search=searched(f.search, "filter.search"),
     )
     stmt = lists.filtered_resources(ctx.viewer.read, flt)
     return stmt, models.Resource.id
@@ -159,7 +180,7 @@ async def deeds(
         under_path=await cell_path(ctx, f.under, "filter.under"),
         statuses=_values(f.status),
         published=f.published,
-        search=f.search,
+        search=searched(f.search, "filter.search"),
     )
     return lists.filtered_deeds(ctx.viewer.read, ctx.viewer.personal, flt), models.Deed.id
 
@@ -171,6 +192,7 @@ async def people(
     search: str | None = None,
 ) -> Rows:
     path = await cell_path(ctx, under, "under")
+    search = searched(search, "search")
     stmt = members.filtered_people(ctx.viewer.read, under_path=path, search=search)
     return stmt, models.Person.id
 
@@ -198,13 +220,13 @@ async def public_deeds(
     if cell is not None:
         found = await ctx.loaders.cell_by_code.load(cell)
         if found is None:
-            raise QueryError(QueryErrorCode.NOT_FOUND, "cell", f"no cell has code {cell!r}")
+            raise QueryError(QueryErrorCode.NOT_FOUND, "cell", f"no cell has code {shown(cell)}")
         under = found.path
     flt = public_board.PublicDeedFilter(
         under_path=under,
         statuses=_values(f.status),
         categories=_values(f.category),
-        search=f.search,
+        search=searched(f.search, "filter.search"),
     )
     return public_board.public_deeds(flt), models.Deed.id
 

@@ -20,7 +20,7 @@ from sandan.resolvers.pages import page_query
 from sandan.resolvers.queries import read_page
 from sandan.schema.connections import Connection, Edge
 from sandan.schema.context import Context
-from sandan.schema.ids import to_global_id
+from sandan.schema.ids import shown, to_global_id
 from sandan.schema.types.deeds import Milestone
 from sandan.schema.types.grid import Cell
 from sandan.schema.types.public import (
@@ -89,7 +89,7 @@ def _public_deed(row: Record, milestones: list[Milestone]) -> PublicDeed:
 async def _cell_by_code(ctx: Context, code: str, field: str) -> Cell:
     cell = await ctx.loaders.cell_by_code.load(code)
     if cell is None:
-        raise QueryError(QueryErrorCode.NOT_FOUND, field, f"no cell has code {code!r}")
+        raise QueryError(QueryErrorCode.NOT_FOUND, field, f"no cell has code {shown(code)}")
     return cell
 
 

@@ -65,7 +65,8 @@ async def node(ctx: Context, global_id: str) -> Node | None:
         raise QueryError(QueryErrorCode.INVALID_ID, "id", str(e)) from None
     entry = NODE_TYPES.get(type_name)
     if entry is None:
-        raise QueryError(QueryErrorCode.INVALID_ID, "id", f"no object type is called {type_name!r}")
+        message = f"no object type is called {type_name[:40]!r}"
+        raise QueryError(QueryErrorCode.INVALID_ID, "id", message)
     found: Node | None = await getattr(ctx.loaders, entry.loader).load(pk)
     return found
 

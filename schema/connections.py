@@ -9,6 +9,8 @@ from typing import Generic, TypeVar
 
 import strawberry
 
+from sandan.schema.ids import MAX_KEY, shown
+
 T = TypeVar("T")
 
 
@@ -29,9 +31,12 @@ def decode_cursor(cursor: str) -> int:
         prefix, _, raw = base64.b64decode(cursor, validate=True).decode().partition(":")
         if prefix != CURSOR_PREFIX:
             raise ValueError(prefix)
-        return int(raw)
+        pk = int(raw)
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise BadCursor(f"{cursor!r} is not a cursor this API gave out") from None
+        raise BadCursor(f"{shown(cursor)} is not a cursor this API gave out") from None
+    if not -MAX_KEY - 1 <= pk <= MAX_KEY:  # the database's keys are 64-bit
+        raise BadCursor(f"{shown(cursor)} is not a cursor this API gave out")
+    return pk
 
 
 @strawberry.type(description="Where a page sits in the whole list (Relay).")

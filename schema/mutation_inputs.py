@@ -38,6 +38,16 @@ _REACH = (
 )
 _FROM = "First day it is available (inclusive, YYYY-MM-DD); null or left out: always."
 _TO = "Last day it is available (inclusive); not before the first day."
+_IDEMPOTENCY = (
+    "Optional, 1 to 100 characters: a key the client makes up for this one create (e.g. a "
+    "UUID) and sends again when it retries. The same key with the same input creates one "
+    "record and returns it each time; the same key with a different input is refused "
+    "(IDEMPOTENCY_MISMATCH)."
+)
+_EXPECTED_VERSION = (
+    "Optional: the `version` you read. If the record changed since (its version is no longer "
+    "this), nothing is written and the error is CONFLICT: reload it and apply your change again."
+)
 _PHONE = "A contact phone (at most 40 characters). Personal data: shown only to staff in scope."
 
 
@@ -54,7 +64,8 @@ def changes_to(create: type) -> Callable[[C], C]:
 
     def decorate(cls: C) -> C:
         for name in cls.__annotations__:
-            setattr(cls, name, _field(described[name] or ""))
+            if name in described:  # the update input's own fields (expectedVersion) stay
+                setattr(cls, name, _field(described[name] or ""))
         return cls
 
     return decorate
@@ -64,7 +75,9 @@ def changes_to(create: type) -> Callable[[C], C]:
 class ResourceRequestInput:
     kind: ResourceKind = strawberry.field(description="The kind of resource needed.")
     quantity: int = strawberry.field(
-        default=1, description="Units needed, 1 to 10000; requests of one kind are added up."
+        default=1,
+        description="Units needed, 1 to 10000; requests of one kind are added up, and the sum "
+        "may not pass 10000 either.",
     )
 
 
@@ -105,6 +118,7 @@ class CreateNeedInput:
         "The `id` of the household it concerns, if any (staff need personal-data scope)."
     )
     reported_by: strawberry.ID | None = _field("The `id` of the member who heard it.")
+    idempotency_key: str | None = _field(_IDEMPOTENCY)
 
 
 @strawberry.input(description="Changes to a need: left-out fields stay as they are.")
@@ -126,6 +140,7 @@ class UpdateNeedInput:
     window_from: date | None = UNSET
     window_to: date | None = UNSET
     household: strawberry.ID | None = UNSET
+    expected_version: int | None = _field(_EXPECTED_VERSION)
 
 
 @strawberry.input(description="A new resource-list entry.")
@@ -148,6 +163,7 @@ class CreateResourceInput:
     provider_person: strawberry.ID | None = _field(
         "The `id` of the member who provides it, if any."
     )
+    idempotency_key: str | None = _field(_IDEMPOTENCY)
 
 
 @strawberry.input(description="Changes to a resource: left-out fields stay as they are.")
@@ -165,6 +181,7 @@ class UpdateResourceInput:
     available_to: date | None = UNSET
     provider_organisation: strawberry.ID | None = UNSET
     provider_person: strawberry.ID | None = UNSET
+    expected_version: int | None = _field(_EXPECTED_VERSION)
 
 
 @strawberry.input(description="A new group member.")
@@ -191,6 +208,7 @@ class CreatePersonInput:
     reach: Level | None = _field(_REACH)
     available_from: date | None = _field(_FROM)
     available_to: date | None = _field(_TO)
+    idempotency_key: str | None = _field(_IDEMPOTENCY)
 
 
 @strawberry.input(description="Changes to a group member: left-out fields stay as they are.")
@@ -232,6 +250,7 @@ class CreateHouseholdInput:
     contact_person: strawberry.ID | None = _field(
         "The `id` of the group member who looks after it."
     )
+    idempotency_key: str | None = _field(_IDEMPOTENCY)
 
 
 @strawberry.input(description="Changes to a household: left-out fields stay as they are.")
@@ -257,6 +276,7 @@ class CreateOrganisationInput:
     contact_name: str | None = _field("Who to ask for, at most 60 characters (public).")
     contact_phone: str | None = _field("The organisation's phone, at most 40 characters (public).")
     description: str | None = _field("What it does, at most 2000 characters.")
+    idempotency_key: str | None = _field(_IDEMPOTENCY)
 
 
 @strawberry.input(description="Changes to an organisation: left-out fields stay as they are.")
@@ -281,3 +301,4 @@ class RecordContactVisitInput:
     notes: str | None = _field(
         "What was heard, at most 4000 characters. Personal data: staff in scope only."
     )
+    idempotency_key: str | None = _field(_IDEMPOTENCY)

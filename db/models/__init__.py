@@ -5,6 +5,7 @@ from sandan.db.models.audit import AuditEvent
 from sandan.db.models.deeds import Deed, DeedMember, DeedMilestone, DeedResource
 from sandan.db.models.grid import Cell
 from sandan.db.models.households import ContactVisit, Household
+from sandan.db.models.idempotency import IdempotencyKey
 from sandan.db.models.lists import Need, Resource
 from sandan.db.models.people import Organisation, Person
 
@@ -19,6 +20,7 @@ __all__ = [
     "DeedMilestone",
     "DeedResource",
     "Household",
+    "IdempotencyKey",
     "Need",
     "Organisation",
     "Person",

@@ -7,11 +7,11 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sandan.db.base import Base, Timestamped, enum_column
+from sandan.db.base import Base, Timestamped, Versioned, enum_column
 from sandan.db.enums import DeedRole, DeedStatus
 
 
-class Deed(Timestamped, Base):
+class Deed(Versioned, Timestamped, Base):
     __tablename__ = "deeds"
 
     id: Mapped[int] = mapped_column(primary_key=True)

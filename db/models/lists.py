@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sandan.db.base import Base, Timestamped, enum_column
+from sandan.db.base import Base, Timestamped, Versioned, enum_column
 from sandan.db.enums import (
     Category,
     Level,
@@ -21,7 +21,7 @@ from sandan.db.enums import (
 )
 
 
-class Resource(Timestamped, Base):
+class Resource(Versioned, Timestamped, Base):
     __tablename__ = "resources"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,7 +52,7 @@ class Resource(Timestamped, Base):
     )
 
 
-class Need(Timestamped, Base):
+class Need(Versioned, Timestamped, Base):
     __tablename__ = "needs"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sandan.db.base import Base
 from sandan.db.enums import DeedRole, DeedStatus
-from sandan.db.models import Cell, Deed, DeedMember, DeedResource, Household
+from sandan.db.models import Cell, Deed, DeedMember, DeedResource, Household, IdempotencyKey
 
 ACTIVE_DEED = (DeedStatus.PROPOSED, DeedStatus.APPROVED, DeedStatus.IN_PROGRESS)
 
@@ -28,11 +28,49 @@ async def insert_row(session: AsyncSession, model: type[Base], values: dict[str,
 
 
 async def update_row(
-    session: AsyncSession, model: type[Base], pk: int, values: dict[str, Any]
-) -> None:
+    session: AsyncSession,
+    model: type[Base],
+    pk: int,
+    values: dict[str, Any],
+    *,
+    version: int | None = None,
+) -> bool:
+    """A conditional write: on a versioned table it lands only while the row still has the
+    `version` the caller read, and bumps it. False when no row matched (another writer won)."""
     table = _table(model)
+    stmt = update(table).where(table.c.id == pk)
+    extra: dict[str, Any] = {"updated_at": func.now()}
+    if "version" in table.c:
+        extra["version"] = table.c.version + 1
+        if version is not None:
+            stmt = stmt.where(table.c.version == version)
+    result = await session.execute(stmt.values(**values, **extra))
+    return cast("int", getattr(result, "rowcount", 0)) == 1
+
+
+async def idempotent_record(
+    session: AsyncSession, owner: str, key: str
+) -> tuple[str, str, int] | None:
+    """(type name, input digest, record id) a create stored under this caller's key, if any."""
+    row = (
+        await session.execute(
+            select(
+                IdempotencyKey.type_name, IdempotencyKey.input_digest, IdempotencyKey.record_id
+            ).where(IdempotencyKey.owner == owner, IdempotencyKey.key == key)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+async def remember_key(
+    session: AsyncSession, owner: str, key: str, type_name: str, digest: str, record_id: int
+) -> None:
+    """Stored in the create's own transaction: the unique (owner, key) lets one of two
+    concurrent creates with the same key commit."""
     await session.execute(
-        update(table).where(table.c.id == pk).values(**values, updated_at=func.now())
+        insert(IdempotencyKey).values(
+            owner=owner, key=key, type_name=type_name, input_digest=digest, record_id=record_id
+        )
     )
 
 

@@ -7,29 +7,34 @@ the database is never left half-changed. Database integrity errors become user e
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from sqlalchemy import Row
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types.unset import UnsetType
 
 from sandan.db.base import Base
-from sandan.db.repositories.writes import insert_row, located_row, update_row
+from sandan.db.repositories.writes import insert_row, located_row, remember_key, update_row
 from sandan.resolvers.audit import record_change
 from sandan.resolvers.errors import ErrorCode, Problem
-from sandan.resolvers.mutations.entity import EntitySpec, column_of
+from sandan.resolvers.mutations import idempotency
+from sandan.resolvers.mutations.entity import ENGINE_FIELDS, EntitySpec, column_of
 from sandan.resolvers.mutations.rules import Invalid, Rule, camel
 from sandan.resolvers.mutations.specs import SPECS_BY_TYPE
 from sandan.resolvers.permissions import OPERATIONS, may, within_reach
 from sandan.schema.context import Context
-from sandan.schema.ids import BadGlobalId, from_global_id
+from sandan.schema.ids import BadGlobalId, from_global_id, shown
 from sandan.schema.registry import NODE_TYPES
 
 T = TypeVar("T")
+P = ParamSpec("P")
+log = logging.getLogger(__name__)
 
 STAFF_ONLY = Problem(
     ErrorCode.FORBIDDEN, None, "only staff may change the grid and the lists: send a staff token"
@@ -53,12 +58,37 @@ class Outcome(Generic[T]):
     problems: list[Problem]
 
 
+DATABASE_FAILED = Problem(
+    ErrorCode.UNAVAILABLE, None, "the database failed during the change; nothing was written"
+)
+
+
+def database_failures_typed(
+    unit_of_work: Callable[P, Awaitable[Outcome[T]]],
+) -> Callable[P, Awaitable[Outcome[T]]]:
+    """A unit of work whose connection fails (cut, timed out) rolls back with it: the caller
+    gets a typed UNAVAILABLE, not "Internal error"; the pool (pre-ping) replaces the connection."""
+
+    @functools.wraps(unit_of_work)
+    async def guarded(*args: P.args, **kwargs: P.kwargs) -> Outcome[T]:
+        try:
+            return await unit_of_work(*args, **kwargs)
+        except DBAPIError as e:
+            if not e.connection_invalidated:
+                raise  # a bug (a missing table, bad SQL) stays an unexpected, masked error
+            # The driver's class only: its message may quote the statement's values.
+            log.warning("mutation rolled back: %s", type(e.orig).__name__)
+            return Outcome(None, [DATABASE_FAILED])
+
+    return guarded
+
+
 def given_fields(inp: Any) -> dict[str, Any]:
     """The input fields the client sent (UNSET ones left out; explicit nulls kept)."""
     return {
         f.name: getattr(inp, f.name)
         for f in dataclasses.fields(inp)
-        if not isinstance(getattr(inp, f.name), UnsetType)
+        if not isinstance(getattr(inp, f.name), UnsetType) and f.name not in ENGINE_FIELDS
     }
 
 
@@ -147,7 +177,9 @@ async def _resolve_refs(
         scope = ctx.viewer.personal if ref.type_name == "Household" else ctx.viewer.read
         if row is None or not scope.covers(row.cell_path):
             problems.append(
-                Problem(ErrorCode.NOT_FOUND, field_name, f"no {ref.type_name} has id {global_id!r}")
+                Problem(
+                    ErrorCode.NOT_FOUND, field_name, f"no {ref.type_name} has id {shown(global_id)}"
+                )
             )
             continue
         if not within_reach(ctx.viewer, row.cell_path):
@@ -212,14 +244,25 @@ def _closed(spec: EntitySpec[Any]) -> Problem:
     return Problem(ErrorCode.ALREADY_CLOSED, "id", f"this {spec.type_name} is closed")
 
 
+@database_failures_typed
 async def create(ctx: Context, spec: EntitySpec[T], inp: Any) -> Outcome[T]:
     if refusal := _role_refusal(ctx, spec, "create"):
         return Outcome(None, refusal)
     given = given_fields(inp)
-    values, problems = _convert(spec, given, creating=True)
+    key, problems = idempotency.key_of(inp)
+    owner = idempotency.owner_of(ctx.viewer)
+    digest = idempotency.digest_of(spec.type_name, given)
+    values, more = _convert(spec, given, creating=True)
+    problems += more
     async with ctx.sessionmaker() as session:
         try:
             async with session.begin():
+                if key is not None:
+                    earlier = await idempotency.earlier_record(
+                        session, owner, key, spec.type_name, digest, spec.model
+                    )
+                    if earlier is not None:
+                        return _built(spec, ctx, *earlier)
                 problems += await _problems(session, ctx, spec, given, values, None)
                 if problems:
                     return Outcome(None, problems)
@@ -227,11 +270,24 @@ async def create(ctx: Context, spec: EntitySpec[T], inp: Any) -> Outcome[T]:
                 await record_change(
                     session, ctx.viewer, spec.operation("create"), spec.type_name, pk, None, values
                 )
+                if key is not None:
+                    await remember_key(session, owner, key, spec.type_name, digest, pk)
+                row = await located_row(session, spec.model, pk)
         except IntegrityError as e:
+            if key is not None:  # a concurrent create with the same key committed first
+                async with session.begin():
+                    earlier = await idempotency.earlier_record(
+                        session, owner, key, spec.type_name, digest, spec.model
+                    )
+                if earlier is not None:
+                    return _built(spec, ctx, *earlier)
             return Outcome(None, [_integrity_problem(e)])
-        row = await located_row(session, spec.model, pk)
     assert row is not None
     return Outcome(spec.build(row, ctx), [])
+
+
+def _built(spec: EntitySpec[T], ctx: Context, row: Any, problems: list[Problem]) -> Outcome[T]:
+    return Outcome(None if row is None else spec.build(row, ctx), problems)
 
 
 async def _existing(
@@ -244,12 +300,13 @@ async def _existing(
     row = await located_row(session, spec.model, pk)
     if row is None or not ctx.viewer.read.covers(row.cell_path):
         return None, [
-            Problem(ErrorCode.NOT_FOUND, "id", f"no {spec.type_name} has id {global_id!r}")
+            Problem(ErrorCode.NOT_FOUND, "id", f"no {spec.type_name} has id {shown(global_id)}")
         ]
     problems = _check_write_scope(ctx, row.cell_path, "id")
     return row, problems
 
 
+@database_failures_typed
 async def update(ctx: Context, spec: EntitySpec[T], global_id: str, inp: Any) -> Outcome[T]:
     if refusal := _role_refusal(ctx, spec, "update"):
         return Outcome(None, refusal)
@@ -263,11 +320,15 @@ async def update(ctx: Context, spec: EntitySpec[T], global_id: str, inp: Any) ->
                     return Outcome(None, found_problems)
                 if spec.is_closed(row):
                     return Outcome(None, [_closed(spec)])
+                problems += _version_problems(row, getattr(inp, "expected_version", None))
                 problems += await _problems(session, ctx, spec, given, values, row)
                 if problems:
                     return Outcome(None, problems)
                 if values:
-                    await update_row(session, spec.model, row.id, values)
+                    if not await update_row(
+                        session, spec.model, row.id, values, version=_read_version(row)
+                    ):
+                        return Outcome(None, [LOST_RACE])
                     await record_change(
                         session,
                         ctx.viewer,
@@ -277,13 +338,15 @@ async def update(ctx: Context, spec: EntitySpec[T], global_id: str, inp: Any) ->
                         row,
                         values,
                     )
+                # Read in the same transaction: the answer shows this write, not a later one.
+                fresh = await located_row(session, spec.model, row.id)
         except IntegrityError as e:
             return Outcome(None, [_integrity_problem(e)])
-        fresh = await located_row(session, spec.model, row.id)
     assert fresh is not None
     return Outcome(spec.build(fresh, ctx), [])
 
 
+@database_failures_typed
 async def close(
     ctx: Context, spec: EntitySpec[T], global_id: str, arguments: Mapping[str, Any] | None = None
 ) -> Outcome[T]:
@@ -299,24 +362,41 @@ async def close(
     values.update(closing.sets)
     if closing.stamp is not None:
         values[closing.stamp] = now()
-    async with ctx.sessionmaker() as session:
-        async with session.begin():
-            row, problems = await _existing(session, ctx, spec, global_id)
-            if row is None or problems:
-                return Outcome(None, problems)
-            if spec.is_closed(row):
-                return Outcome(None, [_closed(spec)])
-            if closing.precondition is not None:
-                blocking = list(await closing.precondition(session, row))
-                if blocking:
-                    return Outcome(None, blocking)
-            await update_row(session, spec.model, row.id, values)
-            await record_change(
-                session, ctx.viewer, spec.operation("close"), spec.type_name, row.id, row, values
-            )
+    async with ctx.sessionmaker() as session, session.begin():
+        row, problems = await _existing(session, ctx, spec, global_id)
+        if row is None or problems:
+            return Outcome(None, problems)
+        if spec.is_closed(row):
+            return Outcome(None, [_closed(spec)])
+        if closing.precondition is not None:
+            blocking = list(await closing.precondition(session, row))
+            if blocking:
+                return Outcome(None, blocking)
+        if not await update_row(session, spec.model, row.id, values, version=_read_version(row)):
+            return Outcome(None, [LOST_RACE])
+        await record_change(
+            session, ctx.viewer, spec.operation("close"), spec.type_name, row.id, row, values
+        )
         fresh = await located_row(session, spec.model, row.id)
     assert fresh is not None
     return Outcome(spec.build(fresh, ctx), [])
+
+
+LOST_RACE = Problem(
+    ErrorCode.CONFLICT, "id", "changed by someone else meanwhile: reload it and try again"
+)
+
+
+def _read_version(row: Row[Any]) -> int | None:
+    return row._mapping.get("version")
+
+
+def _version_problems(row: Row[Any], expected: Any) -> list[Problem]:
+    """The client's `expectedVersion` against the version the row has now."""
+    if expected is None or isinstance(expected, UnsetType) or expected == _read_version(row):
+        return []
+    message = f"the record is at version {_read_version(row)}, not {expected}: reload it"
+    return [Problem(ErrorCode.CONFLICT, "expectedVersion", message)]
 
 
 def now() -> datetime:

@@ -28,6 +28,10 @@ DbCheck = Callable[[AsyncSession, dict[str, Any], Row[Any] | None], Awaitable[Se
 Precondition = Callable[[AsyncSession, Row[Any]], Awaitable[Sequence[Problem]]]
 
 
+# Input fields the engine itself reads, on any entity: not columns, so no spec names them.
+ENGINE_FIELDS = frozenset({"idempotency_key", "expected_version"})
+
+
 class BadSpec(TypeError):
     """A spec names an input field, column or argument that does not exist."""
 
@@ -104,7 +108,7 @@ def _check_names(spec: EntitySpec[Any]) -> None:
 
 
 def _input_fields(input_class: type) -> set[str]:
-    return {f.name for f in dataclasses.fields(input_class)}
+    return {f.name for f in dataclasses.fields(input_class)} - ENGINE_FIELDS
 
 
 def _all_known(where: str, known_as: str, names: set[str], known: set[str]) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sandan.db.enums import Level
 from sandan.resolvers.errors import ErrorCode, Problem
+from sandan.resolvers.text import unprintable, visible
 
 
 class Invalid(Exception):
@@ -42,7 +43,7 @@ def text(
     def convert(value: Any) -> Any:
         if value is None:
             return None
-        stripped = str(value).strip()
+        stripped = typed_text(value)
         if required and not stripped:
             raise Invalid(ErrorCode.REQUIRED, blank)
         if len(stripped) > max_len:
@@ -50,6 +51,18 @@ def text(
         return stripped or None
 
     return Rule(column=column, required=required, convert=convert)
+
+
+def typed_text(value: Any) -> str:
+    """`value` trimmed; "" when it shows nothing (only spaces or zero-width characters, which
+    would make a title that looks empty). Control characters such as NUL are refused."""
+    stripped = str(value).strip()
+    if unprintable(stripped):
+        raise Invalid(
+            ErrorCode.INVALID,
+            "holds a control character (such as NUL) or an unpaired surrogate: send plain text",
+        )
+    return stripped if visible(stripped) else ""
 
 
 def integer(low: int, high: int, *, required: bool = False) -> Rule:
@@ -67,7 +80,7 @@ def words(max_items: int, max_len: int = 40) -> Rule:
     def convert(value: Any) -> Any:
         if value is None:
             return []
-        cleaned = list(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+        cleaned = list(dict.fromkeys(w for w in map(typed_text, value) if w))
         if len(cleaned) > max_items:
             raise Invalid(ErrorCode.OUT_OF_RANGE, f"has {len(cleaned)} items; at most {max_items}")
         too_long = [w for w in cleaned if len(w) > max_len]

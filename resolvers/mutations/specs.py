@@ -52,6 +52,7 @@ BELOW_TOWN = frozenset({Level.VILLAGE, Level.BRANCH, Level.GROUP})
 # Members, households and organisations close by leaving: the row stays for the history.
 INACTIVE = Closing(is_closed=lambda row: not row.active, sets={"active": False})
 MAX_REASON = 500
+MAX_QUANTITY = 10_000  # units of one kind a need may ask for
 
 
 def _blocked(message: str) -> list[Problem]:
@@ -89,11 +90,15 @@ def _resource_requests(value: Any) -> Any:
         return []
     merged: dict[str, int] = {}
     for item in value:
-        if not 1 <= item.quantity <= 10_000:
-            raise Invalid(
-                ErrorCode.OUT_OF_RANGE, f"quantity {item.quantity} must be from 1 to 10000"
-            )
+        if not 1 <= item.quantity <= MAX_QUANTITY:
+            message = f"quantity {item.quantity} must be from 1 to {MAX_QUANTITY}"
+            raise Invalid(ErrorCode.OUT_OF_RANGE, message)
         merged[item.kind.value] = merged.get(item.kind.value, 0) + item.quantity
+    # The cap holds for what is stored: requests of one kind are added up first.
+    for kind, total in merged.items():
+        if total > MAX_QUANTITY:
+            message = f"{kind} adds up to {total} units; at most {MAX_QUANTITY} of one kind"
+            raise Invalid(ErrorCode.OUT_OF_RANGE, message)
     return [{"kind": kind, "quantity": qty} for kind, qty in sorted(merged.items())]
 
 

@@ -51,6 +51,12 @@ class Deed(Node):
     approved_at: datetime | None = column(description="When it was approved (UTC).")
     done_at: datetime | None = column(description="When it was done (UTC).")
     created_at: datetime = column(description="When the deed was proposed (UTC).")
+    version: int = column(
+        description=(
+            "Goes up by one with every change of the deed: a different value than the one you "
+            "read means someone changed it since."
+        )
+    )
     pk: strawberry.Private[int] = key("id")
     cell_pk: strawberry.Private[int] = key("cell_id")
     need_pk: strawberry.Private[int] = key("need_id")

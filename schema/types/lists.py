@@ -51,6 +51,12 @@ class Resource(Node):
     )
     status: ResourceStatus = column(description="Whether it is still offered.")
     created_at: datetime = column(description="When the entry was made (UTC).")
+    version: int = column(
+        description=(
+            "Goes up by one with every change and close. Send it back as `expectedVersion` "
+            "when updating, so a change made meanwhile by someone else is not overwritten."
+        )
+    )
     closed_at: datetime | None = column(description="When it was closed (UTC); null while open.")
     pk: strawberry.Private[int] = key("id")
     cell_pk: strawberry.Private[int] = key("cell_id")
@@ -130,6 +136,12 @@ class Need(Node):
     )
     reported_on: date = column(description="The day it was reported.")
     created_at: datetime = column(description="When the entry was made (UTC).")
+    version: int = column(
+        description=(
+            "Goes up by one with every change and close. Send it back as `expectedVersion` "
+            "when updating, so a change made meanwhile by someone else is not overwritten."
+        )
+    )
     closed_at: datetime | None = column(description="When it was closed (UTC); null while open.")
     close_reason: str | None = column(description="Why it was closed; null while open.")
     pk: strawberry.Private[int] = key("id")
