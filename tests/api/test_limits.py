@@ -250,7 +250,9 @@ async def test_introspection_and_suggestions_follow_the_environment(
         assert "Did you mean" not in only_error(await gql(client, typo))["message"]
         coerced = "query($l: Level) { cells(level: $l) { totalCount } }"
         error = only_error(await gql(client, coerced, {"l": "TOWNN"}))
-        assert "TOWNN" in error["message"] and "Did you mean" not in error["message"]
+        # The value itself is never echoed (it may be personal data); the enum is named.
+        assert "Level" in error["message"] and "TOWNN" not in error["message"]
+        assert "Did you mean" not in error["message"]
         assert data_of(await gql(client, "{ cells(first: 1) { nodes { code } } }"))
 
 
