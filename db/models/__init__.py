@@ -5,6 +5,13 @@ from sandan.db.models.grid import Cell
 from sandan.db.models.households import ContactVisit, Household
 from sandan.db.models.lists import Need, Resource
 from sandan.db.models.people import Organisation, Person
+from sandan.db.models.runs import (
+    OptimisationRun,
+    OptimisationRunFile,
+    RunConstraint,
+    RunProposal,
+    RunUnmatched,
+)
 
 __all__ = [
     "Cell",
@@ -15,7 +22,12 @@ __all__ = [
     "DeedResource",
     "Household",
     "Need",
+    "OptimisationRun",
+    "OptimisationRunFile",
     "Organisation",
     "Person",
     "Resource",
+    "RunConstraint",
+    "RunProposal",
+    "RunUnmatched",
 ]
