@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,15 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.types.unset import UNSET, UnsetType
 
 from sandan.auth import bearer_token, viewer_for
 from sandan.db.engine import create_engine, create_sessionmaker
 from sandan.db.reader import read_only
 from sandan.fast_http import PlannedGraphQL
 from sandan.resolvers.loaders import LoaderDeps, Loaders
+from sandan.runs_http import authenticate_socket, download, server_worker, socket_context
 from sandan.schema.build import build_schema
 from sandan.schema.context import Context, Viewer
 from sandan.settings import Settings
@@ -66,7 +68,18 @@ class SandanGraphQL(GraphQL[Context, None]):
     ) -> Context:
         state: AppState = request.app.state.sandan
         viewer = await resolve_viewer(state, request.headers.get("authorization"))
+        if isinstance(request, WebSocket):
+            return socket_context(
+                make_context(state, viewer),
+                lambda auth: resolve_viewer(state, auth),
+                lambda v: make_context(state, v),
+            )
         return make_context(state, viewer)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        await authenticate_socket(context)
+        unset: UnsetType = UNSET
+        return unset
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -86,7 +99,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             viewers={},
         )
         try:
-            yield
+            async with server_worker(settings, engine, app.state.sandan.sessionmaker):
+                yield
         finally:
             await engine.dispose()
 
@@ -104,6 +118,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             state, await resolve_viewer(state, request.headers.get("authorization"))
         )
 
+    def run_file(which: str) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            state: AppState = request.app.state.sandan
+            return await download(
+                request, which, lambda auth: resolve_viewer(state, auth), state.read_engine
+            )
+
+        return endpoint
+
     graphql_app = (
         PlannedGraphQL(view, schema, settings, context_for) if settings.planned_reads else view
     )
@@ -111,6 +134,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/health", health),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),
+            Route("/runs/{run_id}/instance.json", run_file("instance")),
+            Route("/runs/{run_id}/solution.json", run_file("solution")),
         ],
         lifespan=lifespan,
     )

@@ -6,15 +6,19 @@ import strawberry
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
 from sandan.schema.query import Query
+from sandan.schema.runs_api import RunsMutation, RunsQuery, RunsSubscription
 from sandan.schema.types.deeds import Deed
 from sandan.schema.types.grid import Cell
 from sandan.schema.types.lists import Need, Resource
 from sandan.schema.types.members import ContactVisit, Household, Organisation, Person
+from sandan.schema.types.runs import OptimisationRun, RunConstraint
 from sandan.settings import Settings
 
 NODE_TYPES = [Cell, Person, Household, Organisation, Resource, Need, Deed, ContactVisit]
+RUN_TYPES = [OptimisationRun, RunConstraint]
 
 
 def limit_rules(settings: Settings) -> tuple[type[ASTValidationRule], ...]:
@@ -34,9 +38,10 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     from sandan.schema.mutation import Mutation
 
     return strawberry.Schema(
-        query=Query,
-        mutation=Mutation,
-        types=NODE_TYPES,
+        query=merge_types("Query", (Query, RunsQuery)),
+        mutation=merge_types("Mutation", (Mutation, RunsMutation)),
+        subscription=RunsSubscription,
+        types=NODE_TYPES + RUN_TYPES,
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
