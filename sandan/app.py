@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             viewers={},
         )
         try:
-            async with server_worker(settings, engine, app.state.sandan.sessionmaker):
+            async with server_worker(settings):
                 yield
         finally:
             await engine.dispose()

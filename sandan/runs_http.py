@@ -14,12 +14,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from strawberry.exceptions import ConnectionRejectionError
 
 from sandan.auth import bearer_token
+from sandan.db.engine import create_engine, create_sessionmaker
 from sandan.db.reader import connect
 from sandan.db.repositories import runs
 from sandan.resolvers.runs.reads import may_see
@@ -39,21 +40,24 @@ def worker_config(settings: Settings) -> WorkerConfig:
 
 
 @contextlib.asynccontextmanager
-async def server_worker(
-    settings: Settings, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
-) -> AsyncIterator[None]:
-    """Run the queue in this process for the app's lifetime (unless SANDAN_RUNS_IN_SERVER=0)."""
+async def server_worker(settings: Settings) -> AsyncIterator[None]:
+    """Run the queue in this process for the app's lifetime (unless SANDAN_RUNS_IN_SERVER=0).
+
+    The worker has an engine of its own: its polls and heartbeats never wait for, or take, a
+    connection that a request needs."""
     if not settings.runs_in_server:
         yield
         return
-    worker = RunWorker(engine, sessionmaker, worker_config(settings))
+    engine = create_engine(settings.database_url, pool_size=2)
+    worker = RunWorker(engine, create_sessionmaker(engine), worker_config(settings))
     task = asyncio.create_task(worker.serve(), name="sandan-runs")
     try:
         yield
     finally:
         worker.stop.set()
-        with contextlib.suppress(asyncio.CancelledError):
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
             await asyncio.wait_for(task, timeout=10)
+        await engine.dispose()
 
 
 @dataclass
