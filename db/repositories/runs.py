@@ -103,19 +103,20 @@ async def runs_by_cell_ids(session: Reader, keys: Sequence[int]) -> dict[int, li
 
 
 def _overlaps(a: Any, b: Any) -> ColumnElement[bool]:
-    """Runs a and b cover a common cell (one subtree holds the other) in a common day."""
-    return and_(
-        or_(
-            func.substr(a.cell_path, 1, func.length(b.cell_path)) == b.cell_path,
-            func.substr(b.cell_path, 1, func.length(a.cell_path)) == a.cell_path,
-        ),
-        a.period_from <= b.period_to,
-        a.period_to >= b.period_from,
+    """Runs a and b share a cell: one subtree holds the other.
+
+    Periods are not compared: a need whose window spans both periods is in both instances, and
+    two runs proposing a deed for it must not both write (the second one's answer would be
+    refused by the one-live-deed-per-need index after minutes of solving)."""
+    return or_(
+        func.substr(a.cell_path, 1, func.length(b.cell_path)) == b.cell_path,
+        func.substr(b.cell_path, 1, func.length(a.cell_path)) == a.cell_path,
     )
 
 
 async def claim(session: AsyncSession, worker: str) -> Record | None:
-    """Take the oldest takeable run that overlaps no RUNNING run and no older waiting run.
+    """Take the oldest takeable run whose subtree meets no RUNNING run's and no older waiting
+    run's.
 
     Overlapping runs therefore run one after the other, in the order they were started.
     Commits (the claim must be visible to the others at once)."""
@@ -229,9 +230,7 @@ async def reap(session: AsyncSession, lease_seconds: float) -> int:
         )
     )
     requeued = await session.execute(
-        update(Run)
-        .where(stale)
-        .values(status=RunStatus.INTERRUPTED, progress=None, updated_at=now)
+        update(Run).where(stale).values(status=RunStatus.INTERRUPTED, progress=None, updated_at=now)
     )
     changed = int(getattr(failed, "rowcount", 0)) + int(getattr(requeued, "rowcount", 0))
     if changed and _is_postgres(session):

@@ -47,7 +47,9 @@ async def cell_gid(url: str, code: str) -> str:
 async def start(
     client: httpx.AsyncClient, cell: str, *, seconds: int = 5, period: dict[str, str] = PERIOD
 ) -> str:
-    body = await gql(client, START, {"input": {"cell": cell, **period, "timeLimitSeconds": seconds}})
+    body = await gql(
+        client, START, {"input": {"cell": cell, **period, "timeLimitSeconds": seconds}}
+    )
     payload = data_of(body)["startOptimisation"]
     assert payload["errors"] == [], payload
     assert payload["run"]["status"] == "QUEUED"
@@ -55,7 +57,9 @@ async def start(
     return run_id
 
 
-async def wait_for_end(client: httpx.AsyncClient, run_id: str, timeout: float = 90) -> dict[str, Any]:
+async def wait_for_end(
+    client: httpx.AsyncClient, run_id: str, timeout: float = 90
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         run: dict[str, Any] = data_of(await gql(client, RUN, {"id": run_id}))["optimisationRun"]

@@ -37,10 +37,23 @@ def _env(url: str, extra: dict[str, str] | None) -> dict[str, str]:
     }
 
 
-def start_server(url: str, port: int, extra: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def start_server(
+    url: str, port: int, extra: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "sandan.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "sandan.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         env=_env(url, extra),
     )
     deadline = time.monotonic() + 60
@@ -75,9 +88,7 @@ def served(url: str, extra: dict[str, str] | None = None) -> Iterator[str]:
 
 
 def start_worker(url: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "sandan.cli", "worker"], env=_env(url, None)
-    )
+    return subprocess.Popen([sys.executable, "-m", "sandan.cli", "worker"], env=_env(url, None))
 
 
 SUBSCRIBE = """

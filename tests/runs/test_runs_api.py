@@ -25,10 +25,14 @@ async def _errors(client: Any, **input_: Any) -> list[dict[str, Any]]:
 
 async def test_start_checks_its_input_and_writes_nothing_when_refused(demo_url: str) -> None:
     town = await cell_gid(demo_url, "NH-JJ")
-    group = gid("Cell", int(await scalar(demo_url, "SELECT max(id) FROM cells WHERE level = 'GROUP'")))
+    group = gid(
+        "Cell", int(await scalar(demo_url, "SELECT max(id) FROM cells WHERE level = 'GROUP'"))
+    )
     village_2 = await cell_gid(demo_url, "NH-JJ-02")
     tokens = {STAFF_TOKEN: "*", VILLAGE_TOKEN: "NH-JJ-01"}
-    async with api_client(demo_url, token=STAFF_TOKEN, staff_tokens=tokens, runs_in_server=False) as c:
+    async with api_client(
+        demo_url, token=STAFF_TOKEN, staff_tokens=tokens, runs_in_server=False
+    ) as c:
         reversed_ = await _errors(c, cell=town, **{"from": "2026-06-02", "to": "2026-06-01"})
         assert [(e["code"], e["field"]) for e in reversed_] == [("PERIOD_REVERSED", "to")]
         too_long = await _errors(c, cell=town, **{"from": "2026-01-01", "to": "2027-01-02"})
@@ -40,7 +44,9 @@ async def test_start_checks_its_input_and_writes_nothing_when_refused(demo_url: 
         missing = gid("Cell", 999_999)
         assert [e["code"] for e in await _errors(c, cell=missing, **PERIOD)] == ["NOT_FOUND"]
         assert [e["code"] for e in await _errors(c, cell="nonsense", **PERIOD)] == ["INVALID_ID"]
-    async with api_client(demo_url, token=VILLAGE_TOKEN, staff_tokens=tokens, runs_in_server=False) as c:
+    async with api_client(
+        demo_url, token=VILLAGE_TOKEN, staff_tokens=tokens, runs_in_server=False
+    ) as c:
         assert [e["code"] for e in await _errors(c, cell=village_2, **PERIOD)] == ["FORBIDDEN"]
     async with api_client(demo_url, runs_in_server=False) as public:
         assert [e["code"] for e in await _errors(public, cell=town, **PERIOD)] == ["FORBIDDEN"]
@@ -84,7 +90,9 @@ async def test_a_run_writes_explained_proposals_and_unmatched_reasons(demo_url: 
     async with api_client(demo_url) as public:
         denied = await public.get(f"/runs/{pk_of(run_id)}/instance.json")
         assert denied.status_code == 401
-        hidden = data_of(await gql(public, "query($id: ID!){ optimisationRun(id: $id) { id } }", {"id": run_id}))
+        hidden = data_of(
+            await gql(public, "query($id: ID!){ optimisationRun(id: $id) { id } }", {"id": run_id})
+        )
         assert hidden["optimisationRun"] is None
 
 
@@ -100,30 +108,31 @@ async def test_a_queued_run_is_cancelled_at_once(demo_url: str) -> None:
 
 
 async def test_overlapping_runs_wait_for_each_other_in_the_queue(demo_url: str) -> None:
-    """The second of two runs over overlapping subtrees and periods is not taken while the
-    first runs (or waits); runs that do not overlap are taken side by side."""
+    """A run whose subtree meets a running or older waiting run's is not taken until that one
+    ends (whatever the periods: a need's window can span both); disjoint subtrees run side
+    by side."""
     town, v1, v2 = [await cell_gid(demo_url, c) for c in ("NH-JJ", "NH-JJ-01", "NH-JJ-02")]
+    later = {"from": "2026-09-01", "to": "2026-09-30"}
     async with api_app(demo_url, token=STAFF_TOKEN, runs_in_server=False) as (client, state):
-        whole = pk_of(await start(client, town))
         village_1 = pk_of(await start(client, v1))
+        whole = pk_of(await start(client, town, period=later))
         village_2 = pk_of(await start(client, v2))
-        later = {"from": "2026-09-01", "to": "2026-09-30"}
-        town_later = pk_of(await start(client, town, period=later))
+        village_1_later = pk_of(await start(client, v1, period=later))
         async with state.sessionmaker() as session:
             first = await runs.claim(session, "w1")
-            assert first is not None and first.id == whole
-            # Both villages overlap the town run; the town's later period does not.
+            assert first is not None and first.id == village_1
+            # The town waits for village 1; village 2 may not overtake the older town run.
+            assert await runs.claim(session, "w2") is None
+            await runs.finish(session, village_1, 1, RunStatus.SUCCEEDED)
+            await session.commit()
             second = await runs.claim(session, "w2")
-            assert second is not None and second.id == town_later
+            assert second is not None and second.id == whole
             assert await runs.claim(session, "w3") is None
             await runs.finish(session, whole, 1, RunStatus.SUCCEEDED)
             await session.commit()
-            third = await runs.claim(session, "w3")
-            fourth = await runs.claim(session, "w4")
-            assert {third.id if third else None, fourth.id if fourth else None} == {
-                village_1,
-                village_2,
-            }
+            third, fourth = await runs.claim(session, "w3"), await runs.claim(session, "w4")
+            assert third is not None and third.id == village_2
+            assert fourth is not None and fourth.id == village_1_later
 
 
 async def test_a_silent_worker_loses_its_run_once_then_the_run_fails(demo_url: str) -> None:
@@ -141,4 +150,3 @@ async def test_a_silent_worker_loses_its_run_once_then_the_run_fails(demo_url: s
                 # The dead worker's late answer is refused (its attempt is no longer current).
                 assert not await runs.finish(session, pk, attempt, RunStatus.SUCCEEDED)
             assert row.failure is not None and "stopped twice" in row.failure
-
