@@ -58,12 +58,12 @@ async def start(
 
 
 async def wait_for_end(
-    client: httpx.AsyncClient, run_id: str, timeout: float = 90
+    client: httpx.AsyncClient, run_id: str, limit: float = 90
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         run: dict[str, Any] = data_of(await gql(client, RUN, {"id": run_id}))["optimisationRun"]
         if run["status"] in FINAL:
             return run
         await asyncio.sleep(0.2)
-    raise AssertionError(f"run {run_id} did not end within {timeout} s")
+    raise AssertionError(f"run {run_id} did not end within {limit} s")

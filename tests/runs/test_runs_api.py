@@ -3,11 +3,15 @@ cancelling, and the files a run can be replayed and checked with."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
+
+import orjson
 
 from sandan.db.models.runs import RunStatus
 from sandan.db.repositories import runs
 from sandan.matching.check import check
+from sandan.resolvers.runs.worker import RunWorker, WorkerConfig
 from tests.api.helpers import data_of, gid, pk_of, scalar, sql
 from tests.conftest import STAFF_TOKEN, api_app, api_client, gql
 from tests.runs.helpers import PERIOD, PROPOSALS, START, cell_gid, start, wait_for_end
@@ -150,3 +154,44 @@ async def test_a_silent_worker_loses_its_run_once_then_the_run_fails(demo_url: s
                 # The dead worker's late answer is refused (its attempt is no longer current).
                 assert not await runs.finish(session, pk, attempt, RunStatus.SUCCEEDED)
             assert row.failure is not None and "stopped twice" in row.failure
+
+
+CANCEL = """
+mutation Cancel($id: ID!, $keep: Boolean!) {
+  cancelOptimisation(id: $id, keepBest: $keep) { run { status cancelRequested } errors { code } }
+}"""
+
+
+async def test_a_running_run_stops_within_two_seconds_keeping_nothing_or_its_best(
+    demo_url: str,
+) -> None:
+    town, v1 = await cell_gid(demo_url, "NH-JJ"), await cell_gid(demo_url, "NH-JJ-01")
+    async with api_app(demo_url, token=STAFF_TOKEN, runs_in_server=False) as (client, state):
+        worker = RunWorker(state.engine, state.sessionmaker, WorkerConfig())
+        for cell, keep in ((town, False), (v1, True)):
+            run_id = await start(client, cell, seconds=60)
+            async with state.sessionmaker() as session:
+                claimed = await runs.claim(session, worker.name)
+            assert claimed is not None and claimed.id == pk_of(run_id)
+            asked = data_of(await gql(client, CANCEL, {"id": run_id, "keep": keep}))
+            assert asked["cancelOptimisation"] == {
+                "run": {"status": "RUNNING", "cancelRequested": True},
+                "errors": [],
+            }
+            t0 = time.monotonic()
+            await worker.execute(claimed)
+            # Stopped, not solved to its 60 s limit (how fast is for BENCHMARKS.md, not a test).
+            assert time.monotonic() - t0 < 30
+            rows = await sql(
+                demo_url,
+                "SELECT r.status, r.statistics, (SELECT count(*) FROM run_proposals p "
+                "WHERE p.run_id = r.id) AS written FROM optimisation_runs r WHERE r.id = :id",
+                {"id": claimed.id},
+            )
+            assert rows[0]["status"] == "CANCELLED"
+            if keep:  # the best answer so far is written, as the statistics say
+                stats = rows[0]["statistics"]
+                stats = orjson.loads(stats) if isinstance(stats, str) else stats
+                assert rows[0]["written"] == stats["deeds_proposed"]
+            else:
+                assert rows[0]["written"] == 0 and rows[0]["statistics"] is None

@@ -26,8 +26,8 @@ async def _runs(url: str) -> list[dict[str, Any]]:
     return await sql(url, "SELECT id, status, attempts, worker FROM optimisation_runs ORDER BY id")
 
 
-async def _wait(url: str, pk: int, statuses: set[str], timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
+async def _wait(url: str, pk: int, statuses: set[str], limit: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         rows = await sql(url, "SELECT * FROM optimisation_runs WHERE id = :id", {"id": pk})
         if rows[0]["status"] in statuses:
