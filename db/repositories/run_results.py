@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -169,7 +170,7 @@ async def latest_reasons(session: Reader, need_ids: Sequence[int]) -> dict[int, 
     proposed a deed for it)."""
     unmatched = await rows_grouped_by_key(
         session,
-        cast_select(select(RunUnmatched.run_id, RunUnmatched.reasons)),
+        typing.cast("Select[Any]", select(RunUnmatched.run_id, RunUnmatched.reasons)),
         RunUnmatched.need_id,
         need_ids,
         RunUnmatched.run_id.desc(),
@@ -188,10 +189,6 @@ async def latest_reasons(session: Reader, need_ids: Sequence[int]) -> dict[int, 
         if rows and rows[0].run_id > latest_proposal:
             out[need_id] = list(rows[0].reasons)
     return out
-
-
-def cast_select(stmt: Any) -> Select[Any]:
-    return stmt  # type: ignore[no-any-return]
 
 
 # ------------------------------------------------------------------ review

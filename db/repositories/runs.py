@@ -262,3 +262,8 @@ async def cell_by_pk(session: Reader, pk: int) -> Record | None:
     stmt = select(Cell.id, Cell.code, Cell.path, Cell.level).where(Cell.id == pk)
     rows = records(await session.execute(stmt))
     return rows[0] if rows else None
+
+
+async def cell_codes_by_paths(session: Reader, paths: Sequence[str]) -> list[str]:
+    result = await session.execute(select(Cell.code).where(Cell.path.in_(list(paths))))
+    return [str(code) for code in result.scalars()]

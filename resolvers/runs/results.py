@@ -82,7 +82,7 @@ def failure_message(solution: dict[str, Any]) -> str | None:
         return None
     if status == "INFEASIBLE_PINS":
         parts = [
-            f"person p{c['person'][1:]} as {c.get('role', '?')} on need n{c['need'][1:]}: "
+            f"person {c['person']} as {c.get('role', '?')} on need {c['need']}: "
             f"{c.get('reason', 'cannot hold with the others')}"
             for c in (solution.get("conflicts") or [])[:10]
         ]

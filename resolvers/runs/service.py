@@ -11,10 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from sandan.db.enums import Level
-from sandan.db.models import Cell
 from sandan.db.models.runs import FINISHED, CancelRequest, RunStatus
 from sandan.db.repositories import runs
 from sandan.db.repositories.batch import Record
@@ -68,7 +65,7 @@ async def scope_label(ctx: Context, scope: Scope) -> str:
     if scope.paths is None:
         return "staff of the whole grid"
     async with ctx.sessionmaker() as session:
-        codes = (await session.scalars(select(Cell.code).where(Cell.path.in_(scope.paths)))).all()
+        codes = await runs.cell_codes_by_paths(session, scope.paths)
     return "staff of " + ", ".join(sorted(codes))
 
 

@@ -57,9 +57,7 @@ async def start(
     return run_id
 
 
-async def wait_for_end(
-    client: httpx.AsyncClient, run_id: str, limit: float = 90
-) -> dict[str, Any]:
+async def wait_for_end(client: httpx.AsyncClient, run_id: str, limit: float = 90) -> dict[str, Any]:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         run: dict[str, Any] = data_of(await gql(client, RUN, {"id": run_id}))["optimisationRun"]
