@@ -5,17 +5,20 @@ pair absent, with nobody committed beyond their capacity."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+import websockets
 
 from tests.api.helpers import data_of, pk_of, sql
 from tests.conftest import STAFF_TOKEN, gql
 from tests.runs.helpers import PROPOSALS, cell_gid, start, wait_for_end
-from tests.runs.server import follow, served
+from tests.runs.server import SUBSCRIBE, follow, served
 
 REVIEW = """
 mutation Review($ok: [ID!]!, $no: [ID!]!) {
@@ -138,3 +141,30 @@ async def test_review_loop_through_graphql_and_a_websocket(demo_url: str, tmp_pa
             instance = (await client.get(f"/runs/{run_pk}/instance.json")).content
             solution = (await client.get(f"/runs/{run_pk}/solution.json")).content
     _replays(tmp_path, instance, solution)
+
+
+async def test_a_websocket_authenticates_from_connection_init(demo_url: str) -> None:
+    """An unknown token closes the socket (4403); without one a run is not found."""
+    town = await cell_gid(demo_url, "NH-JJ")
+    with served(demo_url, {"SANDAN_RUNS_IN_SERVER": "0"}) as base:
+        headers = {"authorization": f"Bearer {STAFF_TOKEN}"}
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
+            run_id = await start(client, town)
+        ws_url = base.replace("http://", "ws://") + "/graphql"
+        async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+            init = {
+                "type": "connection_init",
+                "payload": {"authorization": "Bearer not-a-token-at-all"},
+            }
+            await ws.send(json.dumps(init))
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await ws.recv()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+        async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            query = {"query": SUBSCRIBE, "variables": {"id": run_id}}
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": query}))
+            message = json.loads(await ws.recv())
+            assert message["type"] == "next"
+            assert message["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
