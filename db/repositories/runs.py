@@ -135,9 +135,11 @@ async def claim(session: AsyncSession, worker: str) -> Record | None:
         await session.commit()
         return None
     now = utcnow()
-    await session.execute(
+    # Conditional as well: SQLite has no row locks, and two server processes on one SQLite
+    # file may both have read this id; only one UPDATE finds it still takeable.
+    taken = await session.execute(
         update(Run)
-        .where(Run.id == pk)
+        .where(Run.id == pk, Run.status.in_(TAKEABLE))
         .values(
             status=RunStatus.RUNNING,
             attempts=Run.attempts + 1,
@@ -149,6 +151,8 @@ async def claim(session: AsyncSession, worker: str) -> Record | None:
         )
     )
     await session.commit()
+    if not getattr(taken, "rowcount", 0):
+        return None
     return await run_by_id(session, pk)
 
 

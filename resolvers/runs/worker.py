@@ -78,7 +78,10 @@ class RunWorker:
                     log.exception("the runs queue could not be read")
                     run = None
                 if run is not None:
-                    await self.execute(run)
+                    try:
+                        await self.execute(run)
+                    except Exception:  # e.g. the database went away mid-run
+                        log.exception("run %s: left to the lease (taken again later)", run.id)
                     continue
                 self.wake.clear()
                 with contextlib.suppress(TimeoutError):
