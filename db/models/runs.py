@@ -82,8 +82,9 @@ class OptimisationRunFile(Base):
 
     __tablename__ = "optimisation_run_files"
 
+    id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(
-        ForeignKey("optimisation_runs.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("optimisation_runs.id", ondelete="CASCADE"), unique=True
     )
     instance: Mapped[str | None] = mapped_column(Text)
     solution: Mapped[str | None] = mapped_column(Text)
@@ -94,9 +95,8 @@ class RunProposal(Base):
 
     __tablename__ = "run_proposals"
 
-    deed_id: Mapped[int] = mapped_column(
-        ForeignKey("deeds.id", ondelete="CASCADE"), primary_key=True
-    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deed_id: Mapped[int] = mapped_column(ForeignKey("deeds.id", ondelete="CASCADE"), unique=True)
     run_id: Mapped[int] = mapped_column(
         ForeignKey("optimisation_runs.id", ondelete="CASCADE"), index=True
     )

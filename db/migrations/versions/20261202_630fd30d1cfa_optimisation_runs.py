@@ -1,8 +1,8 @@
 """optimisation runs
 
-Revision ID: 71cb3a325449
+Revision ID: 630fd30d1cfa
 Revises: 5ef81587a0e6
-Create Date: 2026-12-02 04:16:39.880546
+Create Date: 2026-12-02 04:47:32.321719
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '71cb3a325449'
+revision: str = '630fd30d1cfa'
 down_revision: str | None = '5ef81587a0e6'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -48,11 +48,13 @@ def upgrade() -> None:
         batch_op.create_index('ix_optimisation_runs_status_id', ['status', 'id'], unique=False)
 
     op.create_table('optimisation_run_files',
+    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
     sa.Column('instance', sa.Text(), nullable=True),
     sa.Column('solution', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['run_id'], ['optimisation_runs.id'], name=op.f('fk_optimisation_run_files_run_id_optimisation_runs'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('run_id', name=op.f('pk_optimisation_run_files'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_optimisation_run_files')),
+    sa.UniqueConstraint('run_id', name=op.f('uq_optimisation_run_files_run_id'))
     )
     op.create_table('run_constraints',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -92,6 +94,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_run_unmatched_need_id'), ['need_id'], unique=False)
 
     op.create_table('run_proposals',
+    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('deed_id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
     sa.Column('explanation', sa.JSON(), nullable=False),
@@ -100,7 +103,8 @@ def upgrade() -> None:
     sa.Column('rejected_reason', sa.String(length=500), nullable=True),
     sa.ForeignKeyConstraint(['deed_id'], ['deeds.id'], name=op.f('fk_run_proposals_deed_id_deeds'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['run_id'], ['optimisation_runs.id'], name=op.f('fk_run_proposals_run_id_optimisation_runs'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('deed_id', name=op.f('pk_run_proposals'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_run_proposals')),
+    sa.UniqueConstraint('deed_id', name=op.f('uq_run_proposals_deed_id'))
     )
     with op.batch_alter_table('run_proposals', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_run_proposals_run_id'), ['run_id'], unique=False)
