@@ -171,6 +171,8 @@ class RunWorker:
         keep_best_until: float | None = None
         last_beat = 0.0
         while True:
+            # A child that has just exited may still have its answer in the pipe: read it first.
+            exited = not proc.alive
             for kind, payload in await asyncio.to_thread(proc.receive, 0.2):
                 if kind == "progress":
                     progress = payload
@@ -183,7 +185,7 @@ class RunWorker:
                         f"the solver stopped with an error ({payload})",
                         progress,
                     )
-            if not proc.alive and not proc.receive(0):
+            if exited:
                 code = proc.exit_code
                 return (
                     RunStatus.FAILED,
