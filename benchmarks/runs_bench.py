@@ -111,8 +111,9 @@ async def latency(url: str, seconds: int, port: int, duration: int) -> None:
             await _solving(conn, pk)
             busy = await fixed_rate(port, body, 50, duration)
             status = await conn.fetchval("select status from optimisation_runs where id=$1", pk)
+            # Ended here, not by a cancel request: a server stopping mid-run would queue it again.
             await conn.execute(
-                "update optimisation_runs set cancel_request='DISCARD' where id=$1", pk
+                "update optimisation_runs set status = 'CANCELLED' where id = $1", pk
             )
         finally:
             await conn.close()

@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 PARENT_CHECK_SECONDS = 0.5
+NICENESS = 10
 
 
 def _watch_parent(parent: int) -> None:
@@ -37,6 +38,10 @@ def _child(
     parent: int,
 ) -> None:
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    # The solve is background work: on a small machine the API's requests (and the database)
+    # must get the CPU first. Parts of the solver use more than one thread (the LP of a large
+    # component solves two parts at a time), which would otherwise stall the server for seconds.
+    os.nice(NICENESS)
     from sandan.matching.progress import Progress
     from sandan.matching.solver import solve
 
