@@ -68,7 +68,8 @@ async def write(url: str, seconds: int) -> None:
     t0 = time.perf_counter()
     solution = solve(instance, time_limit=seconds, workers=1, seed=1)
     solved = time.perf_counter() - t0
-    stats = run_statistics(instance, solution, {"export": export}, skipped)
+    sizes = {key: len(instance[key]) for key in ("needs", "people", "resources")}
+    stats = run_statistics(sizes, solution, {"export": export}, skipped)
     t0 = time.perf_counter()
     ok = await write_results(
         sessionmaker,

@@ -46,8 +46,9 @@ def reason_code(reason: str) -> str:
 
 
 def statistics(
-    instance: dict[str, Any], solution: dict[str, Any], seconds: dict[str, float], skipped: int
+    sizes: dict[str, int], solution: dict[str, Any], seconds: dict[str, float], skipped: int
 ) -> dict[str, Any]:
+    """The run's statistics; `sizes` counts the instance's needs, people and resources."""
     stats = solution.get("stats") or {}
     by_reason: Counter[str] = Counter()
     for row in solution.get("unmatched") or []:
@@ -60,9 +61,9 @@ def statistics(
         "answer": float(stats.get("seconds_answer", 0.0)),
     }
     return {
-        "needs": len(instance["needs"]),
-        "people": len(instance["people"]),
-        "resources": len(instance["resources"]),
+        "needs": sizes["needs"],
+        "people": sizes["people"],
+        "resources": sizes["resources"],
         "deeds_proposed": len(solution.get("deeds") or []),
         "unmatched": len(solution.get("unmatched") or []),
         "unmatched_by_reason": dict(sorted(by_reason.items())),

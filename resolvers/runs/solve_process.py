@@ -78,14 +78,14 @@ class SolveProcess:
     """One solve in a spawned child (spawn, not fork: the parent holds an event loop and
     database connections that a forked child must not inherit)."""
 
-    def __init__(self, instance: dict[str, Any], time_limit: float, seed: int, threads: int):
+    def __init__(self, instance: bytes, time_limit: float, seed: int, threads: int):
         ctx = multiprocessing.get_context("spawn")
         self._recv, send = ctx.Pipe(duplex=False)
         self.cancel = ctx.Event()
         self.process = ctx.Process(
             target=_child,
             args=(
-                orjson.dumps(instance),
+                instance,
                 time_limit,
                 seed,
                 threads,

@@ -118,14 +118,21 @@ class RunWorker:
         t0 = time.monotonic()
         try:
             instance, skipped = await prepare_instance(self.sessionmaker, run)
+            # Only the JSON text is kept: a district instance is millions of Python objects,
+            # and every full garbage collection of this process would walk them while serving.
+            instance_json = orjson.dumps(instance)
+            sizes = {key: len(instance[key]) for key in ("needs", "people", "resources")}
+            del instance
             async with self.sessionmaker() as session, session.begin():
-                await runs.save_file(session, run.id, instance=orjson.dumps(instance).decode())
+                await runs.save_file(session, run.id, instance=instance_json.decode())
         except Exception:
             log.exception("run %s: export failed", run.id)
             await self._finish(run, RunStatus.FAILED, failure=EXPORT_FAILED)
             return
         export_seconds = time.monotonic() - t0
-        proc = SolveProcess(instance, run.time_limit_seconds, run.seed, self.config.solver_threads)
+        proc = SolveProcess(
+            instance_json, run.time_limit_seconds, run.seed, self.config.solver_threads
+        )
         try:
             outcome = await self._follow(run, proc)
         finally:
@@ -141,7 +148,7 @@ class RunWorker:
             return
         solution = orjson.loads(answer)
         failure = failure_message(solution)
-        stats = statistics(instance, solution, {"export": round(export_seconds, 3)}, skipped)
+        stats = statistics(sizes, solution, {"export": round(export_seconds, 3)}, skipped)
         if failure is not None:
             async with self.sessionmaker() as session, session.begin():
                 await runs.save_file(session, run.id, solution=answer.decode())
