@@ -99,6 +99,24 @@ async def _solving(conn: asyncpg.Connection, pk: int) -> None:
     raise RuntimeError("the district run never started solving")
 
 
+async def _phases(url: str, pk: int, seconds: float) -> list[tuple[float, str]]:
+    """When the run's reported phase changed, for reading stalls against the solver's steps."""
+    conn = await asyncpg.connect(url)
+    seen: list[tuple[float, str]] = []
+    try:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            query = "select progress->>'phase' from optimisation_runs where id = $1"
+            progress = await conn.fetchval(query, pk)
+            phase = str(progress)[:60]
+            if not seen or seen[-1][1] != phase:
+                seen.append((time.monotonic(), phase))
+            await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
+    return seen
+
+
 async def latency(url: str, seconds: int, port: int, duration: int) -> None:
     targets = await pick_targets(url)
     body = targets["village_body"]
@@ -110,7 +128,12 @@ async def latency(url: str, seconds: int, port: int, duration: int) -> None:
         conn = await asyncpg.connect(url)
         try:
             await _solving(conn, pk)
+            phases = asyncio.create_task(_phases(url, pk, duration))
+            t_busy = time.monotonic()
             busy = await fixed_rate(port, body, 50, duration)
+            timeline = await phases
+            steps = [(round(t - t_busy, 1), phase) for t, phase in timeline]
+            print("run phases (s into the measurement):", steps)
             status = await conn.fetchval("select status from optimisation_runs where id=$1", pk)
             # Ended here, not by a cancel request: a server stopping mid-run would queue it again.
             await conn.execute(

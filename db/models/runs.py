@@ -67,8 +67,9 @@ class OptimisationRun(Timestamped, Base):
     cancel_request: Mapped[CancelRequest | None] = mapped_column(
         enum_column(CancelRequest, "cancel_request")
     )
-    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    statistics: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # none_as_null: "no progress yet" is SQL NULL, not the JSON value null.
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    statistics: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     failure: Mapped[str | None] = mapped_column(String(2000))
 
     __table_args__ = (

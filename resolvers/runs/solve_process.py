@@ -1,17 +1,24 @@
-"""The solve in a child process: CPU-bound, GIL-holding work never runs in the event loop's.
+"""The export and the solve in a child process: CPU-bound, GIL-holding work never runs in the
+event loop's process (building a district's instance from its rows alone holds the GIL for
+seconds).
 
-The child runs `sandan.matching.solve` with the solver's own progress callback and cancel
-hook, and talks to its parent through a pipe: ("progress", dict) a few times a second, then
-("done", solution JSON bytes) or ("error", message). It exits by itself when its parent dies
-(a SIGKILLed worker must not leave a solver burning a core until its time limit).
+The child exports the run's instance (its own database connection; the file is stored on the
+run), runs `sandan.matching.solve` with the solver's own progress callback and cancel hook, and
+talks to its parent through a pipe: ("exported", sizes), ("progress", dict) a few times a
+second, then ("done", solution JSON bytes) or ("error" / "export_failed", message). It exits
+by itself when its parent dies (a SIGKILLed worker must not leave a solver burning a core until
+its time limit).
 """
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 import threading
 import time
+from dataclasses import dataclass
+from datetime import date
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -28,20 +35,59 @@ def _watch_parent(parent: int) -> None:
             os._exit(1)
 
 
-def _child(
-    instance: bytes,
-    time_limit: float,
-    seed: int,
-    threads: int,
-    out: Connection,
-    cancel: Any,
-    parent: int,
-) -> None:
+@dataclass(frozen=True)
+class Job:
+    """What the child needs to export and solve one run (picklable, no connections)."""
+
+    database_url: str
+    run_id: int
+    cell_id: int
+    cell_code: str
+    cell_path: str
+    period_from: date
+    period_to: date
+    time_limit: float
+    seed: int
+    threads: int
+
+
+async def _export(job: Job) -> tuple[bytes, dict[str, Any]]:
+    """The run's instance (with pins and forbids), stored as the run's instance file."""
+    from sandan.db.engine import create_nullpool_engine, create_sessionmaker
+    from sandan.db.repositories import runs
+    from sandan.resolvers.runs.prepare import prepare_instance
+
+    t0 = time.monotonic()
+    engine = create_nullpool_engine(job.database_url)
+    try:
+        sessionmaker = create_sessionmaker(engine)
+        instance, skipped = await prepare_instance(sessionmaker, job)
+        text = orjson.dumps(instance)
+        facts: dict[str, Any] = {
+            key: len(instance[key]) for key in ("needs", "people", "resources")
+        }
+        del instance
+        async with sessionmaker() as session, session.begin():
+            await runs.save_file(session, job.run_id, instance=text.decode())
+    finally:
+        await engine.dispose()
+    facts.update(skipped=skipped, export_seconds=round(time.monotonic() - t0, 3))
+    return text, facts
+
+
+def _child(job: Job, out: Connection, cancel: Any, parent: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    # The solve is background work: on a small machine the API's requests (and the database)
-    # must get the CPU first. Parts of the solver use more than one thread (the LP of a large
-    # component solves two parts at a time), which would otherwise stall the server for seconds.
+    # The export and the solve are background work: on a small machine the API's requests (and
+    # the database) must get the CPU first. Parts of the solver use more than one thread (the
+    # LP of a large component solves two parts at a time).
     os.nice(NICENESS)
+    try:
+        instance, facts = asyncio.run(_export(job))
+    except Exception as e:  # the parent fails the run with a message staff can act on
+        out.send(("export_failed", type(e).__name__))
+        return
+    out.send(("exported", facts))
+
     from sandan.matching.progress import Progress
     from sandan.matching.solver import solve
 
@@ -62,9 +108,9 @@ def _child(
     try:
         solution = solve(
             orjson.loads(instance),
-            time_limit=time_limit,
-            workers=threads,
-            seed=seed,
+            time_limit=job.time_limit,
+            workers=job.threads,
+            seed=job.seed,
             progress=progress,
             cancel=cancel,  # a multiprocessing Event: the parent sets it, is_set() reads it
         )
@@ -78,21 +124,13 @@ class SolveProcess:
     """One solve in a spawned child (spawn, not fork: the parent holds an event loop and
     database connections that a forked child must not inherit)."""
 
-    def __init__(self, instance: bytes, time_limit: float, seed: int, threads: int):
+    def __init__(self, job: Job):
         ctx = multiprocessing.get_context("spawn")
         self._recv, send = ctx.Pipe(duplex=False)
         self.cancel = ctx.Event()
         self.process = ctx.Process(
             target=_child,
-            args=(
-                instance,
-                time_limit,
-                seed,
-                threads,
-                send,
-                self.cancel,
-                os.getpid(),
-            ),
+            args=(job, send, self.cancel, os.getpid()),
             name="sandan-solve",
             daemon=True,
         )

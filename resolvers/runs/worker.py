@@ -25,9 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sandan.db.models.runs import CancelRequest, RunStatus
 from sandan.db.repositories import runs
 from sandan.db.repositories.batch import Record
-from sandan.resolvers.runs.prepare import prepare_instance
 from sandan.resolvers.runs.results import failure_message, statistics, write_results
-from sandan.resolvers.runs.solve_process import SolveProcess
+from sandan.resolvers.runs.solve_process import Job, SolveProcess
 
 log = logging.getLogger("sandan.runs")
 
@@ -59,6 +58,7 @@ class RunWorker:
         name: str | None = None,
     ) -> None:
         self.engine = engine
+        self.database_url = engine.url.render_as_string(hide_password=False)
         self.sessionmaker = sessionmaker
         self.config = config
         self.name = name or worker_name()
@@ -113,28 +113,26 @@ class RunWorker:
         finally:
             await conn.invalidate()  # the connection holds a listener: never back to the pool
 
+    def job(self, run: Record) -> Job:
+        return Job(
+            database_url=self.database_url,
+            run_id=run.id,
+            cell_id=run.cell_id,
+            cell_code=run.cell_code,
+            cell_path=run.cell_path,
+            period_from=run.period_from,
+            period_to=run.period_to,
+            time_limit=float(run.time_limit_seconds),
+            seed=run.seed,
+            threads=self.config.solver_threads,
+        )
+
     async def execute(self, run: Record) -> None:
         """Solve one claimed run to its final state (or leave it to the lease if we stop)."""
-        t0 = time.monotonic()
+        proc = SolveProcess(self.job(run))
+        facts: dict[str, Any] = {}
         try:
-            instance, skipped = await prepare_instance(self.sessionmaker, run)
-            # Only the JSON text is kept: a district instance is millions of Python objects,
-            # and every full garbage collection of this process would walk them while serving.
-            instance_json = orjson.dumps(instance)
-            sizes = {key: len(instance[key]) for key in ("needs", "people", "resources")}
-            del instance
-            async with self.sessionmaker() as session, session.begin():
-                await runs.save_file(session, run.id, instance=instance_json.decode())
-        except Exception:
-            log.exception("run %s: export failed", run.id)
-            await self._finish(run, RunStatus.FAILED, failure=EXPORT_FAILED)
-            return
-        export_seconds = time.monotonic() - t0
-        proc = SolveProcess(
-            instance_json, run.time_limit_seconds, run.seed, self.config.solver_threads
-        )
-        try:
-            outcome = await self._follow(run, proc)
+            outcome = await self._follow(run, proc, facts)
         finally:
             await asyncio.to_thread(proc.kill)
         if outcome is None:
@@ -148,7 +146,8 @@ class RunWorker:
             return
         solution = orjson.loads(answer)
         failure = failure_message(solution)
-        stats = statistics(sizes, solution, {"export": round(export_seconds, 3)}, skipped)
+        seconds = {"export": float(facts.get("export_seconds", 0.0))}
+        stats = statistics(facts, solution, seconds, int(facts.get("skipped", 0)))
         if failure is not None:
             async with self.sessionmaker() as session, session.begin():
                 await runs.save_file(session, run.id, solution=answer.decode())
@@ -169,7 +168,7 @@ class RunWorker:
             log.warning("run %s was taken from this worker; its answer was dropped", run.id)
 
     async def _follow(
-        self, run: Record, proc: SolveProcess
+        self, run: Record, proc: SolveProcess, facts: dict[str, Any]
     ) -> tuple[RunStatus, bytes | str | None, dict[str, Any] | None] | None:
         """Wait for the child, heartbeating; (final status, answer or failure, last progress),
         or None when the run is no longer ours or the worker is stopping."""
@@ -183,6 +182,11 @@ class RunWorker:
             for kind, payload in await asyncio.to_thread(proc.receive, 0.2):
                 if kind == "progress":
                     progress = payload
+                elif kind == "exported":
+                    facts.update(payload)
+                elif kind == "export_failed":
+                    log.error("run %s: export failed (%s)", run.id, payload)
+                    return RunStatus.FAILED, EXPORT_FAILED, progress
                 elif kind == "done":
                     final = RunStatus.CANCELLED if keep_best_until else RunStatus.SUCCEEDED
                     return final, payload, progress
