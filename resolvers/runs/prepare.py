@@ -26,7 +26,10 @@ from sandan.resolvers.instance import export_instance
 async def prepare_instance(
     sessionmaker: async_sessionmaker[AsyncSession], run: Record
 ) -> tuple[dict[str, Any], int]:
-    """(instance, constraints left out because their need or person is not in it)."""
+    """(instance, constraints left out because their need or person is not in it).
+
+    `run` has cell_id, cell_code, cell_path, period_from and period_to (a run row, or the
+    solve_process.Job the child process gets)."""
     async with sessionmaker() as session:
         try:
             replaced = await run_results.replaceable_deeds(
