@@ -289,3 +289,6 @@ class Loaders:
         self.deeds_by_cell_id = DeedsByCellIdLoader(deps)
         self.resource_uses_by_deed_id = ResourceUsesByDeedIdLoader(deps)
         self.milestones_by_deed_id = MilestonesByDeedIdLoader(deps)
+        from sandan.resolvers.runs.loaders import runs_loaders  # imports this module
+
+        self.optimisation_runs_by_cell_id, self.unmatched_reasons_by_need_id = runs_loaders(deps)

@@ -4,7 +4,7 @@ and the public board (/ and /cells/{code}, sandan.web)."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,12 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Scope
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.types.unset import UNSET, UnsetType
 
-from sandan.auth import LastUsed, account_viewer, viewer_for
+from sandan.auth import LastUsed, account_viewer, bearer_token, viewer_for
 from sandan.db.engine import create_engine, create_sessionmaker
 from sandan.db.reader import read_only
 from sandan.fast_http import PlannedGraphQL
@@ -27,6 +28,7 @@ from sandan.guard import GraphQLGuard, viewer_of
 from sandan.resolvers.audit import AuditTrail
 from sandan.resolvers.audit import drain as drain_audit
 from sandan.resolvers.loaders import LoaderDeps, Loaders
+from sandan.runs_http import authenticate_socket, download, server_worker, socket_context
 from sandan.schema.build import build_schema
 from sandan.schema.context import Context, Viewer
 from sandan.schema.documents import DocumentChecker
@@ -73,6 +75,14 @@ async def resolve_viewer(state: AppState, token: str) -> Viewer | None:
     return cached
 
 
+async def viewer_of_header(state: AppState, authorization: str | None) -> Viewer:
+    """The viewer of an Authorization header outside the guard (run downloads, websockets):
+    the public without a token or with one that is unknown, so such callers are refused."""
+    token = bearer_token(authorization)
+    viewer = None if token is None else await resolve_viewer(state, token)
+    return viewer or Viewer.public()
+
+
 async def viewer_of_token(scope: Scope, token: str) -> Viewer | None:
     return await resolve_viewer(scope["app"].state.sandan, token)
 
@@ -81,7 +91,21 @@ class SandanGraphQL(OfflineGraphiQL, GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        return make_context(request.app.state.sandan, viewer_of(request.scope))
+        state: AppState = request.app.state.sandan
+        if isinstance(request, WebSocket):
+            # Websockets do not pass the HTTP guard: a browser cannot set their headers, so the
+            # token comes in connection_init's payload (sandan.runs_http.authenticate_socket).
+            return socket_context(
+                make_context(state, Viewer.public()),
+                lambda auth: viewer_of_header(state, auth),
+                lambda v: make_context(state, v),
+            )
+        return make_context(state, viewer_of(request.scope))
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        await authenticate_socket(context)
+        unset: UnsetType = UNSET
+        return unset
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -103,7 +127,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             last_used=LastUsed(),
         )
         try:
-            yield
+            async with server_worker(settings):
+                yield
         finally:
             await drain_audit()  # records of reads still being written after their response
             await engine.dispose()
@@ -119,6 +144,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def context_for(request: Request) -> Context:
         return make_context(request.app.state.sandan, viewer_of(request.scope))
 
+    def run_file(which: str) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            state: AppState = request.app.state.sandan
+            return await download(
+                request, which, lambda auth: viewer_of_header(state, auth), state.read_engine
+            )
+
+        return endpoint
+
     graphql_app = (
         PlannedGraphQL(view, schema, settings, context_for) if settings.planned_reads else view
     )
@@ -132,6 +166,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/health", health),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             *board.routes(context_for),
+            WebSocketRoute("/graphql", view),
+            Route("/runs/{run_id}/instance.json", run_file("instance")),
+            Route("/runs/{run_id}/solution.json", run_file("solution")),
         ],
         lifespan=lifespan,
     )

@@ -143,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         register_instance(sub)
+    from sandan.worker import register as register_worker
+
+    register_worker(sub)
     return parser
 
 

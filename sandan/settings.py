@@ -87,6 +87,13 @@ class Settings:
     public_burst: int = 100
     staff_rate: float = 50.0  # requests per second per token
     staff_burst: int = 200
+    # Optimisation runs (resolvers/runs): does the server take runs from the queue itself (on
+    # SQLite it must: nothing else can), after how long without a heartbeat a run's worker
+    # counts as dead, how often idle workers look at the queue, and solver threads per run.
+    runs_in_server: bool = True
+    run_lease_seconds: float = 30.0
+    run_poll_seconds: float = 2.0
+    run_solver_threads: int = 1
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -112,6 +119,13 @@ class Settings:
             raw = env.get(f"SANDAN_{name.upper()}")
             if raw:
                 values[name] = convert(raw)
+        if env.get("SANDAN_RUNS_IN_SERVER"):
+            values["runs_in_server"] = env["SANDAN_RUNS_IN_SERVER"] not in ("0", "false")
+        for name in ("run_lease_seconds", "run_poll_seconds"):
+            if env.get(f"SANDAN_{name.upper()}"):
+                values[name] = float(env[f"SANDAN_{name.upper()}"])
+        if env.get("SANDAN_RUN_SOLVER_THREADS"):
+            values["run_solver_threads"] = int(env["SANDAN_RUN_SOLVER_THREADS"])
         values.update(overrides)
         if isinstance(values.get("database_url"), str):
             values["database_url"] = normalise_database_url(str(values["database_url"]))

@@ -8,6 +8,13 @@ from sandan.db.models.households import ContactVisit, Household
 from sandan.db.models.idempotency import IdempotencyKey
 from sandan.db.models.lists import Need, Resource
 from sandan.db.models.people import Organisation, Person
+from sandan.db.models.runs import (
+    OptimisationRun,
+    OptimisationRunFile,
+    RunConstraint,
+    RunProposal,
+    RunUnmatched,
+)
 
 __all__ = [
     "Account",
@@ -22,8 +29,13 @@ __all__ = [
     "Household",
     "IdempotencyKey",
     "Need",
+    "OptimisationRun",
+    "OptimisationRunFile",
     "Organisation",
     "Person",
     "Resource",
+    "RunConstraint",
+    "RunProposal",
+    "RunUnmatched",
     "ServedCell",
 ]

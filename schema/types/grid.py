@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from sandan.schema.types.deeds import Deed
     from sandan.schema.types.lists import Need, Resource
     from sandan.schema.types.members import Household, Person
+    from sandan.schema.types.runs import OptimisationRun
 
 
 @strawberry.type(description="How many deeds of one status a subtree holds.")
@@ -161,3 +162,15 @@ class Cell(Node):
     )
     async def stats(self, info: Info) -> CellStats:
         return await info.context.loaders.stats_by_cell_id.load(self.pk)
+
+    @strawberry.field(
+        description="Optimisation runs of this cell, newest first (staff whose scope covers "
+        "it; empty for others). Page them with the root optimisationRuns(cell:)."
+    )
+    async def optimisation_runs(
+        self, info: Info
+    ) -> list[Annotated[OptimisationRun, strawberry.lazy("sandan.schema.types.runs")]]:
+        viewer = info.context.viewer
+        if not (viewer.staff and viewer.write.covers(self.path)):
+            return []
+        return await info.context.loaders.optimisation_runs_by_cell_id.load(self.pk)

@@ -178,3 +178,10 @@ class Need(Node):
         self, info: Info
     ) -> Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")] | None:
         return await info.context.loaders.deed_by_need_id.load(self.pk)
+
+    @strawberry.field(
+        description="Why the latest optimisation run covering this need left it unmatched "
+        "(reason codes); empty when that run proposed a deed or no run covered it."
+    )
+    async def unmatched_reasons(self, info: Info) -> list[str]:
+        return await info.context.loaders.unmatched_reasons_by_need_id.load(self.pk)

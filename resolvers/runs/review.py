@@ -1,0 +1,171 @@
+"""Staff review of proposals (approve, reject) and the pins and forbids of later runs.
+
+A review is all or nothing: one deed that cannot be approved refuses the whole list. Rejecting
+a proposal forbids its lead/need pair in later runs of the run's period (a FORBID record that
+staff can lift).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sandan.db.enums import DeedRole, DeedStatus
+from sandan.db.models import Need, Person
+from sandan.db.models.runs import ConstraintKind
+from sandan.db.repositories import run_results, runs
+from sandan.db.repositories.writes import located_row
+from sandan.resolvers.runs.service import STAFF_ONLY, RunErrorCode, RunProblem, parse_id, who
+from sandan.schema.context import Context
+
+MAX_REASON = 500
+MAX_IDS = 500
+
+
+def _reason_problems(reason: str | None, required: bool) -> list[RunProblem]:
+    text = (reason or "").strip()
+    if required and not text:
+        return [RunProblem(RunErrorCode.REQUIRED, "reason", "say why")]
+    if len(text) > MAX_REASON:
+        return [RunProblem(RunErrorCode.TOO_LONG, "reason", f"at most {MAX_REASON} characters")]
+    return []
+
+
+def _parse_ids(ids: list[str]) -> tuple[list[int], list[RunProblem]]:
+    if not ids:
+        return [], [RunProblem(RunErrorCode.REQUIRED, "ids", "give at least one deed id")]
+    if len(ids) > MAX_IDS:
+        return [], [RunProblem(RunErrorCode.OUT_OF_RANGE, "ids", f"at most {MAX_IDS} at once")]
+    pks: list[int] = []
+    problems: list[RunProblem] = []
+    for i, gid in enumerate(ids):
+        pk, bad = parse_id(gid, "Deed", f"ids.{i}")
+        problems += bad
+        if pk is not None:
+            pks.append(pk)
+    return pks, problems
+
+
+async def review(
+    ctx: Context, ids: list[str], approve: bool, reason: str | None = None
+) -> tuple[list[int], list[RunProblem]]:
+    """Approve (or reject, with a reason) PROPOSED deeds; the deeds' pks on success."""
+    if not ctx.viewer.staff:
+        return [], [STAFF_ONLY]
+    pks, problems = _parse_ids(ids)
+    if not approve:
+        problems += _reason_problems(reason, required=True)
+    if problems:
+        return [], problems
+    reviewer = await who(ctx)
+    async with ctx.sessionmaker() as session:
+        found = await run_results.proposals_for_review(session, pks)
+        for i, pk in enumerate(pks):
+            row = found.get(pk)
+            field = f"ids.{i}"
+            if row is None or not ctx.viewer.write.covers(row.cell_path):
+                problems.append(RunProblem(RunErrorCode.NOT_FOUND, field, "no deed you manage"))
+            elif row.status != DeedStatus.PROPOSED:
+                problems.append(
+                    RunProblem(RunErrorCode.NOT_PROPOSED, field, f"the deed is {row.status}")
+                )
+        if problems:
+            await session.rollback()
+            return [], problems
+        now = runs.utcnow()
+        if approve:
+            await run_results.set_deed_status(session, pks, DeedStatus.APPROVED, reviewer, now)
+        else:
+            text = (reason or "").strip()
+            await run_results.set_deed_status(
+                session, pks, DeedStatus.CANCELLED, reviewer, now, rejected_reason=text
+            )
+            for pk in pks:
+                row = found[pk]
+                if row.lead_id is None:
+                    continue
+                await run_results.insert_constraint(
+                    session,
+                    {
+                        "kind": ConstraintKind.FORBID,
+                        "cell_id": row.cell_id,
+                        "need_id": row.need_id,
+                        "person_id": row.lead_id,
+                        "period_from": row.period_from,
+                        "period_to": row.period_to,
+                        "reason": f"rejected proposal: {text}",
+                        "created_by": reviewer,
+                        "created_at": now,
+                    },
+                )
+        await session.commit()
+    return pks, []
+
+
+@dataclass(frozen=True)
+class ConstraintInput:
+    kind: ConstraintKind
+    need: str
+    person: str
+    role: DeedRole | None
+    period_from: date | None
+    period_to: date | None
+    reason: str | None
+
+
+async def add_constraint(
+    ctx: Context, data: ConstraintInput
+) -> tuple[int | None, list[RunProblem]]:
+    """Record a pin or forbid of a person on a need in the caller's scope."""
+    if not ctx.viewer.staff:
+        return None, [STAFF_ONLY]
+    need_pk, problems = parse_id(data.need, "Need", "need")
+    person_pk, bad = parse_id(data.person, "Person", "person")
+    problems += bad + _reason_problems(data.reason, required=False)
+    if data.period_from and data.period_to and data.period_from > data.period_to:
+        problems.append(RunProblem(RunErrorCode.PERIOD_REVERSED, "periodTo", "before periodFrom"))
+    if problems or need_pk is None or person_pk is None:
+        return None, problems
+    creator = await who(ctx)
+    async with ctx.sessionmaker() as session:
+        need = await located_row(session, Need, need_pk)
+        person = await located_row(session, Person, person_pk)
+        if need is None or not ctx.viewer.write.covers(need.cell_path):
+            problems.append(RunProblem(RunErrorCode.NOT_FOUND, "need", "no need you manage"))
+        if person is None:
+            problems.append(RunProblem(RunErrorCode.NOT_FOUND, "person", "no such person"))
+        if problems or need is None:
+            return None, problems
+        values: dict[str, Any] = {
+            "kind": data.kind,
+            "cell_id": need.cell_id,
+            "need_id": need_pk,
+            "person_id": person_pk,
+            "role": data.role if data.kind == ConstraintKind.PIN else None,
+            "period_from": data.period_from,
+            "period_to": data.period_to,
+            "reason": (data.reason or "").strip() or None,
+            "created_by": creator,
+            "created_at": runs.utcnow(),
+        }
+        pk = await run_results.insert_constraint(session, values)
+        await session.commit()
+    return pk, []
+
+
+async def lift(ctx: Context, global_id: str) -> tuple[int | None, list[RunProblem]]:
+    if not ctx.viewer.staff:
+        return None, [STAFF_ONLY]
+    pk, problems = parse_id(global_id, "RunConstraint", "id")
+    if pk is None:
+        return None, problems
+    lifter = await who(ctx)
+    async with ctx.sessionmaker() as session:
+        row = await run_results.constraint_by_id(session, pk)
+        if row is None or not ctx.viewer.write.covers(row.cell_path):
+            return None, [RunProblem(RunErrorCode.NOT_FOUND, "id", "no pin or forbid you manage")]
+        if not await run_results.lift_constraint(session, pk, lifter, runs.utcnow()):
+            return None, [RunProblem(RunErrorCode.ALREADY_LIFTED, "id", "it was lifted before")]
+        await session.commit()
+    return pk, []

@@ -1,0 +1,163 @@
+"""The export and the solve in a child process: CPU-bound, GIL-holding work never runs in the
+event loop's process (building a district's instance from its rows alone holds the GIL for
+seconds).
+
+The child exports the run's instance (its own database connection; the file is stored on the
+run), runs `sandan.matching.solve` with the solver's own progress callback and cancel hook, and
+talks to its parent through a pipe: ("exported", sizes), ("progress", dict) a few times a
+second, then ("done", solution JSON bytes) or ("error" / "export_failed", message). It exits
+by itself when its parent dies (a SIGKILLed worker must not leave a solver burning a core until
+its time limit).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+from multiprocessing.connection import Connection
+from typing import Any
+
+import orjson
+
+PARENT_CHECK_SECONDS = 0.5
+NICENESS = 10
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+@dataclass(frozen=True)
+class Job:
+    """What the child needs to export and solve one run (picklable, no connections)."""
+
+    database_url: str
+    run_id: int
+    cell_id: int
+    cell_code: str
+    cell_path: str
+    period_from: date
+    period_to: date
+    time_limit: float
+    seed: int
+    threads: int
+
+
+async def _export(job: Job) -> tuple[bytes, dict[str, Any]]:
+    """The run's instance (with pins and forbids), stored as the run's instance file."""
+    from sandan.db.engine import create_nullpool_engine, create_sessionmaker
+    from sandan.db.repositories import runs
+    from sandan.resolvers.runs.prepare import prepare_instance
+
+    t0 = time.monotonic()
+    engine = create_nullpool_engine(job.database_url)
+    try:
+        sessionmaker = create_sessionmaker(engine)
+        instance, skipped = await prepare_instance(sessionmaker, job)
+        text = orjson.dumps(instance)
+        facts: dict[str, Any] = {
+            key: len(instance[key]) for key in ("needs", "people", "resources")
+        }
+        del instance
+        async with sessionmaker() as session, session.begin():
+            await runs.save_file(session, job.run_id, instance=text.decode())
+    finally:
+        await engine.dispose()
+    facts.update(skipped=skipped, export_seconds=round(time.monotonic() - t0, 3))
+    return text, facts
+
+
+def _child(job: Job, out: Connection, cancel: Any, parent: int) -> None:
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    # The export and the solve are background work: on a small machine the API's requests (and
+    # the database) must get the CPU first. Parts of the solver use more than one thread (the
+    # LP of a large component solves two parts at a time).
+    os.nice(NICENESS)
+    try:
+        instance, facts = asyncio.run(_export(job))
+    except Exception as e:  # the parent fails the run with a message staff can act on
+        out.send(("export_failed", type(e).__name__))
+        return
+    out.send(("exported", facts))
+
+    from sandan.matching.progress import Progress
+    from sandan.matching.solver import solve
+
+    def progress(event: Progress) -> None:
+        out.send(
+            (
+                "progress",
+                {
+                    "phase": event.phase,
+                    "fraction": event.fraction,
+                    "best": event.best,
+                    "bound": event.bound,
+                    "seconds": event.seconds,
+                },
+            )
+        )
+
+    try:
+        solution = solve(
+            orjson.loads(instance),
+            time_limit=job.time_limit,
+            workers=job.threads,
+            seed=job.seed,
+            progress=progress,
+            cancel=cancel,  # a multiprocessing Event: the parent sets it, is_set() reads it
+        )
+    except Exception as e:  # reported to the parent as a message, never as a traceback
+        out.send(("error", f"{type(e).__name__} in the solver"))
+        return
+    out.send(("done", orjson.dumps(solution)))
+
+
+class SolveProcess:
+    """One solve in a spawned child (spawn, not fork: the parent holds an event loop and
+    database connections that a forked child must not inherit)."""
+
+    def __init__(self, job: Job):
+        ctx = multiprocessing.get_context("spawn")
+        self._recv, send = ctx.Pipe(duplex=False)
+        self.cancel = ctx.Event()
+        self.process = ctx.Process(
+            target=_child,
+            args=(job, send, self.cancel, os.getpid()),
+            name="sandan-solve",
+            daemon=True,
+        )
+        self.process.start()
+        send.close()  # the child holds the only writing end: EOF means it is gone
+
+    def receive(self, timeout: float) -> list[tuple[str, Any]]:
+        """Messages waiting now, or the first one within `timeout` (blocking: call in a thread)."""
+        messages: list[tuple[str, Any]] = []
+        try:
+            if self._recv.poll(timeout):
+                while self._recv.poll(0):
+                    messages.append(self._recv.recv())
+        except (EOFError, OSError):
+            pass
+        return messages
+
+    @property
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    @property
+    def exit_code(self) -> int | None:
+        return self.process.exitcode
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self._recv.close()

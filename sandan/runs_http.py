@@ -1,0 +1,119 @@
+"""The HTTP side of optimisation runs: the queue worker in the server's lifespan, file
+downloads, and websocket authentication from connection_init's payload.
+
+Browsers cannot set headers on a websocket, so a subscription authenticates with
+`{"authorization": "Bearer <token>"}` in graphql-transport-ws's connection_init payload; a
+token that is given but unknown closes the socket with 4403.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from strawberry.exceptions import ConnectionRejectionError
+
+from sandan.auth import bearer_token
+from sandan.db.engine import create_engine, create_sessionmaker
+from sandan.db.reader import connect
+from sandan.db.repositories import runs
+from sandan.resolvers.runs.reads import may_see
+from sandan.resolvers.runs.worker import RunWorker, WorkerConfig
+from sandan.schema.context import Context, Viewer
+from sandan.settings import Settings
+
+ViewerFor = Callable[[str | None], Awaitable[Viewer]]
+
+
+def worker_config(settings: Settings) -> WorkerConfig:
+    return WorkerConfig(
+        lease_seconds=settings.run_lease_seconds,
+        poll_seconds=settings.run_poll_seconds,
+        solver_threads=settings.run_solver_threads,
+    )
+
+
+@contextlib.asynccontextmanager
+async def server_worker(settings: Settings) -> AsyncIterator[None]:
+    """Run the queue in this process for the app's lifetime (unless SANDAN_RUNS_IN_SERVER=0).
+
+    The worker has an engine of its own: its polls and heartbeats never wait for, or take, a
+    connection that a request needs."""
+    if not settings.runs_in_server:
+        yield
+        return
+    engine = create_engine(settings.database_url, pool_size=2)
+    worker = RunWorker(engine, create_sessionmaker(engine), worker_config(settings))
+    task = asyncio.create_task(worker.serve(), name="sandan-runs")
+    try:
+        yield
+    finally:
+        worker.stop.set()
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(task, timeout=10)
+        await engine.dispose()
+
+
+@dataclass
+class SocketContext(Context):
+    """The context of a websocket: its viewer is set from connection_init's payload."""
+
+    connection_params: dict[str, Any] | None = None
+    viewer_for: ViewerFor | None = None
+    rebuild: Callable[[Viewer], Context] | None = None
+
+
+def socket_context(
+    context: Context, viewer_for: ViewerFor, rebuild: Callable[[Viewer], Context]
+) -> SocketContext:
+    fields = {name: getattr(context, name) for name in Context.__dataclass_fields__}
+    return SocketContext(**fields, viewer_for=viewer_for, rebuild=rebuild)
+
+
+async def authenticate_socket(context: Context) -> None:
+    if not isinstance(context, SocketContext) or context.viewer_for is None:
+        return
+    assert context.rebuild is not None
+    params = context.connection_params or {}
+    header = params.get("authorization") or params.get("Authorization")
+    if header is None:
+        return  # public: subscriptions to runs answer "not found"
+    if not isinstance(header, str) or bearer_token(header) is None:
+        raise ConnectionRejectionError({"reason": "authorization must be 'Bearer <token>'"})
+    viewer = await context.viewer_for(header)
+    if not viewer.staff:
+        raise ConnectionRejectionError({"reason": "unknown token"})
+    fresh = context.rebuild(viewer)
+    context.viewer, context.loaders = fresh.viewer, fresh.loaders
+
+
+async def download(
+    request: Request, which: str, viewer_for: ViewerFor, read_engine: AsyncEngine
+) -> Response:
+    """`/runs/{id}/instance.json` and `/runs/{id}/solution.json`: staff in scope only."""
+    viewer = await viewer_for(request.headers.get("authorization"))
+    try:
+        pk = int(request.path_params["run_id"])
+    except ValueError:
+        return JSONResponse({"error": "the run id is a number"}, status_code=404)
+    async with connect(read_engine) as conn:
+        row = await runs.run_by_id(conn, pk)
+        if not viewer.staff:
+            return JSONResponse({"error": "staff only: send a staff bearer token"}, 401)
+        if row is None or not may_see(viewer, row.cell_path):
+            return JSONResponse({"error": "no run you manage has this id"}, status_code=404)
+        text = await runs.run_file(conn, pk, which)
+    if text is None:
+        return JSONResponse({"error": f"the run has no {which} yet ({row.status})"}, 404)
+    filename = f"run-{pk}-{which}.json"
+    return Response(
+        text,
+        media_type="application/json",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )

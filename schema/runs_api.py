@@ -1,0 +1,260 @@
+"""Root fields of optimisation runs: queries, mutations and the progress subscription.
+
+Merged into the Query, Mutation and Subscription roots by schema/build.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from datetime import date
+from typing import Annotated
+
+import strawberry
+
+from sandan.db.enums import DeedRole
+from sandan.db.models.runs import FINISHED, ConstraintKind, RunStatus
+from sandan.resolvers.errors import QueryError, QueryErrorCode
+from sandan.resolvers.runs import reads, review, service
+from sandan.resolvers.runs.service import RunErrorCode, RunProblem
+from sandan.schema.connections import Connection
+from sandan.schema.context import Info
+from sandan.schema.types.deeds import Deed
+from sandan.schema.types.runs import (
+    ConstraintRole,
+    OptimisationRun,
+    OptimisationRunStatus,
+    RunConstraint,
+)
+
+PAGE = "Relay paging: `first` (capped by the server) items after cursor `after`."
+# How often a subscription reads the run row: progress reaches every server process this way.
+WATCH_SECONDS = 0.4
+
+OptimisationErrorCode = strawberry.enum(
+    RunErrorCode,
+    name="OptimisationErrorCode",
+    description="Why a run or review mutation refused its input.",
+)
+
+
+@strawberry.type(description="An expected failure of a run or review mutation.")
+class OptimisationError:
+    code: OptimisationErrorCode  # type: ignore[valid-type]
+    field: str | None = strawberry.field(description="The input field at fault, if one is.")
+    message: str
+
+
+def _errors(problems: list[RunProblem]) -> list[OptimisationError]:
+    return [OptimisationError(code=p.code, field=p.field, message=p.message) for p in problems]
+
+
+@strawberry.input(description="What to optimise: a town or village and a period.")
+class StartOptimisationInput:
+    cell: strawberry.ID = strawberry.field(description="A TOWN or VILLAGE cell in your scope.")
+    from_: date = strawberry.field(name="from", description="First day of the period.")
+    to: date = strawberry.field(description="Last day (at most a year after `from`).")
+    time_limit_seconds: int = strawberry.field(default=60, description="1 to 600 seconds.")
+    seed: int = strawberry.field(default=0, description="Solver seed (reproducible answers).")
+
+
+@strawberry.input(description="A person who must (PIN) or must not (FORBID) serve a need.")
+class RunConstraintInput:
+    need: strawberry.ID
+    person: strawberry.ID
+    role: ConstraintRole = strawberry.field(  # type: ignore[valid-type]
+        default=DeedRole.TEAM, description="For a pin: LEAD or TEAM (ignored for a forbid)."
+    )
+    period_from: date | None = strawberry.field(
+        default=None, description="Apply only to runs meeting this period (null: any)."
+    )
+    period_to: date | None = strawberry.field(default=None, description="See periodFrom.")
+    reason: str | None = strawberry.field(default=None, description="Why (at most 500 chars).")
+
+
+@strawberry.type(description="The run, or why it could not be started or cancelled.")
+class OptimisationRunPayload:
+    run: OptimisationRun | None
+    errors: list[OptimisationError]
+
+
+@strawberry.type(description="The reviewed deeds, or why none was changed.")
+class ReviewDeedsPayload:
+    deeds: list[Deed]
+    errors: list[OptimisationError]
+
+
+@strawberry.type(description="The pin or forbid, or why it was refused.")
+class RunConstraintPayload:
+    constraint: RunConstraint | None
+    errors: list[OptimisationError]
+
+
+async def _run_payload(
+    info: Info, pk: int | None, problems: list[RunProblem]
+) -> OptimisationRunPayload:
+    row = None if pk is None else await reads.run_row(info.context, pk)
+    return OptimisationRunPayload(
+        run=None if row is None else OptimisationRun.from_row(row), errors=_errors(problems)
+    )
+
+
+async def _constraint_payload(
+    info: Info, pk: int | None, problems: list[RunProblem]
+) -> RunConstraintPayload:
+    from sandan.db.reader import connect
+    from sandan.db.repositories.run_results import constraint_by_id
+
+    row = None
+    if pk is not None:
+        async with connect(info.context.read_engine) as conn:
+            row = await constraint_by_id(conn, pk)
+    return RunConstraintPayload(
+        constraint=None if row is None else RunConstraint.from_row(row), errors=_errors(problems)
+    )
+
+
+async def _deeds(info: Info, pks: list[int]) -> list[Deed]:
+    found = await info.context.loaders.deed_by_id.load_many(pks)
+    return [d for d in found if d is not None]
+
+
+@strawberry.type
+class RunsQuery:
+    @strawberry.field(description="One optimisation run (staff whose scope covers its cell).")
+    async def optimisation_run(self, info: Info, id: strawberry.ID) -> OptimisationRun | None:
+        return await reads.run(info.context, id)
+
+    @strawberry.field(description="Optimisation runs in your scope, newest first. " + PAGE)
+    async def optimisation_runs(
+        self,
+        info: Info,
+        cell: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only runs of this cell.")
+        ] = None,
+        status: Annotated[
+            list[OptimisationRunStatus] | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only runs in these states."),
+        ] = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[OptimisationRun]:
+        return await reads.run_list(info.context, cell, status, first, after)
+
+    @strawberry.field(description="Pins and forbids on needs in a cell's subtree. " + PAGE)
+    async def run_constraints(
+        self,
+        info: Info,
+        cell: strawberry.ID,
+        include_lifted: Annotated[
+            bool, strawberry.argument(description="Also list lifted ones (the history).")
+        ] = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[RunConstraint]:
+        return await reads.constraints(info.context, cell, include_lifted, first, after)
+
+
+@strawberry.type
+class RunsMutation:
+    @strawberry.mutation(
+        description="Queue an optimisation run of a town or village over a period; returns at "
+        "once with the run QUEUED. Follow it with the optimisationRun subscription or by polling."
+    )
+    async def start_optimisation(
+        self, info: Info, input: StartOptimisationInput
+    ) -> OptimisationRunPayload:
+        pk, problems = await service.start(
+            info.context, input.cell, input.from_, input.to, input.time_limit_seconds, input.seed
+        )
+        return await _run_payload(info, pk, problems)
+
+    @strawberry.mutation(
+        description="Cancel a run: a queued one at once; a running one stops within 2 s and "
+        "writes nothing, or writes its best answer so far when keepBest is true."
+    )
+    async def cancel_optimisation(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        keep_best: Annotated[
+            bool,
+            strawberry.argument(description="Write the best answer found so far as proposals."),
+        ] = False,
+    ) -> OptimisationRunPayload:
+        pk, problems = await service.cancel(info.context, id, keep_best)
+        return await _run_payload(info, pk, problems)
+
+    @strawberry.mutation(
+        description="Approve PROPOSED deeds (all or none). Approved deeds "
+        "keep their lead, team and resources in every later run."
+    )
+    async def approve_deeds(self, info: Info, ids: list[strawberry.ID]) -> ReviewDeedsPayload:
+        pks, problems = await review.review(info.context, list(ids), approve=True)
+        return ReviewDeedsPayload(deeds=await _deeds(info, pks), errors=_errors(problems))
+
+    @strawberry.mutation(
+        description="Reject PROPOSED deeds (all or none); each one's lead is "
+        "then forbidden for its need in later runs of the period."
+    )
+    async def reject_deeds(
+        self, info: Info, ids: list[strawberry.ID], reason: str
+    ) -> ReviewDeedsPayload:
+        pks, problems = await review.review(info.context, list(ids), approve=False, reason=reason)
+        return ReviewDeedsPayload(deeds=await _deeds(info, pks), errors=_errors(problems))
+
+    @strawberry.mutation(description="Pin a person to a need for later runs (until lifted).")
+    async def pin(self, info: Info, input: RunConstraintInput) -> RunConstraintPayload:
+        pk, problems = await review.add_constraint(
+            info.context, _constraint(ConstraintKind.PIN, input)
+        )
+        return await _constraint_payload(info, pk, problems)
+
+    @strawberry.mutation(description="Forbid a person for a need in later runs (until lifted).")
+    async def forbid(self, info: Info, input: RunConstraintInput) -> RunConstraintPayload:
+        pk, problems = await review.add_constraint(
+            info.context, _constraint(ConstraintKind.FORBID, input)
+        )
+        return await _constraint_payload(info, pk, problems)
+
+    @strawberry.mutation(description="Lift a pin or forbid: later runs no longer apply it.")
+    async def lift_run_constraint(self, info: Info, id: strawberry.ID) -> RunConstraintPayload:
+        pk, problems = await review.lift(info.context, id)
+        return await _constraint_payload(info, pk, problems)
+
+
+def _constraint(kind: ConstraintKind, data: RunConstraintInput) -> review.ConstraintInput:
+    return review.ConstraintInput(
+        kind=kind,
+        need=data.need,
+        person=data.person,
+        role=DeedRole(data.role),
+        period_from=data.period_from,
+        period_to=data.period_to,
+        reason=data.reason,
+    )
+
+
+@strawberry.type(name="Subscription")
+class RunsSubscription:
+    @strawberry.subscription(
+        description="The run now, then again whenever its status or progress changes (at most "
+        "a few times a second), ending with its final state. Authenticate in connection_init's "
+        'payload: {"authorization": "Bearer <staff token>"}.'
+    )
+    async def optimisation_run(
+        self, info: Info, id: strawberry.ID
+    ) -> AsyncGenerator[OptimisationRun, None]:
+        pk = reads.pk_of(id, "OptimisationRun", "id")
+        last = None
+        while True:
+            row = await reads.run_row(info.context, pk)
+            if row is None:
+                raise QueryError(QueryErrorCode.NOT_FOUND, "id", "no run you manage has this id")
+            state = (row.status, row.updated_at, row.heartbeat_at is None, str(row.progress))
+            if state != last:
+                last = state
+                yield OptimisationRun.from_row(row)
+            if RunStatus(row.status) in FINISHED:
+                return
+            await asyncio.sleep(WATCH_SECONDS)

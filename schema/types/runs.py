@@ -1,0 +1,282 @@
+"""Optimisation runs, their progress and statistics, proposals, unmatched needs, pins/forbids."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from sandan.db.enums import DeedRole as DbDeedRole
+from sandan.db.models.runs import ConstraintKind as DbConstraintKind
+from sandan.db.models.runs import RunStatus
+from sandan.db.repositories.batch import Record
+from sandan.schema.connections import Connection
+from sandan.schema.context import Info, Viewer
+from sandan.schema.ids import to_global_id
+from sandan.schema.types.node import Node
+
+if TYPE_CHECKING:
+    from sandan.schema.types.deeds import Deed
+    from sandan.schema.types.grid import Cell
+    from sandan.schema.types.lists import Need
+    from sandan.schema.types.members import Person
+
+OptimisationRunStatus = strawberry.enum(
+    RunStatus,
+    name="OptimisationRunStatus",
+    description="Where a run is: QUEUED (waiting), RUNNING, SUCCEEDED (proposals written), "
+    "FAILED (see failure), CANCELLED, INTERRUPTED (its worker stopped; queued again once).",
+)
+ConstraintKind = strawberry.enum(
+    DbConstraintKind,
+    name="RunConstraintKind",
+    description="PIN: the person must serve the need; FORBID: the person must not.",
+)
+ConstraintRole = strawberry.enum(
+    DbDeedRole, name="PinRole", description="LEAD or TEAM member of the pinned need's deed."
+)
+
+
+@strawberry.type(description="How far a run has come; updated a few times a second.")
+class RunProgress:
+    phase: str = strawberry.field(
+        description="Solver phase: candidates, exact, lp, lns, greedy, distance or done."
+    )
+    fraction: float = strawberry.field(description="Share of the time limit used, 0 to 1.")
+    best_priority_sum: int = strawberry.field(
+        description="Priority sum of the best answer found so far."
+    )
+    proved_bound: int = strawberry.field(
+        description="No answer can have a higher priority sum than this (proved)."
+    )
+    gap: float | None = strawberry.field(
+        description="(bound - best) / bound: 0 means proved optimal; null before a bound exists."
+    )
+    seconds: float = strawberry.field(description="Seconds since the solve started.")
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunProgress:
+        best, bound = int(data.get("best", 0)), int(data.get("bound", 0))
+        return cls(
+            phase=str(data.get("phase", "")),
+            fraction=float(data.get("fraction", 0.0)),
+            best_priority_sum=best,
+            proved_bound=bound,
+            gap=None if bound <= 0 else max(0.0, (bound - best) / bound),
+            seconds=float(data.get("seconds", 0.0)),
+        )
+
+
+@strawberry.type(description="How many unmatched needs gave one reason code.")
+class ReasonCount:
+    reason: str = strawberry.field(description="A reason code, e.g. NO_ELIGIBLE_LEAD.")
+    count: int
+
+
+@strawberry.type(description="Seconds one phase of the run took.")
+class PhaseSeconds:
+    phase: str = strawberry.field(description="export, candidates, search or answer.")
+    seconds: float
+
+
+@strawberry.type(description="What a finished run looked at and produced.")
+class RunStatistics:
+    needs: int = strawberry.field(description="Open needs in the run's instance.")
+    people: int = strawberry.field(description="People who could serve them.")
+    resources: int = strawberry.field(description="Resources that could serve them.")
+    deeds_proposed: int
+    unmatched: int
+    unmatched_by_reason: list[ReasonCount]
+    components: int = strawberry.field(
+        description="Independent parts the solver split the instance into."
+    )
+    seconds_per_phase: list[PhaseSeconds]
+    priority_sum: int = strawberry.field(description="Priority sum of the proposals.")
+    proved_bound: int
+    constraints_skipped: int = strawberry.field(
+        description="Pins and forbids left out: their need or person was not in the instance "
+        "(the need has a deed already, or the person cannot reach it in this period)."
+    )
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunStatistics:
+        return cls(
+            needs=int(data.get("needs", 0)),
+            people=int(data.get("people", 0)),
+            resources=int(data.get("resources", 0)),
+            deeds_proposed=int(data.get("deeds_proposed", 0)),
+            unmatched=int(data.get("unmatched", 0)),
+            unmatched_by_reason=[
+                ReasonCount(reason=k, count=int(v))
+                for k, v in (data.get("unmatched_by_reason") or {}).items()
+            ],
+            components=int(data.get("components", 0)),
+            seconds_per_phase=[
+                PhaseSeconds(phase=k, seconds=float(v))
+                for k, v in (data.get("seconds_per_phase") or {}).items()
+            ],
+            priority_sum=int(data.get("priority", 0)),
+            proved_bound=int(data.get("bound", 0)),
+            constraints_skipped=int(data.get("constraints_skipped", 0)),
+        )
+
+
+PAGE = "Relay paging: `first` (capped by the server) items after cursor `after`."
+
+
+@strawberry.type(
+    description="An optimisation run over a cell's subtree and a period: it matches the open "
+    "needs to people and resources and writes its answer as PROPOSED deeds."
+)
+class OptimisationRun(Node):
+    period_from: date = strawberry.field(description="First day of the planned period.")
+    period_to: date = strawberry.field(description="Last day of the planned period.")
+    status: OptimisationRunStatus  # type: ignore[valid-type]
+    started_by: str = strawberry.field(description="The staff scope that started the run.")
+    created_at: datetime = strawberry.field(description="When the run was started (queued).")
+    started_at: datetime | None = strawberry.field(description="When a worker began solving.")
+    finished_at: datetime | None
+    time_limit_seconds: int
+    seed: int = strawberry.field(description="Solver seed: same seed, same instance, same answer.")
+    attempts: int = strawberry.field(description="Times a worker took the run (2 after a retry).")
+    progress: RunProgress | None = strawberry.field(description="Null until solving starts.")
+    statistics: RunStatistics | None = strawberry.field(description="Set when the run ends.")
+    failure: str | None = strawberry.field(
+        description="Why the run FAILED, in words a staff member can act on."
+    )
+    cancel_requested: bool = strawberry.field(description="A cancel was asked for while RUNNING.")
+    instance_url: str = strawberry.field(
+        description="Download of the instance (contract JSON; staff token as bearer)."
+    )
+    solution_url: str = strawberry.field(
+        description="Download of the solution (contract JSON) once the run has one."
+    )
+    pk: strawberry.Private[int]
+    cell_pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: Record, viewer: Viewer | None = None) -> OptimisationRun:
+        # Built by hand: progress and statistics are parsed from JSON columns.
+        return cls(
+            id=to_global_id("OptimisationRun", row.id),
+            period_from=row.period_from,
+            period_to=row.period_to,
+            status=RunStatus(row.status),
+            started_by=row.started_by,
+            created_at=row.created_at,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            time_limit_seconds=row.time_limit_seconds,
+            seed=row.seed,
+            attempts=row.attempts,
+            progress=None if row.progress is None else RunProgress.from_json(row.progress),
+            statistics=None if row.statistics is None else RunStatistics.from_json(row.statistics),
+            failure=row.failure,
+            cancel_requested=row.cancel_request is not None,
+            instance_url=f"/runs/{row.id}/instance.json",
+            solution_url=f"/runs/{row.id}/solution.json",
+            pk=row.id,
+            cell_pk=row.cell_id,
+        )
+
+    @strawberry.field(description="The root cell of the run's subtree.")
+    async def cell(
+        self, info: Info
+    ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
+        return await info.context.loaders.cell_by_id.load(self.cell_pk)
+
+    @strawberry.field(description="The deeds this run proposed, with explanations. " + PAGE)
+    async def proposals(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[RunProposal]:
+        from sandan.resolvers.runs import reads
+
+        return await reads.proposals(info.context, self.pk, first, after)
+
+    @strawberry.field(description="Needs the run could not fulfil, with reason codes. " + PAGE)
+    async def unmatched(
+        self,
+        info: Info,
+        reason: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only needs with this reason code, e.g. NO_ELIGIBLE_LEAD."
+            ),
+        ] = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[UnmatchedNeed]:
+        from sandan.resolvers.runs import reads
+
+        return await reads.unmatched(info.context, self.pk, reason, first, after)
+
+
+@strawberry.type(description="A deed a run proposed, and the solver's explanation of it.")
+class RunProposal:
+    deed: Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")]
+    explanation: list[str] = strawberry.field(
+        description="Why this lead, why these members and resources, what was traded off."
+    )
+    rejected_reason: str | None = strawberry.field(description="Set when staff rejected it.")
+
+
+@strawberry.type(description="A need a run left unmatched, and why.")
+class UnmatchedNeed:
+    reasons: list[str] = strawberry.field(
+        description="Codes to act on, e.g. NO_ELIGIBLE_LEAD, SKILL_NOT_COVERED: nursing, "
+        "RESOURCE_SHORT: VENUE, OUTPRIORITISED."
+    )
+    need_pk: strawberry.Private[int]
+
+    @strawberry.field(description="The need.")
+    async def need(
+        self, info: Info
+    ) -> Annotated[Need, strawberry.lazy("sandan.schema.types.lists")] | None:
+        return await info.context.loaders.need_by_id.load(self.need_pk)
+
+
+@strawberry.type(description="A staff pin or forbid applied to later runs until lifted.")
+class RunConstraint(Node):
+    kind: ConstraintKind  # type: ignore[valid-type]
+    role: ConstraintRole | None = strawberry.field(  # type: ignore[valid-type]
+        description="For a PIN: the role the person must take."
+    )
+    period_from: date | None = strawberry.field(description="Applies to runs meeting this period")
+    period_to: date | None = strawberry.field(description="(null ends: any period).")
+    reason: str | None
+    created_by: str
+    created_at: datetime
+    lifted_by: str | None = strawberry.field(description="Set once lifted: no longer applied.")
+    lifted_at: datetime | None
+    need_pk: strawberry.Private[int]
+    person_pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: Record) -> RunConstraint:
+        return cls(
+            id=to_global_id("RunConstraint", row.id),
+            kind=DbConstraintKind(row.kind),
+            role=None if row.role is None else DbDeedRole(row.role),
+            period_from=row.period_from,
+            period_to=row.period_to,
+            reason=row.reason,
+            created_by=row.created_by,
+            created_at=row.created_at,
+            lifted_by=row.lifted_by,
+            lifted_at=row.lifted_at,
+            need_pk=row.need_id,
+            person_pk=row.person_id,
+        )
+
+    @strawberry.field(description="The need.")
+    async def need(
+        self, info: Info
+    ) -> Annotated[Need, strawberry.lazy("sandan.schema.types.lists")] | None:
+        return await info.context.loaders.need_by_id.load(self.need_pk)
+
+    @strawberry.field(description="The person pinned or forbidden.")
+    async def person(
+        self, info: Info
+    ) -> Annotated[Person, strawberry.lazy("sandan.schema.types.members")] | None:
+        return await info.context.loaders.person_by_id.load(self.person_pk)
