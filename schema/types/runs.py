@@ -253,7 +253,7 @@ class RunConstraint(Node):
     person_pk: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: Record) -> RunConstraint:
+    def from_row(cls, row: Record, viewer: Viewer | None = None) -> RunConstraint:
         return cls(
             id=to_global_id("RunConstraint", row.id),
             kind=DbConstraintKind(row.kind),
