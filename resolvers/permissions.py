@@ -27,6 +27,8 @@ class Action(enum.StrEnum):
     RECORD_VISITS = "RECORD_VISITS"  # record contact visits to households
     MANAGE_ACCOUNTS = "MANAGE_ACCOUNTS"  # accounts and tokens in the caller's subtree
     READ_AUDIT = "READ_AUDIT"  # the audit trail (auditEvents)
+    RUN_OPTIMISATION = "RUN_OPTIMISATION"  # start and cancel optimisation runs
+    REVIEW_PROPOSALS = "REVIEW_PROPOSALS"  # approve/reject proposed deeds; pins and forbids
 
 
 PUBLIC: frozenset[Action] = frozenset(
@@ -48,6 +50,8 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.RECORD_VISITS,
             Action.MANAGE_ACCOUNTS,
             Action.READ_AUDIT,
+            Action.RUN_OPTIMISATION,
+            Action.REVIEW_PROPOSALS,
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -60,6 +64,8 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.WRITE_HOUSEHOLDS,
             Action.WRITE_ORGANISATIONS,
             Action.RECORD_VISITS,
+            Action.RUN_OPTIMISATION,
+            Action.REVIEW_PROPOSALS,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -117,6 +123,16 @@ OPERATIONS: dict[str, Action] = {
     "createAccount": Action.MANAGE_ACCOUNTS,
     "createToken": Action.MANAGE_ACCOUNTS,
     "revokeToken": Action.MANAGE_ACCOUNTS,
+    "optimisationRun": Action.READ,  # runs are shown only in the caller's staff scope
+    "optimisationRuns": Action.READ,
+    "runConstraints": Action.READ,
+    "startOptimisation": Action.RUN_OPTIMISATION,
+    "cancelOptimisation": Action.RUN_OPTIMISATION,
+    "approveDeeds": Action.REVIEW_PROPOSALS,
+    "rejectDeeds": Action.REVIEW_PROPOSALS,
+    "pin": Action.REVIEW_PROPOSALS,
+    "forbid": Action.REVIEW_PROPOSALS,
+    "liftRunConstraint": Action.REVIEW_PROPOSALS,
 }
 
 

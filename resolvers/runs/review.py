@@ -16,6 +16,7 @@ from sandan.db.models import Need, Person
 from sandan.db.models.runs import ConstraintKind
 from sandan.db.repositories import run_results, runs
 from sandan.db.repositories.writes import located_row
+from sandan.resolvers.permissions import Action, may
 from sandan.resolvers.runs.service import STAFF_ONLY, RunErrorCode, RunProblem, parse_id, who
 from sandan.schema.context import Context
 
@@ -51,7 +52,7 @@ async def review(
     ctx: Context, ids: list[str], approve: bool, reason: str | None = None
 ) -> tuple[list[int], list[RunProblem]]:
     """Approve (or reject, with a reason) PROPOSED deeds; the deeds' pks on success."""
-    if not ctx.viewer.staff:
+    if not may(ctx.viewer, Action.REVIEW_PROPOSALS):
         return [], [STAFF_ONLY]
     pks, problems = _parse_ids(ids)
     if not approve:
@@ -118,7 +119,7 @@ async def add_constraint(
     ctx: Context, data: ConstraintInput
 ) -> tuple[int | None, list[RunProblem]]:
     """Record a pin or forbid of a person on a need in the caller's scope."""
-    if not ctx.viewer.staff:
+    if not may(ctx.viewer, Action.REVIEW_PROPOSALS):
         return None, [STAFF_ONLY]
     need_pk, problems = parse_id(data.need, "Need", "need")
     person_pk, bad = parse_id(data.person, "Person", "person")
@@ -155,7 +156,7 @@ async def add_constraint(
 
 
 async def lift(ctx: Context, global_id: str) -> tuple[int | None, list[RunProblem]]:
-    if not ctx.viewer.staff:
+    if not may(ctx.viewer, Action.REVIEW_PROPOSALS):
         return None, [STAFF_ONLY]
     pk, problems = parse_id(global_id, "RunConstraint", "id")
     if pk is None:

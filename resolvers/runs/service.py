@@ -16,6 +16,7 @@ from sandan.db.models.runs import FINISHED, CancelRequest, RunStatus
 from sandan.db.repositories import runs
 from sandan.db.repositories.batch import Record
 from sandan.db.scope import Scope
+from sandan.resolvers.permissions import Action, may
 from sandan.schema.context import Context, Viewer
 from sandan.schema.ids import BadGlobalId, from_global_id
 
@@ -46,7 +47,11 @@ class RunProblem:
     message: str
 
 
-STAFF_ONLY = RunProblem(RunErrorCode.FORBIDDEN, None, "only staff may do this; send a staff token")
+STAFF_ONLY = RunProblem(
+    RunErrorCode.FORBIDDEN,
+    None,
+    "your role may not do this: village staff and town admins run and review optimisations",
+)
 
 
 def parse_id(global_id: str, type_name: str, field: str) -> tuple[int | None, list[RunProblem]]:
@@ -118,7 +123,7 @@ def _cell_problems(viewer: Viewer, cell: Record | None) -> list[RunProblem]:
 async def start(
     ctx: Context, cell: str, start: date, end: date, time_limit: int, seed: int
 ) -> tuple[int | None, list[RunProblem]]:
-    if not ctx.viewer.staff:
+    if not may(ctx.viewer, Action.RUN_OPTIMISATION):
         return None, [STAFF_ONLY]
     cell_pk, problems = parse_id(cell, "Cell", "cell")
     problems += _period_problems(start, end) + _limit_problems(time_limit, seed)
@@ -147,7 +152,7 @@ async def start(
 async def cancel(
     ctx: Context, global_id: str, keep_best: bool
 ) -> tuple[int | None, list[RunProblem]]:
-    if not ctx.viewer.staff:
+    if not may(ctx.viewer, Action.RUN_OPTIMISATION):
         return None, [STAFF_ONLY]
     pk, problems = parse_id(global_id, "OptimisationRun", "id")
     if pk is None:

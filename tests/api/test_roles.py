@@ -23,6 +23,7 @@ from tests.conftest import api_client
 SECURITY = Path(__file__).resolve().parents[2] / "SECURITY.md"
 START, END = "<!-- roles table: start -->\n", "<!-- roles table: end -->"
 ERRORS = "errors { code field }"
+NO_SUCH = 999_999  # a key no record has: allowed callers meet NOT_FOUND, never FORBIDDEN
 
 Variables = Callable[[Demo, dict[str, int]], dict[str, Any]]
 # Root queries: a small document each (their variables from the demo's ids).
@@ -42,6 +43,15 @@ QUERIES: dict[str, tuple[str, Variables]] = {
     "viewer": ("{ viewer { role } }", lambda d, x: {}),
     "accounts": ("{ accounts(first: 1) { totalCount } }", lambda d, x: {}),
     "auditEvents": ("{ auditEvents(first: 1) { totalCount } }", lambda d, x: {}),
+    "optimisationRun": (
+        "query($id: ID!) { optimisationRun(id: $id) { id } }",
+        lambda d, x: {"id": gid("OptimisationRun", NO_SUCH)},
+    ),
+    "optimisationRuns": ("{ optimisationRuns(first: 1) { totalCount } }", lambda d, x: {}),
+    "runConstraints": (
+        "query($c: ID!) { runConstraints(cell: $c, first: 1) { totalCount } }",
+        lambda d, x: {"c": gid("Cell", d.village)},
+    ),
 }
 # Mutations: the every-mutation list of the access tests, and the account mutations.
 MUTATIONS: dict[str, tuple[str, Variables]] = {
@@ -57,6 +67,45 @@ MUTATIONS: dict[str, tuple[str, Variables]] = {
     "createToken": (
         f"mutation($a: ID!) {{ createToken(account: $a) {{ token {ERRORS} }} }}",
         lambda d, x: {"a": gid("Account", x["account"])},
+    ),
+    "startOptimisation": (
+        f"mutation($i: StartOptimisationInput!) {{ startOptimisation(input: $i) {{ run {{ id }} "
+        f"{ERRORS} }} }}",
+        lambda d, x: {
+            "i": {
+                "cell": gid("Cell", d.village),
+                "from": "2026-05-01",
+                "to": "2026-08-31",
+                "timeLimitSeconds": 1,
+            }
+        },
+    ),
+    "cancelOptimisation": (
+        f"mutation($r: ID!) {{ cancelOptimisation(id: $r) {{ run {{ id }} {ERRORS} }} }}",
+        lambda d, x: {"r": gid("OptimisationRun", NO_SUCH)},
+    ),
+    "approveDeeds": (
+        f"mutation($d: [ID!]!) {{ approveDeeds(ids: $d) {{ deeds {{ id }} {ERRORS} }} }}",
+        lambda d, x: {"d": [gid("Deed", NO_SUCH)]},
+    ),
+    "rejectDeeds": (
+        f'mutation($d: [ID!]!) {{ rejectDeeds(ids: $d, reason: "x") {{ deeds {{ id }} '
+        f"{ERRORS} }} }}",
+        lambda d, x: {"d": [gid("Deed", NO_SUCH)]},
+    ),
+    "pin": (
+        f"mutation($i: RunConstraintInput!) {{ pin(input: $i) {{ constraint {{ id }} "
+        f"{ERRORS} }} }}",
+        lambda d, x: {"i": {"need": gid("Need", NO_SUCH), "person": gid("Person", NO_SUCH)}},
+    ),
+    "forbid": (
+        f"mutation($i: RunConstraintInput!) {{ forbid(input: $i) {{ constraint {{ id }} "
+        f"{ERRORS} }} }}",
+        lambda d, x: {"i": {"need": gid("Need", NO_SUCH), "person": gid("Person", NO_SUCH)}},
+    ),
+    "liftRunConstraint": (
+        f"mutation($c: ID!) {{ liftRunConstraint(id: $c) {{ constraint {{ id }} {ERRORS} }} }}",
+        lambda d, x: {"c": gid("RunConstraint", NO_SUCH)},
     ),
     "revokeToken": (
         f"mutation($t: ID!) {{ revokeToken(id: $t) {{ apiToken {{ id }} {ERRORS} }} }}",
