@@ -39,7 +39,9 @@ BY_ID_WITH_ALIASES = """
 MIXED = """query($code: String!) { cell(code: $code) { code people { name } }
   cells(level: BRANCH, first: 3) { nodes { code people { name phone } } } }"""
 
-NEED = """id __typename title description category channel scale urgency status needsLead
+# `publicText`, not `description`: a need's visit text is a household's personal data, which
+# stays on the loader path where the audit trail sees it (schema/read_audit.py).
+NEED = """id __typename title publicText category channel scale urgency status needsLead
   volunteers hours skills windowFrom windowTo reportedOn closeReason cell { code name }"""
 NEEDS_PAGE = f"""query($f: NeedFilter, $n: Int, $after: String) {{
   needs(filter: $f, first: $n, after: $after) {{ __typename totalCount
