@@ -20,6 +20,7 @@ from sandan.db.reader import Reader
 from sandan.db.repositories import grid, lists, members
 from sandan.db.repositories.batch import Record
 from sandan.db.repositories.relations import RELATIONS, many_by_relation, one_by_relation
+from sandan.resolvers.claim_loaders import ClaimLoaders
 from sandan.schema.context import Viewer
 from sandan.schema.types.deeds import Deed, DeedResourceUse, Milestone
 from sandan.schema.types.grid import Cell, CellStats
@@ -283,3 +284,4 @@ class Loaders:
         self.deeds_by_cell_id = DeedsByCellIdLoader(deps)
         self.resource_uses_by_deed_id = ResourceUsesByDeedIdLoader(deps)
         self.milestones_by_deed_id = MilestonesByDeedIdLoader(deps)
+        self.claims = ClaimLoaders(deps)

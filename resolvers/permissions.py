@@ -26,6 +26,9 @@ class Action(enum.StrEnum):
     WRITE_ORGANISATIONS = "WRITE_ORGANISATIONS"  # create, update and close organisations
     RECORD_VISITS = "RECORD_VISITS"  # record contact visits to households
     MANAGE_ACCOUNTS = "MANAGE_ACCOUNTS"  # accounts and tokens in the caller's subtree
+    OPEN_TASKS = "OPEN_TASKS"  # open needs and deeds' team slots to partner organisations
+    DECIDE_CLAIMS = "DECIDE_CLAIMS"  # confirm or decline partners' claims
+    CLAIM_TASKS = "CLAIM_TASKS"  # list, claim, release and report on tasks (partners)
 
 
 PUBLIC: frozenset[Action] = frozenset(
@@ -46,6 +49,8 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.WRITE_ORGANISATIONS,
             Action.RECORD_VISITS,
             Action.MANAGE_ACCOUNTS,
+            Action.OPEN_TASKS,
+            Action.DECIDE_CLAIMS,
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -58,6 +63,8 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.WRITE_HOUSEHOLDS,
             Action.WRITE_ORGANISATIONS,
             Action.RECORD_VISITS,
+            Action.OPEN_TASKS,
+            Action.DECIDE_CLAIMS,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -78,6 +85,7 @@ ALLOWED: dict[Role, frozenset[Action]] = {
     Role.PARTNER: frozenset(
         {
             Action.READ,
+            Action.CLAIM_TASKS,
         }
     ),
 }
@@ -109,6 +117,14 @@ OPERATIONS: dict[str, Action] = {
     "updateOrganisation": Action.WRITE_ORGANISATIONS,
     "closeOrganisation": Action.WRITE_ORGANISATIONS,
     "recordContactVisit": Action.RECORD_VISITS,
+    "availableTasks": Action.CLAIM_TASKS,
+    "partnerClaims": Action.READ,
+    "openToPartners": Action.OPEN_TASKS,
+    "claimTask": Action.CLAIM_TASKS,
+    "releaseClaim": Action.CLAIM_TASKS,
+    "reportClaimProgress": Action.CLAIM_TASKS,
+    "confirmClaim": Action.DECIDE_CLAIMS,
+    "declineClaim": Action.DECIDE_CLAIMS,
 }
 
 

@@ -40,6 +40,8 @@ LIMIT_SETTINGS: dict[str, type[int] | type[float] | type[str]] = {
     "public_burst": int,
     "staff_rate": float,
     "staff_burst": int,
+    "claim_hold_hours": float,
+    "partner_claim_cap": int,
 }
 
 
@@ -87,6 +89,10 @@ class Settings:
     public_burst: int = 100
     staff_rate: float = 50.0  # requests per second per token
     staff_burst: int = 200
+    # Partner claims (sandan.resolvers.claims): an unconfirmed claim frees its slot after this
+    # many hours; a partner may hold at most this many unconfirmed claims at once.
+    claim_hold_hours: float = 72.0
+    partner_claim_cap: int = 10
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -1,6 +1,7 @@
 """SQLAlchemy models of the grid and the three lists. Relationships raise on implicit loads."""
 
 from sandan.db.models.accounts import Account, ApiToken, ServedCell
+from sandan.db.models.claims import PartnerClaim, PartnerClaimEvent, PartnerTask
 from sandan.db.models.deeds import Deed, DeedMember, DeedMilestone, DeedResource
 from sandan.db.models.grid import Cell
 from sandan.db.models.households import ContactVisit, Household
@@ -19,6 +20,9 @@ __all__ = [
     "Household",
     "Need",
     "Organisation",
+    "PartnerClaim",
+    "PartnerClaimEvent",
+    "PartnerTask",
     "Person",
     "Resource",
     "ServedCell",
