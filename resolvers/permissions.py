@@ -117,6 +117,11 @@ OPERATIONS: dict[str, Action] = {
     "updateOrganisation": Action.WRITE_ORGANISATIONS,
     "closeOrganisation": Action.WRITE_ORGANISATIONS,
     "recordContactVisit": Action.RECORD_VISITS,
+    "viewer": Action.READ,
+    "accounts": Action.MANAGE_ACCOUNTS,
+    "createAccount": Action.MANAGE_ACCOUNTS,
+    "createToken": Action.MANAGE_ACCOUNTS,
+    "revokeToken": Action.MANAGE_ACCOUNTS,
     "availableTasks": Action.CLAIM_TASKS,
     "partnerClaims": Action.READ,
     "openToPartners": Action.OPEN_TASKS,
@@ -146,3 +151,16 @@ def within_reach(viewer: Viewer, cell_path: str) -> bool:
     a neighbour's subtree."""
     write = viewer.write
     return write.covers(cell_path) or any(p.startswith(cell_path) for p in write.paths or ())
+
+
+def matrix() -> str:
+    """The role x operation table of SECURITY.md, rendered from `ALLOWED`, `PUBLIC` and
+    `OPERATIONS` (tests/api/test_roles.py fails when the document's copy drifts)."""
+    roles: list[Role | None] = [None, *Role]
+    header = ["Action", "Operations", *("public" if r is None else r.value for r in roles)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for action in Action:
+        operations = ", ".join(f"`{name}`" for name, a in OPERATIONS.items() if a is action)
+        marks = ["yes" if action in actions_of(role) else "-" for role in roles]
+        lines.append("| " + " | ".join([action.value, operations or "(none yet)", *marks]) + " |")
+    return "\n".join(lines) + "\n"
