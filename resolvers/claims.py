@@ -27,6 +27,7 @@ MAX_NOTE = 1000
 MAX_PEOPLE = 50
 MAX_SLOTS = 100
 MAX_HOURS = 10_000
+OUTSIDE = "lies outside the part of the grid you manage"
 
 
 @strawberry.enum(description="Why a partner-work mutation was refused; nothing was written.")
@@ -125,7 +126,7 @@ async def open_to_partners(
     if row is None:
         return None, [Refusal(ClaimErrorCode.NOT_FOUND, field, f"no {field} has this id")]
     if not may(viewer, Action.OPEN_TASKS, row.cell_path):
-        return None, _forbidden(f"the {field} lies outside the part of the grid you manage")
+        return None, [Refusal(ClaimErrorCode.FORBIDDEN, field, OUTSIDE)]
     existing = await repo.task_for(session, need_id=need_pk, deed_id=deed_pk)
     if existing is not None:
         await repo.update_task(session, existing, slots=slots, until=until)
@@ -319,7 +320,7 @@ async def decide_claim(
     if claim is None:
         return [Refusal(ClaimErrorCode.NOT_FOUND, "claim", "no claim has this id")]
     if not may(viewer, Action.DECIDE_CLAIMS, claim.cell_path):
-        return _forbidden("the claim's task lies outside the part of the grid you manage")
+        return [Refusal(ClaimErrorCode.FORBIDDEN, "claim", OUTSIDE)]
     to = ClaimStatus.CONFIRMED if confirm else ClaimStatus.DECLINED
     task = await repo.task_by_id(session, claim.task_id, at)
     assert task is not None  # a claim's task is never deleted

@@ -41,27 +41,54 @@ QUERIES: dict[str, tuple[str, Variables]] = {
     "organisations": ("{ organisations(first: 1) { totalCount } }", lambda d, x: {}),
     "viewer": ("{ viewer { role } }", lambda d, x: {}),
     "accounts": ("{ accounts(first: 1) { totalCount } }", lambda d, x: {}),
+    "availableTasks": ("{ availableTasks(first: 1) { totalCount } }", lambda d, x: {}),
+    "partnerClaims": ("{ partnerClaims(first: 1) { totalCount } }", lambda d, x: {}),
 }
 # Mutations: the every-mutation list of the access tests, and the account mutations.
-MUTATIONS: dict[str, tuple[str, Variables]] = {
-    case.id: (case.mutation, lambda d, x, case=case: case.variables(d)) for case in EVERY_MUTATION
-} | {
-    "createAccount": (
-        f"mutation($i: CreateAccountInput!) {{ createAccount(input: $i) {{ account {{ id }} "
-        f"{ERRORS} }} }}",
-        lambda d, x: {
-            "i": {"displayName": "x", "role": "VILLAGE_STAFF", "cell": gid("Cell", d.village)}
+MUTATIONS: dict[str, tuple[str, Variables]] = (
+    {case.id: (case.mutation, lambda d, x, case=case: case.variables(d)) for case in EVERY_MUTATION}
+    | {
+        "createAccount": (
+            f"mutation($i: CreateAccountInput!) {{ createAccount(input: $i) {{ account {{ id }} "
+            f"{ERRORS} }} }}",
+            lambda d, x: {
+                "i": {"displayName": "x", "role": "VILLAGE_STAFF", "cell": gid("Cell", d.village)}
+            },
+        ),
+        "createToken": (
+            f"mutation($a: ID!) {{ createToken(account: $a) {{ token {ERRORS} }} }}",
+            lambda d, x: {"a": gid("Account", x["account"])},
+        ),
+        "revokeToken": (
+            f"mutation($t: ID!) {{ revokeToken(id: $t) {{ apiToken {{ id }} {ERRORS} }} }}",
+            lambda d, x: {"t": gid("ApiToken", x["token"])},
+        ),
+    }
+    | {
+        # Partner work: ids of no task or claim (an allowed role meets NOT_FOUND, not FORBIDDEN).
+        "openToPartners": (
+            f"mutation($n: ID) {{ openToPartners(need: $n) {{ task {{ id }} {ERRORS} }} }}",
+            lambda d, x: {"n": gid("Need", d.open_need)},
+        ),
+        "claimTask": (
+            f"mutation($t: ID!, $p: [ID!]!) {{ claimTask(task: $t, people: $p) {{ claim {{ id }} "
+            f"{ERRORS} }} }}",
+            lambda d, x: {"t": gid("PartnerTask", 10**9), "p": [gid("Person", d.free_person)]},
+        ),
+        **{
+            name: (
+                f"mutation($c: ID!) {{ {name}(claim: $c{extra}) {{ claim {{ id }} {ERRORS} }} }}",
+                lambda d, x: {"c": gid("PartnerClaim", 10**9)},
+            )
+            for name, extra in {
+                "releaseClaim": "",
+                "reportClaimProgress": ", hours: 1, progress: 10",
+                "confirmClaim": "",
+                "declineClaim": "",
+            }.items()
         },
-    ),
-    "createToken": (
-        f"mutation($a: ID!) {{ createToken(account: $a) {{ token {ERRORS} }} }}",
-        lambda d, x: {"a": gid("Account", x["account"])},
-    ),
-    "revokeToken": (
-        f"mutation($t: ID!) {{ revokeToken(id: $t) {{ apiToken {{ id }} {ERRORS} }} }}",
-        lambda d, x: {"t": gid("ApiToken", x["token"])},
-    ),
-}
+    }
+)
 
 
 def test_every_root_field_has_an_action_and_a_case() -> None:
