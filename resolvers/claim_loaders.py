@@ -17,6 +17,7 @@ from sandan.schema.types.claims import (
     PartnerClaimStats,
     PartnerTask,
 )
+from sandan.schema.types.members import Person
 
 if TYPE_CHECKING:
     from sandan.resolvers.loaders import LoaderDeps
@@ -68,6 +69,16 @@ class TaskByIdLoader(_Loader):
         return [PartnerTask.from_row(rows[k]) if k in rows else None for k in keys]
 
 
+class PeopleByOrganisationIdLoader(_Loader):
+    """The active members of each organisation: the people a partner claims with."""
+
+    async def _batch(self, keys: list[int]) -> list[Any]:
+        async with self.deps.read_engine.connect() as conn:
+            grouped = await repo.people_by_organisation_ids(conn, keys)
+        viewer = self.deps.viewer
+        return [[Person.from_row(r, viewer) for r in grouped.get(k, ())] for k in keys]
+
+
 class ClaimLoaders:
     """The partner-work loaders of one request (`Loaders.claims`)."""
 
@@ -77,3 +88,4 @@ class ClaimLoaders:
         self.stats_by_organisation_id = ClaimStatsByOrganisationIdLoader(deps, now)
         self.events_by_claim_id = ClaimEventsByClaimIdLoader(deps, now)
         self.task_by_id = TaskByIdLoader(deps, now)
+        self.people_by_organisation_id = PeopleByOrganisationIdLoader(deps, now)

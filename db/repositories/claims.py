@@ -55,6 +55,7 @@ from sandan.db.models import (
 )
 from sandan.db.reader import Reader
 from sandan.db.repositories.batch import Record, records
+from sandan.db.repositories.members import person_select
 from sandan.db.scope import Scope
 
 # Deeds whose team a partner may join.
@@ -558,3 +559,20 @@ async def openable_deed(session: AsyncSession, deed_id: int) -> Record | None:
         )
     )
     return rows[0] if rows else None
+
+
+async def people_by_organisation_ids(
+    session: Reader, keys: Sequence[int]
+) -> dict[int, list[Record]]:
+    """Each organisation's active members, in id order (person columns and their cell path)."""
+    rows = records(
+        await session.execute(
+            person_select(Scope.everything())
+            .where(Person.organisation_id.in_(keys), Person.active.is_(True))
+            .order_by(Person.id)
+        )
+    )
+    grouped: dict[int, list[Record]] = {}
+    for row in rows:
+        grouped.setdefault(row.organisation_id, []).append(row)
+    return grouped

@@ -105,6 +105,16 @@ class Organisation(Node):
         return await info.context.loaders.cell_by_id.load(self.cell_pk)
 
     @strawberry.field(
+        description="Its active members, in id order: the people a partner names when it "
+        "claims a task (personal fields follow the usual rules)."
+    )
+    async def members(self, info: Info) -> list[Person]:
+        found: list[Person] = await info.context.loaders.claims.people_by_organisation_id.load(
+            self.pk
+        )
+        return found
+
+    @strawberry.field(
         description="Its claims on partner tasks, oldest first (with their history). Empty "
         "unless you are this partner or staff deciding claims in its cell's subtree."
     )
