@@ -15,6 +15,7 @@ from sandan.resolvers.errors import ErrorCode, Problem
 from sandan.schema.context import Context, Info, Viewer
 from sandan.schema.errors import UserError
 from sandan.schema.ids import BadGlobalId, from_global_id, to_global_id
+from sandan.schema.types.fields import public_field
 from sandan.schema.types.grid import Cell
 from sandan.schema.types.members import Organisation
 
@@ -58,7 +59,13 @@ class ApiToken:
 @strawberry.type(description="Someone who signs in with API tokens: a role within a scope.")
 class Account:
     id: strawberry.ID = strawberry.field(description="The account's id: pass it to createToken.")
-    display_name: str = strawberry.field(description="The name shown for the account.")
+    display_name: str = strawberry.field(
+        description="The name shown for the account.",
+        metadata=public_field(
+            "an account is read only by its own holder (viewer) and by town admins managing it "
+            "(accounts, createAccount): never by the public or another account"
+        ),
+    )
     role: Role = strawberry.field(description="What the account may do (see Role).")
     active: bool = strawberry.field(description="False once disabled: its tokens are refused.")
     created_at: datetime = strawberry.field(description="When the account was made.")
