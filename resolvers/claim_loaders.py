@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from strawberry.dataloader import DataLoader
 
+from sandan.db.repositories import claim_reads as reads
 from sandan.db.repositories import claims as repo
 from sandan.schema.types.claims import (
     ClaimHistoryEntry,
@@ -36,21 +37,21 @@ class _Loader(DataLoader[int, Any]):
 class ClaimsByOrganisationIdLoader(_Loader):
     async def _batch(self, keys: list[int]) -> list[Any]:
         async with self.deps.read_engine.connect() as conn:
-            grouped = await repo.claims_by_organisation_ids(conn, keys, self.now)
+            grouped = await reads.claims_by_organisation_ids(conn, keys, self.now)
         return [[PartnerClaim.from_row(r) for r in grouped.get(k, ())] for k in keys]
 
 
 class ClaimStatsByOrganisationIdLoader(_Loader):
     async def _batch(self, keys: list[int]) -> list[Any]:
         async with self.deps.read_engine.connect() as conn:
-            rows = await repo.stats_by_organisation_ids(conn, keys, self.now)
+            rows = await reads.stats_by_organisation_ids(conn, keys, self.now)
         return [PartnerClaimStats.from_row(rows.get(k)) for k in keys]
 
 
 class ClaimEventsByClaimIdLoader(_Loader):
     async def _batch(self, keys: list[int]) -> list[Any]:
         async with self.deps.read_engine.connect() as conn:
-            grouped = await repo.events_by_claim_ids(conn, keys, self.now)
+            grouped = await reads.events_by_claim_ids(conn, keys, self.now)
         return [
             [ClaimHistoryEntry.from_row(r) for r in sorted(grouped.get(k, ()), key=_when)]
             for k in keys
@@ -74,7 +75,7 @@ class PeopleByOrganisationIdLoader(_Loader):
 
     async def _batch(self, keys: list[int]) -> list[Any]:
         async with self.deps.read_engine.connect() as conn:
-            grouped = await repo.people_by_organisation_ids(conn, keys)
+            grouped = await reads.people_by_organisation_ids(conn, keys)
         viewer = self.deps.viewer
         return [[Person.from_row(r, viewer) for r in grouped.get(k, ())] for k in keys]
 

@@ -17,6 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sandan.db.enums import ClaimEvent, ClaimStatus, NeedStatus, TaskKind
+from sandan.db.repositories import claim_deeds as deeds
+from sandan.db.repositories import claim_reads as reads
 from sandan.db.repositories import claims as repo
 from sandan.db.scope import Scope
 from sandan.resolvers.errors import QueryError, QueryErrorCode
@@ -112,13 +114,13 @@ async def open_to_partners(
         return None, [Refusal(ClaimErrorCode.INVALID, "until", "must lie in the future")]
     field = "need" if need_pk is not None else "deed"
     if need_pk is not None:
-        row = await repo.openable_need(session, need_pk)
+        row = await deeds.openable_need(session, need_pk)
         if row is not None and row.status is not NeedStatus.OPEN:
             return None, [Refusal(ClaimErrorCode.INVALID, field, "the need is not OPEN")]
         if slots != 1:
             return None, [Refusal(ClaimErrorCode.INVALID, "slots", "a whole need has 1 slot")]
     else:
-        row = await repo.openable_deed(session, deed_pk or 0)
+        row = await deeds.openable_deed(session, deed_pk or 0)
         if row is not None and row.status not in repo.JOINABLE_DEED:
             return None, [
                 Refusal(ClaimErrorCode.INVALID, field, "the deed is not APPROVED or IN_PROGRESS")
@@ -179,7 +181,7 @@ async def claim_task(
     served = Scope.subtrees(await repo.served_paths(session, org))
     if task is None or not served.covers(task.cell_path):
         return None, [Refusal(ClaimErrorCode.NOT_FOUND, "task", "no task has this id")]
-    mine = await repo.partner_people(session, org, people)
+    mine = await deeds.partner_people(session, org, people)
     if len(mine) != len(set(people)):
         return None, [
             Refusal(ClaimErrorCode.INVALID, "people", "each person must be your organisation's")
@@ -248,7 +250,7 @@ async def release_claim(
     if reason is not None and len(reason) > MAX_NOTE:
         return [Refusal(ClaimErrorCode.INVALID, "reason", f"at most {MAX_NOTE} characters")]
     at = now()
-    claim = await repo.claim_by_id(session, claim_pk, at)
+    claim = await reads.claim_by_id(session, claim_pk, at)
     if claim is None or claim.organisation_id != org:
         return [Refusal(ClaimErrorCode.NOT_FOUND, "claim", "no claim of yours has this id")]
     if not await repo.move_claim(
@@ -285,7 +287,7 @@ async def report_progress(
     if problems:
         return problems
     at = now()
-    claim = await repo.claim_by_id(session, claim_pk, at)
+    claim = await reads.claim_by_id(session, claim_pk, at)
     if claim is None or claim.organisation_id != org:
         return [Refusal(ClaimErrorCode.NOT_FOUND, "claim", "no claim of yours has this id")]
     if not await repo.add_progress(session, claim_pk, org, hours, progress):
@@ -316,7 +318,7 @@ async def decide_claim(
     if reason is not None and len(reason) > MAX_NOTE:
         return [Refusal(ClaimErrorCode.INVALID, "reason", f"at most {MAX_NOTE} characters")]
     at = now()
-    claim = await repo.claim_by_id(session, claim_pk, at)
+    claim = await reads.claim_by_id(session, claim_pk, at)
     if claim is None:
         return [Refusal(ClaimErrorCode.NOT_FOUND, "claim", "no claim has this id")]
     if not may(viewer, Action.DECIDE_CLAIMS, claim.cell_path):
@@ -331,16 +333,16 @@ async def decide_claim(
     await repo.add_event(session, claim_pk, event, at, viewer.account_pk, reason)
     if not confirm:
         return []
-    people = await repo.partner_people(
+    people = await deeds.partner_people(
         session, claim.organisation_id, [int(p) for p in claim.people]
     )
     people.sort(key=[int(p) for p in claim.people].index)
     if not people:
         return [Refusal(ClaimErrorCode.INVALID, "claim", "none of its people is active now")]
     if task.kind is TaskKind.SLOT:
-        await repo.join_team(session, task.deed_id, people)
+        await deeds.join_team(session, task.deed_id, people)
         return []
-    deed_pk = await repo.deed_for_need(session, task.task_need_id, people[0], people[1:], at)
+    deed_pk = await deeds.deed_for_need(session, task.task_need_id, people[0], people[1:], at)
     await repo.move_claim_deed(session, claim_pk, deed_pk)
     return []
 

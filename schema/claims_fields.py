@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sandan.db.enums import Category, TaskKind
 from sandan.db.models import PartnerClaim as PartnerClaimRow
 from sandan.db.models import PartnerTask as PartnerTaskRow
+from sandan.db.repositories import claim_reads as reads
 from sandan.db.repositories import claims as repo
 from sandan.resolvers import claims as logic
 from sandan.resolvers.claims import ClaimErrorCode, Refusal
@@ -88,7 +89,7 @@ def _pk(global_id: str | None, type_name: str, field: str, refusals: list[Refusa
 
 async def _claim(ctx: Context, pk: int) -> PartnerClaim | None:
     async with ctx.read_engine.connect() as conn:
-        row = await repo.claim_by_id(conn, pk, logic.now())
+        row = await reads.claim_by_id(conn, pk, logic.now())
     return None if row is None else PartnerClaim.from_row(row)
 
 
@@ -155,7 +156,7 @@ class ClaimQuery:
     ) -> Connection[PartnerClaim]:
         ctx = info.context
         organisation, scope = logic.claims_visible(ctx.viewer)
-        rows = repo.claims_seen_by(organisation, scope, logic.now())
+        rows = reads.claims_seen_by(organisation, scope, logic.now())
         query = PageQuery(rows, PartnerClaimRow.id, page_size(ctx, first), after_pk(after), after)
         return await read_page(ctx, query, PartnerClaim.from_row)
 

@@ -11,7 +11,6 @@ past its expiry holds nothing, with no scheduled job.
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -36,7 +35,6 @@ from sandan.db.enums import (
     Category,
     ClaimEvent,
     ClaimStatus,
-    DeedRole,
     DeedStatus,
     NeedStatus,
     TaskKind,
@@ -44,18 +42,15 @@ from sandan.db.enums import (
 from sandan.db.models import (
     Cell,
     Deed,
-    DeedMember,
     Need,
     Organisation,
     PartnerClaim,
     PartnerClaimEvent,
     PartnerTask,
-    Person,
     ServedCell,
 )
 from sandan.db.reader import Reader
 from sandan.db.repositories.batch import Record, records
-from sandan.db.repositories.members import person_select
 from sandan.db.scope import Scope
 
 # Deeds whose team a partner may join.
@@ -364,215 +359,3 @@ async def move_claim_deed(session: AsyncSession, claim_id: int, deed_id: int) ->
     await session.execute(
         update(PartnerClaim).where(PartnerClaim.id == claim_id).values(deed_id=deed_id)
     )
-
-
-def claim_rows(now: datetime) -> Select[Any]:
-    return (
-        select(
-            PartnerClaim.id,
-            PartnerClaim.task_id,
-            PartnerClaim.slot,
-            PartnerClaim.organisation_id,
-            PartnerClaim.people,
-            PartnerClaim.note,
-            shown_status(now).label("status"),
-            PartnerClaim.expires_at,
-            PartnerClaim.created_at,
-            PartnerClaim.deed_id,
-            PartnerClaim.hours,
-            PartnerClaim.progress,
-            Cell.path.label("cell_path"),
-        )
-        .join(PartnerTask, PartnerTask.id == PartnerClaim.task_id)
-        .join(Cell, Cell.id == PartnerTask.cell_id)
-    )
-
-
-async def claim_by_id(session: Reader, claim_id: int, now: datetime) -> Record | None:
-    rows = records(await session.execute(claim_rows(now).where(PartnerClaim.id == claim_id)))
-    return rows[0] if rows else None
-
-
-def claims_seen_by(organisation_id: int | None, staff_scope: Scope, now: datetime) -> Select[Any]:
-    """A partner's own claims, or the claims on tasks in a staff member's scope."""
-    stmt = claim_rows(now)
-    if organisation_id is not None:
-        return stmt.where(PartnerClaim.organisation_id == organisation_id)
-    return stmt.where(staff_scope.clause(Cell.path))
-
-
-async def claims_by_organisation_ids(
-    session: Reader, keys: Sequence[int], now: datetime
-) -> dict[int, list[Record]]:
-    rows = records(
-        await session.execute(
-            claim_rows(now).where(PartnerClaim.organisation_id.in_(keys)).order_by(PartnerClaim.id)
-        )
-    )
-    grouped: dict[int, list[Record]] = {}
-    for row in rows:
-        grouped.setdefault(row.organisation_id, []).append(row)
-    return grouped
-
-
-async def events_by_claim_ids(
-    session: Reader, keys: Sequence[int], now: datetime
-) -> dict[int, list[Record]]:
-    """Each claim's history in time order, with the expiry of a claim that expired unrecorded
-    (computed: nobody has claimed its slot since)."""
-    columns = (
-        PartnerClaimEvent.claim_id,
-        PartnerClaimEvent.event,
-        PartnerClaimEvent.at,
-        PartnerClaimEvent.account_id,
-        PartnerClaimEvent.note,
-        PartnerClaimEvent.hours,
-        PartnerClaimEvent.progress,
-    )
-    rows = records(
-        await session.execute(
-            select(*columns)
-            .where(PartnerClaimEvent.claim_id.in_(keys))
-            .order_by(PartnerClaimEvent.at, PartnerClaimEvent.id)
-        )
-    )
-    grouped: dict[int, list[Record]] = {}
-    for row in rows:
-        grouped.setdefault(row.claim_id, []).append(row)
-    unrecorded = await session.execute(
-        select(PartnerClaim.id, PartnerClaim.expires_at).where(
-            PartnerClaim.id.in_(keys),
-            PartnerClaim.status == ClaimStatus.CLAIMED,
-            PartnerClaim.expires_at <= now,
-        )
-    )
-    for claim_id, at in unrecorded:
-        grouped.setdefault(claim_id, []).append(
-            _Event(claim_id, ClaimEvent.EXPIRED, at, None, None, None, None)
-        )
-    return grouped
-
-
-_Event = namedtuple("_Event", "claim_id event at account_id note hours progress")
-
-
-async def stats_by_organisation_ids(
-    session: Reader, keys: Sequence[int], now: datetime
-) -> dict[int, Record]:
-    """Per organisation: claims made, held now, confirmed, completed (progress 100), hours."""
-    confirmed = PartnerClaim.status == ClaimStatus.CONFIRMED
-    rows = records(
-        await session.execute(
-            select(
-                PartnerClaim.organisation_id,
-                func.count().label("claims"),
-                func.count().filter(pending(now)).label("pending"),
-                func.count().filter(confirmed).label("confirmed"),
-                func.count().filter(confirmed, PartnerClaim.progress == 100).label("completed"),
-                func.coalesce(func.sum(PartnerClaim.hours), 0).label("hours"),
-            )
-            .where(PartnerClaim.organisation_id.in_(keys))
-            .group_by(PartnerClaim.organisation_id)
-        )
-    )
-    return {r.organisation_id: r for r in rows}
-
-
-# ---- what a confirmation writes ------------------------------------------------------------
-
-
-async def partner_people(
-    session: Reader, organisation_id: int, person_ids: Sequence[int]
-) -> list[int]:
-    """Of these people, the active ones who belong to the organisation."""
-    rows = await session.execute(
-        select(Person.id).where(
-            Person.id.in_(person_ids),
-            Person.organisation_id == organisation_id,
-            Person.active.is_(True),
-        )
-    )
-    return list(rows.scalars())
-
-
-async def join_team(session: AsyncSession, deed_id: int, person_ids: Sequence[int]) -> None:
-    """Add people to a deed's team (those already on it stay as they are)."""
-    present = set(
-        (
-            await session.execute(select(DeedMember.person_id).where(DeedMember.deed_id == deed_id))
-        ).scalars()
-    )
-    new = [p for p in person_ids if p not in present]
-    if new:
-        await session.execute(
-            insert(DeedMember),
-            [{"deed_id": deed_id, "person_id": p, "role": DeedRole.TEAM} for p in new],
-        )
-
-
-async def deed_for_need(
-    session: AsyncSession, need_id: int, lead_id: int, team: Sequence[int], now: datetime
-) -> int:
-    """An APPROVED deed for a whole need taken by a partner: its first person leads, the rest
-    are the team; the need is MATCHED. The live-deed index refuses a second deed."""
-    need = (await session.execute(select(Need.cell_id, Need.title).where(Need.id == need_id))).one()
-    result = await session.execute(
-        insert(Deed)
-        .values(
-            need_id=need_id,
-            cell_id=need.cell_id,
-            title=need.title,
-            status=DeedStatus.APPROVED,
-            lead_id=lead_id,
-            approved_at=now,
-        )
-        .returning(Deed.id)
-    )
-    deed_id = int(result.scalar_one())
-    await session.execute(
-        insert(DeedMember),
-        [{"deed_id": deed_id, "person_id": lead_id, "role": DeedRole.LEAD}]
-        + [{"deed_id": deed_id, "person_id": p, "role": DeedRole.TEAM} for p in team],
-    )
-    await session.execute(update(Need).where(Need.id == need_id).values(status=NeedStatus.MATCHED))
-    return deed_id
-
-
-async def openable_need(session: AsyncSession, need_id: int) -> Record | None:
-    """A need that may be offered whole: OPEN, with no live deed."""
-    rows = records(
-        await session.execute(
-            select(Need.id, Need.cell_id, Need.status, Cell.path.label("cell_path"))
-            .join(Cell, Cell.id == Need.cell_id)
-            .where(Need.id == need_id)
-        )
-    )
-    return rows[0] if rows else None
-
-
-async def openable_deed(session: AsyncSession, deed_id: int) -> Record | None:
-    rows = records(
-        await session.execute(
-            select(Deed.id, Deed.cell_id, Deed.status, Cell.path.label("cell_path"))
-            .join(Cell, Cell.id == Deed.cell_id)
-            .where(Deed.id == deed_id)
-        )
-    )
-    return rows[0] if rows else None
-
-
-async def people_by_organisation_ids(
-    session: Reader, keys: Sequence[int]
-) -> dict[int, list[Record]]:
-    """Each organisation's active members, in id order (person columns and their cell path)."""
-    rows = records(
-        await session.execute(
-            person_select(Scope.everything())
-            .where(Person.organisation_id.in_(keys), Person.active.is_(True))
-            .order_by(Person.id)
-        )
-    )
-    grouped: dict[int, list[Record]] = {}
-    for row in rows:
-        grouped.setdefault(row.organisation_id, []).append(row)
-    return grouped
