@@ -140,3 +140,29 @@ async def test_a_whole_need_claimed_and_confirmed_becomes_an_approved_deed(
     async with api_client(demo_url, token=partner.token) as client:
         listed = data_of(await gql(client, TASKS, {}))["availableTasks"]["nodes"]
     assert task not in {t["id"] for t in listed}  # filled: no longer available
+
+
+async def test_a_declined_claim_frees_its_slot_and_staff_read_its_history(demo_url: str) -> None:
+    p = await partner_demo(demo_url, partners=2)
+    first, second = p.partners
+    deed = await slot_deed(demo_url, p.demo.village)
+    decline = """mutation($claim: ID!) { declineClaim(claim: $claim, reason: "team is full") {
+      claim { status } errors { code } } }"""
+    async with api_client(demo_url, token=p.staff) as staff:
+        task = await open_task(staff, deed=deed)
+    async with api_client(demo_url, token=first.token) as client:
+        claim_id = (await claim(client, task, first))["claim"]["id"]
+    async with api_client(demo_url, token=p.staff) as staff:
+        declined = data_of(await gql(staff, decline, {"claim": claim_id}))["declineClaim"]
+        seen = data_of(await gql(staff, MY_CLAIMS))["partnerClaims"]["nodes"]
+    assert declined == {"claim": {"status": "DECLINED"}, "errors": []}
+    (entry,) = [c for c in seen if c["id"] == claim_id]
+    assert [(e["event"], e["note"]) for e in entry["history"]] == [
+        ("CLAIMED", None),
+        ("DECLINED", "team is full"),
+    ]
+    async with api_client(demo_url, token=second.token) as client:
+        assert (await claim(client, task, second))["errors"] == []
+        # A partner sees its own claims only.
+        mine = data_of(await gql(client, MY_CLAIMS))["partnerClaims"]["nodes"]
+    assert claim_id not in {c["id"] for c in mine} and len(mine) == 1
