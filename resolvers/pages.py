@@ -20,6 +20,7 @@ from sqlalchemy import Select
 
 from sandan.db import models
 from sandan.db.repositories import grid, lists, members, public_board
+from sandan.resolvers import claim_pages
 from sandan.resolvers.accounts import account_rows
 from sandan.resolvers.errors import QueryError, QueryErrorCode
 from sandan.schema.connections import BadCursor, decode_cursor
@@ -217,4 +218,6 @@ PAGE_ROWS: Mapping[str, RowsBuilder] = {
     "organisations": organisations,
     "publicDeeds": public_deeds,
     "accounts": account_rows,
+    "availableTasks": claim_pages.available_tasks,
+    "partnerClaims": claim_pages.partner_claims,
 }

@@ -13,13 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sandan.db.enums import Category, TaskKind
-from sandan.db.models import PartnerClaim as PartnerClaimRow
-from sandan.db.models import PartnerTask as PartnerTaskRow
 from sandan.db.repositories import claim_reads as reads
 from sandan.db.repositories import claims as repo
+from sandan.resolvers import claim_pages
 from sandan.resolvers import claims as logic
 from sandan.resolvers.claims import ClaimErrorCode, Refusal
-from sandan.resolvers.pages import PageQuery, after_pk, cell_path, page_size
+from sandan.resolvers.pages import page_query
 from sandan.resolvers.queries import read_page
 from sandan.schema.connections import Connection
 from sandan.schema.context import Context, Info
@@ -136,18 +135,9 @@ class ClaimQuery:
         after: After = None,
     ) -> Connection[PartnerTask]:
         ctx = info.context
-        _, served = await logic.partner_scope(ctx, "availableTasks")
-        f = filter or TaskFilter()
-        flt = repo.TaskFilter(
-            categories=tuple(f.category or ()),
-            skills=tuple(f.skills or ()),
-            under_path=await cell_path(ctx, f.under, "filter.under"),
-            window_from=f.from_,
-            window_to=f.to,
-            kind=f.kind,
+        query = await page_query(
+            ctx, claim_pages.available_tasks, first=first, after=after, filter=filter
         )
-        rows = repo.available_tasks(served, flt, logic.now())
-        query = PageQuery(rows, PartnerTaskRow.id, page_size(ctx, first), after_pk(after), after)
         return await read_page(ctx, query, PartnerTask.from_row)
 
     @strawberry.field(
@@ -158,9 +148,7 @@ class ClaimQuery:
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[PartnerClaim]:
         ctx = info.context
-        organisation, scope = logic.claims_visible(ctx.viewer)
-        rows = reads.claims_seen_by(organisation, scope, logic.now())
-        query = PageQuery(rows, PartnerClaimRow.id, page_size(ctx, first), after_pk(after), after)
+        query = await page_query(ctx, claim_pages.partner_claims, first=first, after=after)
         return await read_page(ctx, query, PartnerClaim.from_row)
 
 
