@@ -223,3 +223,31 @@ class Role(Described):
         "A partner organisation serving some cells: reads as the public does; claims tasks "
         "once the partner workflow exists.",
     )
+
+
+class TaskKind(Described):
+    """What a task open to partner organisations offers."""
+
+    NEED = "NEED", "A whole need: the partner takes it on and leads the deed it becomes."
+    SLOT = "SLOT", "Places in the team of an approved deed."
+
+
+class ClaimStatus(Described):
+    """Where a partner's claim stands. EXPIRED is computed: a CLAIMED claim past its expiry."""
+
+    CLAIMED = "CLAIMED", "Held for the partner, waiting for staff to confirm it."
+    CONFIRMED = "CONFIRMED", "Confirmed by staff: the partner's people are on the deed's team."
+    DECLINED = "DECLINED", "Declined by staff; the slot is free again."
+    RELEASED = "RELEASED", "Given up by the partner; the slot is free again."
+    EXPIRED = "EXPIRED", "Not confirmed in time; the slot is free again."
+
+
+class ClaimEvent(Described):
+    """One step in a claim's history."""
+
+    CLAIMED = "CLAIMED", "The partner claimed the task."
+    CONFIRMED = "CONFIRMED", "Staff confirmed the claim."
+    DECLINED = "DECLINED", "Staff declined the claim."
+    RELEASED = "RELEASED", "The partner released the claim."
+    EXPIRED = "EXPIRED", "The claim expired unconfirmed (at its expiry time; nobody acted)."
+    PROGRESS = "PROGRESS", "The partner reported progress and hours."

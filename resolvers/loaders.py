@@ -20,6 +20,7 @@ from sandan.db.reader import Reader
 from sandan.db.repositories import grid, lists, members
 from sandan.db.repositories.batch import Record
 from sandan.db.repositories.relations import RELATIONS, many_by_relation, one_by_relation
+from sandan.resolvers.claim_loaders import ClaimLoaders
 from sandan.schema.context import Viewer
 from sandan.schema.types.deeds import Deed, DeedResourceUse, Milestone
 from sandan.schema.types.grid import Cell, CellStats
@@ -292,3 +293,4 @@ class Loaders:
         from sandan.resolvers.runs.loaders import runs_loaders  # imports this module
 
         self.optimisation_runs_by_cell_id, self.unmatched_reasons_by_need_id = runs_loaders(deps)
+        self.claims = ClaimLoaders(deps)

@@ -20,6 +20,7 @@ from sqlalchemy import Select
 
 from sandan.db import models
 from sandan.db.repositories import audit, grid, lists, members, public_board
+from sandan.resolvers import claim_pages
 from sandan.resolvers.accounts import account_rows
 from sandan.resolvers.errors import QueryError, QueryErrorCode
 from sandan.resolvers.permissions import Action, may
@@ -264,4 +265,6 @@ PAGE_ROWS: Mapping[str, RowsBuilder] = {
     "publicDeeds": public_deeds,
     "accounts": account_rows,
     "auditEvents": audit_events,
+    "availableTasks": claim_pages.available_tasks,
+    "partnerClaims": claim_pages.partner_claims,
 }

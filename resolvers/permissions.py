@@ -29,6 +29,9 @@ class Action(enum.StrEnum):
     READ_AUDIT = "READ_AUDIT"  # the audit trail (auditEvents)
     RUN_OPTIMISATION = "RUN_OPTIMISATION"  # start and cancel optimisation runs
     REVIEW_PROPOSALS = "REVIEW_PROPOSALS"  # approve/reject proposed deeds; pins and forbids
+    OPEN_TASKS = "OPEN_TASKS"  # open needs and deeds' team slots to partner organisations
+    DECIDE_CLAIMS = "DECIDE_CLAIMS"  # confirm or decline partners' claims
+    CLAIM_TASKS = "CLAIM_TASKS"  # list, claim, release and report on tasks (partners)
 
 
 PUBLIC: frozenset[Action] = frozenset(
@@ -52,6 +55,8 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.READ_AUDIT,
             Action.RUN_OPTIMISATION,
             Action.REVIEW_PROPOSALS,
+            Action.OPEN_TASKS,
+            Action.DECIDE_CLAIMS,
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -66,6 +71,8 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.RECORD_VISITS,
             Action.RUN_OPTIMISATION,
             Action.REVIEW_PROPOSALS,
+            Action.OPEN_TASKS,
+            Action.DECIDE_CLAIMS,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -86,6 +93,7 @@ ALLOWED: dict[Role, frozenset[Action]] = {
     Role.PARTNER: frozenset(
         {
             Action.READ,
+            Action.CLAIM_TASKS,
         }
     ),
 }
@@ -133,6 +141,14 @@ OPERATIONS: dict[str, Action] = {
     "pin": Action.REVIEW_PROPOSALS,
     "forbid": Action.REVIEW_PROPOSALS,
     "liftRunConstraint": Action.REVIEW_PROPOSALS,
+    "availableTasks": Action.CLAIM_TASKS,
+    "partnerClaims": Action.READ,
+    "openToPartners": Action.OPEN_TASKS,
+    "claimTask": Action.CLAIM_TASKS,
+    "releaseClaim": Action.CLAIM_TASKS,
+    "reportClaimProgress": Action.CLAIM_TASKS,
+    "confirmClaim": Action.DECIDE_CLAIMS,
+    "declineClaim": Action.DECIDE_CLAIMS,
 }
 
 

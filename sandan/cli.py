@@ -85,6 +85,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("demo tokens, one per role (scope in the demo town):", file=sys.stderr)
         for line in asyncio.run(demo_tokens(settings)):
             print(line, file=sys.stderr)
+        from sandan.demo.partner_tasks import open_demo_tasks
+
+        print(asyncio.run(open_demo_tasks(settings)), file=sys.stderr)
     os.environ["DATABASE_URL"] = settings.database_url
     print(f"sandan: GraphQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
     uvicorn.run(

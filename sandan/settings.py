@@ -40,6 +40,8 @@ LIMIT_SETTINGS: dict[str, type[int] | type[float] | type[str]] = {
     "public_burst": int,
     "staff_rate": float,
     "staff_burst": int,
+    "claim_hold_hours": float,
+    "partner_claim_cap": int,
 }
 
 
@@ -94,6 +96,10 @@ class Settings:
     run_lease_seconds: float = 30.0
     run_poll_seconds: float = 2.0
     run_solver_threads: int = 1
+    # Partner claims (sandan.resolvers.claims): an unconfirmed claim frees its slot after this
+    # many hours; a partner may hold at most this many unconfirmed claims at once.
+    claim_hold_hours: float = 72.0
+    partner_claim_cap: int = 10
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -13,6 +13,7 @@ import strawberry
 from sandan.resolvers.mutations import engine, specs
 from sandan.schema import mutation_inputs as inputs
 from sandan.schema.account_fields import AccountMutation
+from sandan.schema.claims_fields import ClaimMutation
 from sandan.schema.context import Info
 from sandan.schema.payloads import (
     ContactVisitPayload,
@@ -48,7 +49,7 @@ def _new(what: str) -> str:
 
 
 @strawberry.type(description="Changes to the grid's members and the three lists (staff only).")
-class Mutation(AccountMutation):
+class Mutation(AccountMutation, ClaimMutation):
     @strawberry.mutation(description="Add an entry to a needs list, below the town level.")
     async def create_need(
         self,

@@ -2,6 +2,7 @@
 
 from sandan.db.models.accounts import Account, ApiToken, ServedCell
 from sandan.db.models.audit import AuditEvent
+from sandan.db.models.claims import PartnerClaim, PartnerClaimEvent, PartnerTask
 from sandan.db.models.deeds import Deed, DeedMember, DeedMilestone, DeedResource
 from sandan.db.models.grid import Cell
 from sandan.db.models.households import ContactVisit, Household
@@ -32,6 +33,9 @@ __all__ = [
     "OptimisationRun",
     "OptimisationRunFile",
     "Organisation",
+    "PartnerClaim",
+    "PartnerClaimEvent",
+    "PartnerTask",
     "Person",
     "Resource",
     "RunConstraint",

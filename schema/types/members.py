@@ -18,6 +18,7 @@ from sandan.schema.types.fields import CELL_SCOPE, column, key, via
 from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
+    from sandan.schema.types.claims import PartnerClaim, PartnerClaimStats
     from sandan.schema.types.grid import Cell
 
 
@@ -102,6 +103,52 @@ class Organisation(Node):
         self, info: Info
     ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
         return await info.context.loaders.cell_by_id.load(self.cell_pk)
+
+    @strawberry.field(
+        description="Its active members, in id order: the people a partner names when it "
+        "claims a task (personal fields follow the usual rules)."
+    )
+    async def members(self, info: Info) -> list[Person]:
+        found: list[Person] = await info.context.loaders.claims.people_by_organisation_id.load(
+            self.pk
+        )
+        return found
+
+    @strawberry.field(
+        description="Its claims on partner tasks, oldest first (with their history). Empty "
+        "unless you are this partner or staff deciding claims in its cell's subtree."
+    )
+    async def claims(
+        self, info: Info
+    ) -> list[Annotated[PartnerClaim, strawberry.lazy("sandan.schema.types.claims")]]:
+        if not await _sees_claims(info, self):
+            return []
+        found: list[
+            PartnerClaim
+        ] = await info.context.loaders.claims.claims_by_organisation_id.load(self.pk)
+        return found
+
+    @strawberry.field(
+        description="Its record as a partner: claims, completion rate, hours. Null unless you "
+        "are this partner or staff deciding claims in its cell's subtree."
+    )
+    async def claim_stats(
+        self, info: Info
+    ) -> Annotated[PartnerClaimStats, strawberry.lazy("sandan.schema.types.claims")] | None:
+        if not await _sees_claims(info, self):
+            return None
+        stats: PartnerClaimStats = await info.context.loaders.claims.stats_by_organisation_id.load(
+            self.pk
+        )
+        return stats
+
+
+async def _sees_claims(info: Info, organisation: Organisation) -> bool:
+    from sandan.resolvers.claims import sees_organisation_claims
+
+    cell = await info.context.loaders.cell_by_id.load(organisation.cell_pk)
+    path = cell.path if cell is not None else ""
+    return sees_organisation_claims(info.context.viewer, organisation.pk, path)
 
 
 @strawberry.type(description="A household looked after by a group member (党员联系户).")

@@ -52,66 +52,95 @@ QUERIES: dict[str, tuple[str, Variables]] = {
         "query($c: ID!) { runConstraints(cell: $c, first: 1) { totalCount } }",
         lambda d, x: {"c": gid("Cell", d.village)},
     ),
+    "availableTasks": ("{ availableTasks(first: 1) { totalCount } }", lambda d, x: {}),
+    "partnerClaims": ("{ partnerClaims(first: 1) { totalCount } }", lambda d, x: {}),
 }
 # Mutations: the every-mutation list of the access tests, and the account mutations.
-MUTATIONS: dict[str, tuple[str, Variables]] = {
-    case.id: (case.mutation, lambda d, x, case=case: case.variables(d)) for case in EVERY_MUTATION
-} | {
-    "createAccount": (
-        f"mutation($i: CreateAccountInput!) {{ createAccount(input: $i) {{ account {{ id }} "
-        f"{ERRORS} }} }}",
-        lambda d, x: {
-            "i": {"displayName": "x", "role": "VILLAGE_STAFF", "cell": gid("Cell", d.village)}
+MUTATIONS: dict[str, tuple[str, Variables]] = (
+    {case.id: (case.mutation, lambda d, x, case=case: case.variables(d)) for case in EVERY_MUTATION}
+    | {
+        "createAccount": (
+            f"mutation($i: CreateAccountInput!) {{ createAccount(input: $i) {{ account {{ id }} "
+            f"{ERRORS} }} }}",
+            lambda d, x: {
+                "i": {"displayName": "x", "role": "VILLAGE_STAFF", "cell": gid("Cell", d.village)}
+            },
+        ),
+        "createToken": (
+            f"mutation($a: ID!) {{ createToken(account: $a) {{ token {ERRORS} }} }}",
+            lambda d, x: {"a": gid("Account", x["account"])},
+        ),
+        "revokeToken": (
+            f"mutation($t: ID!) {{ revokeToken(id: $t) {{ apiToken {{ id }} {ERRORS} }} }}",
+            lambda d, x: {"t": gid("ApiToken", x["token"])},
+        ),
+    }
+    | {
+        # Partner work: ids of no task or claim (an allowed role meets NOT_FOUND, not FORBIDDEN).
+        "openToPartners": (
+            f"mutation($n: ID) {{ openToPartners(need: $n) {{ task {{ id }} {ERRORS} }} }}",
+            lambda d, x: {"n": gid("Need", d.open_need)},
+        ),
+        "claimTask": (
+            f"mutation($t: ID!, $p: [ID!]!) {{ claimTask(task: $t, people: $p) {{ claim {{ id }} "
+            f"{ERRORS} }} }}",
+            lambda d, x: {"t": gid("PartnerTask", 10**9), "p": [gid("Person", d.free_person)]},
+        ),
+        **{
+            name: (
+                f"mutation($c: ID!) {{ {name}(claim: $c{extra}) {{ claim {{ id }} {ERRORS} }} }}",
+                lambda d, x: {"c": gid("PartnerClaim", 10**9)},
+            )
+            for name, extra in {
+                "releaseClaim": "",
+                "reportClaimProgress": ", hours: 1, progress: 10",
+                "confirmClaim": "",
+                "declineClaim": "",
+            }.items()
         },
-    ),
-    "createToken": (
-        f"mutation($a: ID!) {{ createToken(account: $a) {{ token {ERRORS} }} }}",
-        lambda d, x: {"a": gid("Account", x["account"])},
-    ),
-    "startOptimisation": (
-        f"mutation($i: StartOptimisationInput!) {{ startOptimisation(input: $i) {{ run {{ id }} "
-        f"{ERRORS} }} }}",
-        lambda d, x: {
-            "i": {
-                "cell": gid("Cell", d.village),
-                "from": "2026-05-01",
-                "to": "2026-08-31",
-                "timeLimitSeconds": 1,
-            }
-        },
-    ),
-    "cancelOptimisation": (
-        f"mutation($r: ID!) {{ cancelOptimisation(id: $r) {{ run {{ id }} {ERRORS} }} }}",
-        lambda d, x: {"r": gid("OptimisationRun", NO_SUCH)},
-    ),
-    "approveDeeds": (
-        f"mutation($d: [ID!]!) {{ approveDeeds(ids: $d) {{ deeds {{ id }} {ERRORS} }} }}",
-        lambda d, x: {"d": [gid("Deed", NO_SUCH)]},
-    ),
-    "rejectDeeds": (
-        f'mutation($d: [ID!]!) {{ rejectDeeds(ids: $d, reason: "x") {{ deeds {{ id }} '
-        f"{ERRORS} }} }}",
-        lambda d, x: {"d": [gid("Deed", NO_SUCH)]},
-    ),
-    "pin": (
-        f"mutation($i: RunConstraintInput!) {{ pin(input: $i) {{ constraint {{ id }} "
-        f"{ERRORS} }} }}",
-        lambda d, x: {"i": {"need": gid("Need", NO_SUCH), "person": gid("Person", NO_SUCH)}},
-    ),
-    "forbid": (
-        f"mutation($i: RunConstraintInput!) {{ forbid(input: $i) {{ constraint {{ id }} "
-        f"{ERRORS} }} }}",
-        lambda d, x: {"i": {"need": gid("Need", NO_SUCH), "person": gid("Person", NO_SUCH)}},
-    ),
-    "liftRunConstraint": (
-        f"mutation($c: ID!) {{ liftRunConstraint(id: $c) {{ constraint {{ id }} {ERRORS} }} }}",
-        lambda d, x: {"c": gid("RunConstraint", NO_SUCH)},
-    ),
-    "revokeToken": (
-        f"mutation($t: ID!) {{ revokeToken(id: $t) {{ apiToken {{ id }} {ERRORS} }} }}",
-        lambda d, x: {"t": gid("ApiToken", x["token"])},
-    ),
-}
+    }
+    | {
+        "startOptimisation": (
+            f"mutation($i: StartOptimisationInput!) {{ startOptimisation(input: $i) "
+            f"{{ run {{ id }} {ERRORS} }} }}",
+            lambda d, x: {
+                "i": {
+                    "cell": gid("Cell", d.village),
+                    "from": "2026-05-01",
+                    "to": "2026-08-31",
+                    "timeLimitSeconds": 1,
+                }
+            },
+        ),
+        "cancelOptimisation": (
+            f"mutation($r: ID!) {{ cancelOptimisation(id: $r) {{ run {{ id }} {ERRORS} }} }}",
+            lambda d, x: {"r": gid("OptimisationRun", NO_SUCH)},
+        ),
+        "approveDeeds": (
+            f"mutation($d: [ID!]!) {{ approveDeeds(ids: $d) {{ deeds {{ id }} {ERRORS} }} }}",
+            lambda d, x: {"d": [gid("Deed", NO_SUCH)]},
+        ),
+        "rejectDeeds": (
+            f'mutation($d: [ID!]!) {{ rejectDeeds(ids: $d, reason: "x") {{ deeds {{ id }} '
+            f"{ERRORS} }} }}",
+            lambda d, x: {"d": [gid("Deed", NO_SUCH)]},
+        ),
+        "pin": (
+            f"mutation($i: RunConstraintInput!) {{ pin(input: $i) {{ constraint {{ id }} "
+            f"{ERRORS} }} }}",
+            lambda d, x: {"i": {"need": gid("Need", NO_SUCH), "person": gid("Person", NO_SUCH)}},
+        ),
+        "forbid": (
+            f"mutation($i: RunConstraintInput!) {{ forbid(input: $i) {{ constraint {{ id }} "
+            f"{ERRORS} }} }}",
+            lambda d, x: {"i": {"need": gid("Need", NO_SUCH), "person": gid("Person", NO_SUCH)}},
+        ),
+        "liftRunConstraint": (
+            f"mutation($c: ID!) {{ liftRunConstraint(id: $c) {{ constraint {{ id }} {ERRORS} }} }}",
+            lambda d, x: {"c": gid("RunConstraint", NO_SUCH)},
+        ),
+    }
+)
 
 
 def test_every_root_field_has_an_action_and_a_case() -> None:

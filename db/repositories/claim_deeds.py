@@ -1,0 +1,109 @@
+"""What staff write when they open work to partners or confirm a claim: the checks of the need
+or deed offered, and the partner's people joining a deed's team or leading a new deed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import (
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sandan.db.enums import (
+    DeedRole,
+    DeedStatus,
+    NeedStatus,
+)
+from sandan.db.models import (
+    Cell,
+    Deed,
+    DeedMember,
+    Need,
+    Person,
+)
+from sandan.db.reader import Reader
+from sandan.db.repositories.batch import Record, records
+
+
+async def partner_people(
+    session: Reader, organisation_id: int, person_ids: Sequence[int]
+) -> list[int]:
+    """Of these people, the active ones who belong to the organisation."""
+    rows = await session.execute(
+        select(Person.id).where(
+            Person.id.in_(person_ids),
+            Person.organisation_id == organisation_id,
+            Person.active.is_(True),
+        )
+    )
+    return list(rows.scalars())
+
+
+async def join_team(session: AsyncSession, deed_id: int, person_ids: Sequence[int]) -> None:
+    """Add people to a deed's team (those already on it stay as they are)."""
+    present = set(
+        (
+            await session.execute(select(DeedMember.person_id).where(DeedMember.deed_id == deed_id))
+        ).scalars()
+    )
+    new = [p for p in person_ids if p not in present]
+    if new:
+        await session.execute(
+            insert(DeedMember),
+            [{"deed_id": deed_id, "person_id": p, "role": DeedRole.TEAM} for p in new],
+        )
+
+
+async def deed_for_need(
+    session: AsyncSession, need_id: int, lead_id: int, team: Sequence[int], now: datetime
+) -> int:
+    """An APPROVED deed for a whole need taken by a partner: its first person leads, the rest
+    are the team; the need is MATCHED. The live-deed index refuses a second deed."""
+    need = (await session.execute(select(Need.cell_id, Need.title).where(Need.id == need_id))).one()
+    result = await session.execute(
+        insert(Deed)
+        .values(
+            need_id=need_id,
+            cell_id=need.cell_id,
+            title=need.title,
+            status=DeedStatus.APPROVED,
+            lead_id=lead_id,
+            approved_at=now,
+        )
+        .returning(Deed.id)
+    )
+    deed_id = int(result.scalar_one())
+    await session.execute(
+        insert(DeedMember),
+        [{"deed_id": deed_id, "person_id": lead_id, "role": DeedRole.LEAD}]
+        + [{"deed_id": deed_id, "person_id": p, "role": DeedRole.TEAM} for p in team],
+    )
+    await session.execute(update(Need).where(Need.id == need_id).values(status=NeedStatus.MATCHED))
+    return deed_id
+
+
+async def openable_need(session: AsyncSession, need_id: int) -> Record | None:
+    """A need that may be offered whole: OPEN, with no live deed."""
+    rows = records(
+        await session.execute(
+            select(Need.id, Need.cell_id, Need.status, Cell.path.label("cell_path"))
+            .join(Cell, Cell.id == Need.cell_id)
+            .where(Need.id == need_id)
+        )
+    )
+    return rows[0] if rows else None
+
+
+async def openable_deed(session: AsyncSession, deed_id: int) -> Record | None:
+    rows = records(
+        await session.execute(
+            select(Deed.id, Deed.cell_id, Deed.status, Cell.path.label("cell_path"))
+            .join(Cell, Cell.id == Deed.cell_id)
+            .where(Deed.id == deed_id)
+        )
+    )
+    return rows[0] if rows else None
