@@ -58,13 +58,11 @@ JOINABLE_DEED = (DeedStatus.APPROVED, DeedStatus.IN_PROGRESS)
 
 
 async def write_transaction(session: AsyncSession) -> None:
-    """Make the session's transaction a writer from its first statement. On SQLite this is
-    `BEGIN IMMEDIATE` (the database's one write lock, waited for up to the busy timeout), so a
-    read-then-write in it cannot interleave with another writer; PostgreSQL needs nothing here
-    (callers lock the rows they decide on with FOR UPDATE)."""
-    connection = await session.connection()
-    if connection.dialect.name == "sqlite":
-        await connection.exec_driver_sql("BEGIN IMMEDIATE")
+    """Make the session's transaction a writer from its first statement. On SQLite every unit
+    of work already begins `BEGIN IMMEDIATE` (db/engine.py's begin hook), so a read-then-write
+    in it cannot interleave with another writer; this call only opens the transaction now.
+    PostgreSQL needs nothing more (callers lock the rows they decide on with FOR UPDATE)."""
+    await session.connection()
 
 
 def holds(now: datetime) -> ColumnElement[bool]:
