@@ -127,7 +127,7 @@ class Run:
         return steps[index]
 
     # ------------------------------------------------------------------ reports
-    def alone_bound(self, prob: Problem, needs: list[int] | np.ndarray) -> float:
+    def alone_bound(self, prob: Problem, needs: list[int] | range | np.ndarray) -> float:
         """Sum of priorities of the needs passing every single-need check: a cheap valid bound."""
         if self._trivial is None:
             self._trivial = trivial_bound(prob)

@@ -304,7 +304,10 @@ class _Solver:
         status = "OPTIMAL" if optimal else "FEASIBLE"
         out = _base(status, self.t0)
         out["objective"] = {"priority": asg.priority, "distance": asg.distance}
-        proved = asg.priority if optimal else max(asg.priority, int(bound + 1e-6))
+        # A part cut short before its LP reports a weaker bound; the single-need bound of the
+        # whole instance is valid too, so the answer never claims more than either allows.
+        ceiling = int(run.alone_bound(prob, range(len(inst.needs))) + 1e-6)
+        proved = asg.priority if optimal else max(asg.priority, min(int(bound + 1e-6), ceiling))
         out["bound"] = {"priority": proved}
         deeds = []
         unmatched = []
