@@ -17,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
 from sandan.db.reader import Reader
-from sandan.db.repositories import grid, lists, members
+from sandan.db.repositories import deeds_lifecycle, grid, lists, members
 from sandan.db.repositories.batch import Record
 from sandan.db.repositories.relations import RELATIONS, many_by_relation, one_by_relation
 from sandan.schema.context import Viewer
+from sandan.schema.types.deed_lifecycle import DeedHistoryEntry, ProgressReport
 from sandan.schema.types.deeds import Deed, DeedResourceUse, Milestone
 from sandan.schema.types.grid import Cell, CellStats
 from sandan.schema.types.lists import Need, Resource
@@ -258,6 +259,22 @@ class MilestonesByDeedIdLoader(_ManyLoader[int, Milestone]):
         return Milestone.from_row(row)
 
 
+class HistoryByDeedIdLoader(_ManyLoader[int, DeedHistoryEntry]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
+        return await deeds_lifecycle.history_by_deed_ids(session, keys)
+
+    def build(self, row: Record) -> DeedHistoryEntry:
+        return DeedHistoryEntry.from_row(row)
+
+
+class ReportsByDeedIdLoader(_ManyLoader[int, ProgressReport]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
+        return await deeds_lifecycle.reports_by_deed_ids(session, keys)
+
+    def build(self, row: Record) -> ProgressReport:
+        return ProgressReport.from_row(row)
+
+
 class Loaders:
     """This request's loaders; attribute names are what fields' `via` metadata refers to."""
 
@@ -283,3 +300,5 @@ class Loaders:
         self.deeds_by_cell_id = DeedsByCellIdLoader(deps)
         self.resource_uses_by_deed_id = ResourceUsesByDeedIdLoader(deps)
         self.milestones_by_deed_id = MilestonesByDeedIdLoader(deps)
+        self.history_by_deed_id = HistoryByDeedIdLoader(deps)
+        self.reports_by_deed_id = ReportsByDeedIdLoader(deps)

@@ -39,6 +39,7 @@ LIMIT_SETTINGS: dict[str, type[int] | type[float] | type[str]] = {
     "public_burst": int,
     "staff_rate": float,
     "staff_burst": int,
+    "village_approval_funds": int,
 }
 
 
@@ -80,6 +81,8 @@ class Settings:
     public_burst: int = 100
     staff_rate: float = 50.0  # requests per second per token
     staff_burst: int = 200
+    # Deeds drawing more FUNDS units than this need village-level approval (like major matters).
+    village_approval_funds: int = 50_000
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -13,6 +13,7 @@ import strawberry
 from sandan.resolvers.mutations import engine, specs
 from sandan.schema import mutation_inputs as inputs
 from sandan.schema.context import Info
+from sandan.schema.deed_mutations import DeedMutation
 from sandan.schema.payloads import (
     ContactVisitPayload,
     HouseholdPayload,
@@ -47,7 +48,7 @@ def _new(what: str) -> str:
 
 
 @strawberry.type(description="Changes to the grid's members and the three lists (staff only).")
-class Mutation:
+class Mutation(DeedMutation):
     @strawberry.mutation(description="Add an entry to a needs list, below the town level.")
     async def create_need(
         self,

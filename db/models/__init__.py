@@ -1,5 +1,12 @@
 """SQLAlchemy models of the grid and the three lists. Relationships raise on implicit loads."""
 
+from sandan.db.models.deed_lifecycle import (
+    DeedFeedback,
+    DeedFeedbackCode,
+    DeedHistory,
+    DeedReport,
+    Notification,
+)
 from sandan.db.models.deeds import Deed, DeedMember, DeedMilestone, DeedResource
 from sandan.db.models.grid import Cell
 from sandan.db.models.households import ContactVisit, Household
@@ -10,11 +17,16 @@ __all__ = [
     "Cell",
     "ContactVisit",
     "Deed",
+    "DeedFeedback",
+    "DeedFeedbackCode",
+    "DeedHistory",
     "DeedMember",
     "DeedMilestone",
+    "DeedReport",
     "DeedResource",
     "Household",
     "Need",
+    "Notification",
     "Organisation",
     "Person",
     "Resource",

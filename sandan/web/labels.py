@@ -11,7 +11,6 @@ DEED_STATUS = {
     "APPROVED": "已审议通过",
     "PUBLISHED": "已公示",
     "IN_PROGRESS": "推进中",
-    "DONE": "已办结",
     "COMPLETED": "已办结",
     "EVALUATED": "已评价",
     "CANCELLED": "已取消",

@@ -231,7 +231,7 @@ def check_deeds(data: DemoData) -> None:
     for deed in data.deeds:
         need = needs[deed["need_id"]]
         assert deed["cell_id"] == need["cell_id"]
-        assert need["status"] == ("DONE" if deed["status"] == "DONE" else "MATCHED")
+        assert need["status"] == ("DONE" if deed["status"] == "COMPLETED" else "MATCHED")
         lead = people[deed["lead_id"]]
         assert lead["party_member"]
         assert lead["max_lead"] >= 1
@@ -249,7 +249,7 @@ def check_deeds(data: DemoData) -> None:
         teams.update(p["id"] for p in team)
         milestones = [m for m in data.deed_milestones if m["deed_id"] == deed["id"]]
         assert [m["seq"] for m in milestones] == [1, 2, 3, 4]
-        assert all(m["done_on"] for m in milestones) == (deed["status"] == "DONE")
+        assert all(m["done_on"] for m in milestones) == (deed["status"] == "COMPLETED")
     assert all(leads[p] <= people[p]["max_lead"] for p in leads)
     assert all(teams[p] <= people[p]["max_deeds"] for p in teams)
     assert all(hours[p] <= people[p]["hours"] for p in hours)
@@ -263,7 +263,13 @@ def check_deeds(data: DemoData) -> None:
 
 def test_town_deed_statuses(town_data: DemoData) -> None:
     assert 20 <= len(town_data.deeds) <= 80
-    assert {d["status"] for d in town_data.deeds} == {"PROPOSED", "APPROVED", "IN_PROGRESS", "DONE"}
+    assert {d["status"] for d in town_data.deeds} == {
+        "PROPOSED",
+        "APPROVED",
+        "PUBLISHED",
+        "IN_PROGRESS",
+        "COMPLETED",
+    }
     assert any(d["published"] for d in town_data.deeds)
     assert not any(d["published"] for d in town_data.deeds if d["status"] == "PROPOSED")
 

@@ -1,0 +1,92 @@
+"""Mutations of the deed lifecycle: approve, publish, start, complete, cancel, monthly reports
+and the household's rating. Each is a thin field over `sandan.resolvers.deeds`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from sandan.resolvers.deeds import transitions as t
+from sandan.resolvers.mutations.engine import Outcome
+from sandan.schema.context import Info
+from sandan.schema.errors import UserError
+from sandan.schema.payloads import ERRORS, payload
+from sandan.schema.types.deeds import Deed
+
+DeedId = Annotated[
+    strawberry.ID,
+    strawberry.argument(description="The `id` of the deed to move, as the API gave it out."),
+]
+Note = Annotated[
+    str | None,
+    strawberry.argument(description="Why, shown in the deed's history (at most 1000 characters)."),
+]
+_STEP = (
+    " Recorded in `Deed.history`. A deed in another state gets ILLEGAL_TRANSITION naming its "
+    "state; a deed moved by someone else meanwhile gets CONFLICT."
+)
+
+
+@strawberry.type(description="The answer of the deed lifecycle's mutations.")
+class DeedPayload:
+    deed: Deed | None = strawberry.field(
+        description="The deed as saved (after the step); null when `errors` is not empty."
+    )
+    errors: list[UserError] = strawberry.field(description=ERRORS)
+
+
+async def _step(info: Info, id: str, move: t.Move, note: str | None, field: str) -> DeedPayload:
+    if note is not None and len(note) > t.NOTE_LIMIT:
+        return payload(DeedPayload, Outcome(None, [t.too_long(field, t.NOTE_LIMIT)]))
+    return payload(DeedPayload, await t.transition(info.context, id, move, note=note))
+
+
+@strawberry.type(description="Steps of the deed lifecycle.")
+class DeedMutation:
+    @strawberry.mutation(
+        description="Approve a PROPOSED deed (village staff or a town admin; a major deed or "
+        "one above the funding threshold needs exactly these village-level roles)." + _STEP
+    )
+    async def approve_deed(self, info: Info, id: DeedId, note: Note = None) -> DeedPayload:
+        return await _step(info, id, t.APPROVE, note, "note")
+
+    @strawberry.mutation(
+        description="Publish an APPROVED deed for residents' supervision: it appears on the "
+        "public board (village staff or a town admin)." + _STEP
+    )
+    async def publish_deed(self, info: Info, id: DeedId, note: Note = None) -> DeedPayload:
+        return await _step(info, id, t.PUBLISH, note, "note")
+
+    @strawberry.mutation(
+        description="Start work on a PUBLISHED deed (the branch secretary of its branch or its "
+        "lead); monthly reports are due from then on." + _STEP
+    )
+    async def start_deed(self, info: Info, id: DeedId, note: Note = None) -> DeedPayload:
+        return await _step(info, id, t.START, note, "note")
+
+    @strawberry.mutation(
+        description="Complete a deed IN_PROGRESS (the branch secretary of its branch or its "
+        "lead); its need becomes DONE and the household may rate it." + _STEP
+    )
+    async def complete_deed(self, info: Info, id: DeedId, note: Note = None) -> DeedPayload:
+        return await _step(info, id, t.COMPLETE, note, "note")
+
+    @strawberry.mutation(
+        description="Cancel an open deed (PROPOSED, APPROVED, PUBLISHED or IN_PROGRESS) with a "
+        "reason (staff whose part of the grid holds it); its need is OPEN again." + _STEP
+    )
+    async def cancel_deed(
+        self,
+        info: Info,
+        id: DeedId,
+        reason: Annotated[
+            str,
+            strawberry.argument(
+                description="Why it is cancelled, shown in its history (1 to 1000 characters)."
+            ),
+        ],
+    ) -> DeedPayload:
+        if not reason.strip():
+            return payload(DeedPayload, Outcome(None, [t.required("reason")]))
+        return await _step(info, id, t.CANCEL, reason.strip(), "reason")

@@ -1,0 +1,44 @@
+"""Types of the deed lifecycle: history entries and monthly reports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+
+from sandan.schema.enums import DeedStatus, HistoryKind
+from sandan.schema.types.fields import RowType, column
+
+
+@strawberry.type(
+    description="One dated entry of a deed's history: a state change, a moved milestone date, "
+    "a replaced report or a hidden comment; residents see it on the board."
+)
+class DeedHistoryEntry(RowType):
+    at: datetime = column(description="When it happened (UTC).")
+    kind: HistoryKind = column(description="What kind of change it records.")
+    from_status: DeedStatus | None = column(
+        description="The state before a state change; null for other kinds."
+    )
+    to_status: DeedStatus | None = column(
+        description="The state after a state change; null for other kinds."
+    )
+    actor_role: str = column(
+        description="The role the change was made in: TOWN_ADMIN, VILLAGE_STAFF, "
+        "BRANCH_SECRETARY, DEED_LEAD or HOUSEHOLD (never a person's name)."
+    )
+    note: str | None = column(
+        description="Why, or what changed: a cancellation's reason, a date moved from and to."
+    )
+
+
+@strawberry.type(description="A monthly progress report of a deed (one per month).")
+class ProgressReport(RowType):
+    month: date = column(description="The first day of the month it reports on.")
+    percent: int = column(description="How far the deed has come, 0 to 100.")
+    text: str = column(description="What was done this month.")
+    photo_urls: list[str] = column(description="Photos of the work, as links.")
+    lower_reason: str | None = column(
+        description="Why the figure is lower than the previous report's; null when it is not."
+    )
+    reported_at: datetime = column(description="When it was filed (UTC); a replacement's time.")
