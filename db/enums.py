@@ -217,3 +217,32 @@ class DeedRole(Described):
 
     LEAD = "LEAD", "The responsible lead (负责人)."
     TEAM = "TEAM", "A team member."
+
+
+class Role(Described):
+    """What an account may do, within its scope cell (sandan.resolvers.permissions). The public
+    (a request without a token) has no role: it reads, and changes nothing."""
+
+    TOWN_ADMIN = (
+        "TOWN_ADMIN",
+        "A town administrator: manages everything in a town's subtree (or the whole grid), "
+        "accounts and tokens included.",
+    )
+    VILLAGE_STAFF = (
+        "VILLAGE_STAFF",
+        "Staff of a village or community: keeps the grid's members, households and lists of "
+        "their village.",
+    )
+    BRANCH_SECRETARY = (
+        "BRANCH_SECRETARY",
+        "The secretary of a branch: keeps their branch's needs and resources lists.",
+    )
+    GROUP_LEADER = (
+        "GROUP_LEADER",
+        "The leader of a household-contact group: records visits and needs in their group.",
+    )
+    PARTNER = (
+        "PARTNER",
+        "A partner organisation serving some cells: reads as the public does; claims tasks "
+        "once the partner workflow exists.",
+    )

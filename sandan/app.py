@@ -19,7 +19,7 @@ from starlette.types import Scope
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from sandan.auth import viewer_for
+from sandan.auth import LastUsed, account_viewer, viewer_for
 from sandan.db.engine import create_engine, create_sessionmaker
 from sandan.db.reader import read_only
 from sandan.fast_http import PlannedGraphQL
@@ -29,6 +29,7 @@ from sandan.schema.build import build_schema
 from sandan.schema.context import Context, Viewer
 from sandan.schema.documents import DocumentChecker
 from sandan.settings import Settings
+from sandan.tokens import server_key
 from sandan.web import board
 from sandan.web.graphiql import OfflineGraphiQL
 
@@ -39,8 +40,11 @@ class AppState:
     engine: AsyncEngine
     read_engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
-    # Staff tokens resolve to a scope once per process: cells do not move.
+    # Bootstrap tokens resolve to a scope once per process: cells do not move. Account tokens
+    # are looked up on every request, so a revoked or expired token stops at once.
     viewers: dict[str, Viewer]
+    token_key: bytes
+    last_used: LastUsed
 
 
 def make_context(state: AppState, viewer: Viewer) -> Context:
@@ -55,13 +59,15 @@ def make_context(state: AppState, viewer: Viewer) -> Context:
 
 
 async def resolve_viewer(state: AppState, token: str) -> Viewer | None:
-    """The staff viewer of a token, or None (the guard answers 401). Only known tokens are
-    cached, so the cache holds at most the configured tokens and unknown ones hold nothing."""
+    """The viewer of a token, or None (the guard answers 401). Only configured tokens are
+    cached, so the cache holds at most those and unknown ones hold nothing."""
     cached = state.viewers.get(token)
-    if cached is None:
+    if cached is None and state.settings.staff_tokens:
         cached = await viewer_for(token, state.settings.staff_tokens, state.sessionmaker)
         if cached is not None:
             state.viewers[token] = cached
+    if cached is None:
+        return await account_viewer(token, state.token_key, state.sessionmaker, state.last_used)
     return cached
 
 
@@ -91,6 +97,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             read_engine=read_only(engine),
             sessionmaker=create_sessionmaker(engine),
             viewers={},
+            token_key=server_key(settings),
+            last_used=LastUsed(),
         )
         try:
             yield

@@ -108,8 +108,8 @@ class GraphQLGuard:
             self._rate(self.public_limiter, f"address {address}")
             raise Refusal(
                 "UNAUTHENTICATED",
-                "The bearer token is unknown, expired or malformed. Send a valid token, or no "
-                "Authorization header to read as the public.",
+                "The bearer token is unknown, expired, revoked or malformed. Send a valid "
+                "token, or no Authorization header to read as the public.",
                 status=401,
                 headers=UNAUTHENTICATED,
             )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_SQLITE_PATH = Path("var") / "sandan.sqlite3"
+DEFAULT_TOKEN_KEY_FILE = str(Path("var") / "token.key")
 
 
 def normalise_database_url(url: str) -> str:
@@ -66,6 +67,12 @@ class Settings:
     json_reads: bool = True
     # token -> cell code ("*" for the whole grid); see sandan.auth.
     staff_tokens: dict[str, str] = field(default_factory=dict)
+    # The key API tokens are hashed with (sandan.tokens): SANDAN_TOKEN_KEY, or else a key file
+    # made on first use. Changing it invalidates every token made from the database.
+    token_key: str = field(default_factory=lambda: os.environ.get("SANDAN_TOKEN_KEY", ""))
+    token_key_file: str = field(
+        default_factory=lambda: os.environ.get("SANDAN_TOKEN_KEY_FILE", DEFAULT_TOKEN_KEY_FILE)
+    )
     # "production" switches off introspection and "Did you mean ..." suggestions.
     env: str = "development"
     # Abuse limits (SECURITY.md has the reasoning and the measured figures).

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TypeAlias
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from sandan.db.enums import Role
 from sandan.db.scope import Scope
 from sandan.settings import Settings
 
@@ -18,12 +19,20 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Viewer:
     """The caller. `read` bounds what they see at all, `write` what they may change, and
-    `personal` whose personal data (residents' names, phones, addresses, flags) they see."""
+    `personal` whose personal data (residents' names, phones, addresses, flags) they see.
+    `role` is None for the public; what each role may do is sandan.resolvers.permissions."""
 
     read: Scope
     write: Scope
     personal: Scope
     staff: bool
+    role: Role | None = None
+    account_pk: int | None = None  # None for the public and configured bootstrap tokens
+    token_pk: int | None = None
+    # The path of the account's scope cell; None with a role means the whole grid.
+    scope_path: str | None = None
+    organisation_pk: int | None = None  # a partner's organisation
+    person_pk: int | None = None  # the member the account belongs to
 
     @classmethod
     def public(cls) -> Viewer:
@@ -33,8 +42,49 @@ class Viewer:
 
     @classmethod
     def staff_of(cls, scope: Scope) -> Viewer:
-        """Staff manage, and see personal data in, their own subtree; they read everything."""
-        return cls(read=Scope.everything(), write=scope, personal=scope, staff=True)
+        """A town admin of a subtree (or of everything): manages, and sees personal data in,
+        that subtree; reads everything."""
+        path = None if scope.paths is None else (scope.paths[0] if scope.paths else None)
+        return cls(
+            read=Scope.everything(),
+            write=scope,
+            personal=scope,
+            staff=True,
+            role=Role.TOWN_ADMIN,
+            scope_path=path,
+        )
+
+    @classmethod
+    def of_role(
+        cls,
+        role: Role,
+        scope_path: str | None,
+        *,
+        account_pk: int | None = None,
+        token_pk: int | None = None,
+        organisation_pk: int | None = None,
+        person_pk: int | None = None,
+    ) -> Viewer:
+        """The viewer of an account: staff roles change and see personal data in the subtree
+        of their scope cell; a partner changes nothing and sees no personal data."""
+        if role is Role.PARTNER:
+            write = personal = Scope.nothing()
+        else:
+            write = personal = (
+                Scope.everything() if scope_path is None else Scope.subtrees([scope_path])
+            )
+        return cls(
+            read=Scope.everything(),
+            write=write,
+            personal=personal,
+            staff=role is not Role.PARTNER,
+            role=role,
+            account_pk=account_pk,
+            token_pk=token_pk,
+            scope_path=scope_path,
+            organisation_pk=organisation_pk,
+            person_pk=person_pk,
+        )
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -16,6 +17,9 @@ from sandan.db.engine import create_engine
 from sandan.settings import Settings
 from tests.databases import BACKENDS, Databases
 
+# A fixed token key: the tests' apps and tests.accounts.make_token hash tokens alike, and no
+# key file is written.
+os.environ.setdefault("SANDAN_TOKEN_KEY", "test-token-key-0123456789abcdef0123456789")
 STAFF_TOKEN = "test-staff-token-whole-grid"
 # For tests that compare whole answers of every field on the tiny demo: their queries are
 # costed for the district (schema.cost), where they would return millions of objects.

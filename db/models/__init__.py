@@ -1,5 +1,6 @@
 """SQLAlchemy models of the grid and the three lists. Relationships raise on implicit loads."""
 
+from sandan.db.models.accounts import Account, ApiToken, ServedCell
 from sandan.db.models.deed_lifecycle import (
     DeedFeedback,
     DeedFeedbackCode,
@@ -14,6 +15,8 @@ from sandan.db.models.lists import Need, Resource
 from sandan.db.models.people import Organisation, Person
 
 __all__ = [
+    "Account",
+    "ApiToken",
     "Cell",
     "ContactVisit",
     "Deed",
@@ -30,4 +33,5 @@ __all__ = [
     "Organisation",
     "Person",
     "Resource",
+    "ServedCell",
 ]

@@ -23,6 +23,7 @@ from sandan.resolvers.errors import ErrorCode, Problem
 from sandan.resolvers.mutations.entity import EntitySpec, column_of
 from sandan.resolvers.mutations.rules import Invalid, Rule, camel
 from sandan.resolvers.mutations.specs import SPECS_BY_TYPE
+from sandan.resolvers.permissions import OPERATIONS, may
 from sandan.schema.context import Context
 from sandan.schema.ids import BadGlobalId, from_global_id
 from sandan.schema.registry import NODE_TYPES
@@ -32,6 +33,24 @@ T = TypeVar("T")
 STAFF_ONLY = Problem(
     ErrorCode.FORBIDDEN, None, "only staff may change the grid and the lists: send a staff token"
 )
+OUTSIDE = "lies outside the part of the grid you manage"
+
+
+def _role_refusal(ctx: Context, spec: EntitySpec[Any], verb: str) -> list[Problem]:
+    """The refusal of a caller whose role may not run this mutation at all (anywhere)."""
+    if ctx.viewer.role is None:
+        return [STAFF_ONLY]
+    if may(ctx.viewer, OPERATIONS[spec.operation(verb)]):
+        return []
+    role = ctx.viewer.role.value
+    return [Problem(ErrorCode.FORBIDDEN, None, f"a {role} account may not {spec.operation(verb)}")]
+
+
+def _within_reach(ctx: Context, path: str) -> bool:
+    """A referenced record must lie in the caller's subtree, or above it (the town's agencies,
+    the village's members a branch works with); never in a neighbour's subtree."""
+    write = ctx.viewer.write
+    return write.covers(path) or any(p.startswith(path) for p in write.paths or ())
 
 
 @dataclass
@@ -137,6 +156,9 @@ async def _resolve_refs(
                 Problem(ErrorCode.NOT_FOUND, field_name, f"no {ref.type_name} has id {global_id!r}")
             )
             continue
+        if not _within_reach(ctx, row.cell_path):
+            problems.append(Problem(ErrorCode.FORBIDDEN, field_name, OUTSIDE))
+            continue
         target = SPECS_BY_TYPE.get(ref.type_name)
         if target is not None and target.is_closed(row):
             problems.append(
@@ -164,9 +186,7 @@ async def _resolve_refs(
 
 def _check_write_scope(ctx: Context, path: str | None, field_name: str) -> list[Problem]:
     if path is not None and not ctx.viewer.write.covers(path):
-        return [
-            Problem(ErrorCode.FORBIDDEN, field_name, "lies outside the part of the grid you manage")
-        ]
+        return [Problem(ErrorCode.FORBIDDEN, field_name, OUTSIDE)]
     return []
 
 
@@ -199,8 +219,8 @@ def _closed(spec: EntitySpec[Any]) -> Problem:
 
 
 async def create(ctx: Context, spec: EntitySpec[T], inp: Any) -> Outcome[T]:
-    if not ctx.viewer.staff:
-        return Outcome(None, [STAFF_ONLY])
+    if refusal := _role_refusal(ctx, spec, "create"):
+        return Outcome(None, refusal)
     given = given_fields(inp)
     values, problems = _convert(spec, given, creating=True)
     async with ctx.sessionmaker() as session:
@@ -234,8 +254,8 @@ async def _existing(
 
 
 async def update(ctx: Context, spec: EntitySpec[T], global_id: str, inp: Any) -> Outcome[T]:
-    if not ctx.viewer.staff:
-        return Outcome(None, [STAFF_ONLY])
+    if refusal := _role_refusal(ctx, spec, "update"):
+        return Outcome(None, refusal)
     given = given_fields(inp)
     values, problems = _convert(spec, given, creating=False)
     async with ctx.sessionmaker() as session:
@@ -268,8 +288,8 @@ async def close(
     values, problems = _converted(closing.arguments, spec.model, arguments or {}, True, {})
     if problems:
         return Outcome(None, problems)
-    if not ctx.viewer.staff:
-        return Outcome(None, [STAFF_ONLY])
+    if refusal := _role_refusal(ctx, spec, "close"):
+        return Outcome(None, refusal)
     values.update(closing.sets)
     if closing.stamp is not None:
         values[closing.stamp] = now()

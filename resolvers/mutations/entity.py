@@ -63,6 +63,13 @@ class EntitySpec(Generic[T]):
     db_checks: Sequence[DbCheck] = ()
     closing: Closing | None = None  # None: it never closes
     defaults: Mapping[str, Callable[[], Any]] = field(default_factory=dict)
+    # The verb of its create mutation (recordContactVisit): the operations are `{verb}{Type}`,
+    # and sandan.resolvers.permissions.OPERATIONS names the action each needs.
+    create_verb: str = "create"
+
+    def operation(self, verb: str) -> str:
+        """The GraphQL name of this entity's create, update or close mutation."""
+        return f"{self.create_verb if verb == 'create' else verb}{self.type_name}"
 
     def __post_init__(self) -> None:
         _check_names(self)

@@ -299,6 +299,7 @@ CONTACT_VISIT = EntitySpec[ContactVisit](
     checks=[],
     build=lambda row, ctx: ContactVisit.from_row(row),
     create_input=RecordContactVisitInput,
+    create_verb="record",
     defaults={"visited_on": date.today},
 )
 

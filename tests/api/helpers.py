@@ -76,7 +76,8 @@ async def snapshot(url: str) -> Snapshot:
     out: Snapshot = {}
     async with engine_for(url).connect() as conn:
         for table in TABLES:
-            result = await conn.execute(text(f"SELECT * FROM {table} ORDER BY id"))
+            key = ", ".join(c.name for c in Base.metadata.tables[table].primary_key)
+            result = await conn.execute(text(f"SELECT * FROM {table} ORDER BY {key}"))
             out[table] = [tuple(str(v) for v in row) for row in result]
     return out
 

@@ -3,7 +3,7 @@ PUBLISHED; the published flag stays, true for every deed that went through publi
 history, monthly reports, feedback codes and ratings, notifications
 
 Revision ID: e0091bda35bb
-Revises: 5ef81587a0e6
+Revises: 2976521fa180
 Create Date: 2026-12-02 05:19:20.517858
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision: str = 'e0091bda35bb'
-down_revision: str | None = '5ef81587a0e6'
+down_revision: str | None = '2976521fa180'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

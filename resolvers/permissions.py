@@ -1,0 +1,124 @@
+"""Who may do what: one table of role × action, and the scope check.
+
+Every operation of the schema needs one action (`OPERATIONS`); a role may run it when the action
+is in its row of `ALLOWED` and, for an action about a cell, the cell lies in the subtree the
+caller manages (`Viewer.write`). The public (no token) has the `PUBLIC` actions. SECURITY.md's
+role × operation table is generated from these tables (tests/api/test_roles.py checks it).
+
+Keep one entry per line: engineers add their actions in small, append-only edits.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sandan.db.enums import Role
+from sandan.schema.context import Viewer
+
+
+class Action(enum.StrEnum):
+    READ = "READ"  # the grid, the lists, the public board (personal data: Viewer.personal)
+    WRITE_NEEDS = "WRITE_NEEDS"  # create and update needs
+    CLOSE_NEEDS = "CLOSE_NEEDS"
+    WRITE_RESOURCES = "WRITE_RESOURCES"  # create, update and close resources
+    WRITE_MEMBERS = "WRITE_MEMBERS"  # create, update and close group members
+    WRITE_HOUSEHOLDS = "WRITE_HOUSEHOLDS"  # create, update and close households
+    WRITE_ORGANISATIONS = "WRITE_ORGANISATIONS"  # create, update and close organisations
+    RECORD_VISITS = "RECORD_VISITS"  # record contact visits to households
+    MANAGE_ACCOUNTS = "MANAGE_ACCOUNTS"  # accounts and tokens in the caller's subtree
+
+
+PUBLIC: frozenset[Action] = frozenset(
+    {
+        Action.READ,
+    }
+)
+
+ALLOWED: dict[Role, frozenset[Action]] = {
+    Role.TOWN_ADMIN: frozenset(
+        {
+            Action.READ,
+            Action.WRITE_NEEDS,
+            Action.CLOSE_NEEDS,
+            Action.WRITE_RESOURCES,
+            Action.WRITE_MEMBERS,
+            Action.WRITE_HOUSEHOLDS,
+            Action.WRITE_ORGANISATIONS,
+            Action.RECORD_VISITS,
+            Action.MANAGE_ACCOUNTS,
+        }
+    ),
+    Role.VILLAGE_STAFF: frozenset(
+        {
+            Action.READ,
+            Action.WRITE_NEEDS,
+            Action.CLOSE_NEEDS,
+            Action.WRITE_RESOURCES,
+            Action.WRITE_MEMBERS,
+            Action.WRITE_HOUSEHOLDS,
+            Action.WRITE_ORGANISATIONS,
+            Action.RECORD_VISITS,
+        }
+    ),
+    Role.BRANCH_SECRETARY: frozenset(
+        {
+            Action.READ,
+            Action.WRITE_NEEDS,
+            Action.CLOSE_NEEDS,
+            Action.WRITE_RESOURCES,
+        }
+    ),
+    Role.GROUP_LEADER: frozenset(
+        {
+            Action.READ,
+            Action.WRITE_NEEDS,
+            Action.RECORD_VISITS,
+        }
+    ),
+    Role.PARTNER: frozenset(
+        {
+            Action.READ,
+        }
+    ),
+}
+
+# The action each root field of the schema needs (a test fails if one is missing).
+OPERATIONS: dict[str, Action] = {
+    "publicDeeds": Action.READ,
+    "node": Action.READ,
+    "cell": Action.READ,
+    "cells": Action.READ,
+    "needs": Action.READ,
+    "resources": Action.READ,
+    "deeds": Action.READ,
+    "people": Action.READ,
+    "organisations": Action.READ,
+    "createNeed": Action.WRITE_NEEDS,
+    "updateNeed": Action.WRITE_NEEDS,
+    "closeNeed": Action.CLOSE_NEEDS,
+    "createResource": Action.WRITE_RESOURCES,
+    "updateResource": Action.WRITE_RESOURCES,
+    "closeResource": Action.WRITE_RESOURCES,
+    "createPerson": Action.WRITE_MEMBERS,
+    "updatePerson": Action.WRITE_MEMBERS,
+    "closePerson": Action.WRITE_MEMBERS,
+    "createHousehold": Action.WRITE_HOUSEHOLDS,
+    "updateHousehold": Action.WRITE_HOUSEHOLDS,
+    "closeHousehold": Action.WRITE_HOUSEHOLDS,
+    "createOrganisation": Action.WRITE_ORGANISATIONS,
+    "updateOrganisation": Action.WRITE_ORGANISATIONS,
+    "closeOrganisation": Action.WRITE_ORGANISATIONS,
+    "recordContactVisit": Action.RECORD_VISITS,
+}
+
+
+def actions_of(role: Role | None) -> frozenset[Action]:
+    return PUBLIC if role is None else ALLOWED.get(role, frozenset())
+
+
+def may(viewer: Viewer, action: Action, cell_path: str | None = None) -> bool:
+    """Whether the viewer's role allows the action and, when it is about a cell, whether the
+    cell lies in the part of the grid the viewer manages."""
+    if action not in actions_of(viewer.role):
+        return False
+    return cell_path is None or viewer.write.covers(cell_path)
