@@ -26,11 +26,17 @@ class Action(enum.StrEnum):
     WRITE_ORGANISATIONS = "WRITE_ORGANISATIONS"  # create, update and close organisations
     RECORD_VISITS = "RECORD_VISITS"  # record contact visits to households
     MANAGE_ACCOUNTS = "MANAGE_ACCOUNTS"  # accounts and tokens in the caller's subtree
+    APPROVE_DEEDS = "APPROVE_DEEDS"  # approve proposed deeds (village-level approval)
+    PUBLISH_DEEDS = "PUBLISH_DEEDS"  # publish approved deeds on the public board
+    REPORT_PROGRESS = "REPORT_PROGRESS"  # start, report monthly, complete (a deed's lead too)
+    CANCEL_DEEDS = "CANCEL_DEEDS"  # cancel an open deed with a reason
+    RATE_DEEDS = "RATE_DEEDS"  # the household's rating, with its one-time feedback code
 
 
 PUBLIC: frozenset[Action] = frozenset(
     {
         Action.READ,
+        Action.RATE_DEEDS,
     }
 )
 
@@ -46,6 +52,9 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.WRITE_ORGANISATIONS,
             Action.RECORD_VISITS,
             Action.MANAGE_ACCOUNTS,
+            Action.APPROVE_DEEDS,
+            Action.PUBLISH_DEEDS,
+            Action.CANCEL_DEEDS,
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -58,6 +67,9 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.WRITE_HOUSEHOLDS,
             Action.WRITE_ORGANISATIONS,
             Action.RECORD_VISITS,
+            Action.APPROVE_DEEDS,
+            Action.PUBLISH_DEEDS,
+            Action.CANCEL_DEEDS,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -66,6 +78,8 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.WRITE_NEEDS,
             Action.CLOSE_NEEDS,
             Action.WRITE_RESOURCES,
+            Action.REPORT_PROGRESS,
+            Action.CANCEL_DEEDS,
         }
     ),
     Role.GROUP_LEADER: frozenset(
@@ -109,6 +123,13 @@ OPERATIONS: dict[str, Action] = {
     "updateOrganisation": Action.WRITE_ORGANISATIONS,
     "closeOrganisation": Action.WRITE_ORGANISATIONS,
     "recordContactVisit": Action.RECORD_VISITS,
+    "approveDeed": Action.APPROVE_DEEDS,
+    "publishDeed": Action.PUBLISH_DEEDS,
+    "startDeed": Action.REPORT_PROGRESS,
+    "completeDeed": Action.REPORT_PROGRESS,
+    "reportProgress": Action.REPORT_PROGRESS,
+    "cancelDeed": Action.CANCEL_DEEDS,
+    "rateDeed": Action.RATE_DEEDS,
 }
 
 

@@ -19,8 +19,9 @@ from sandan.db.repositories import deeds_lifecycle as repo
 from sandan.db.repositories.deeds_lifecycle import Actor, DeedFacts
 from sandan.db.repositories.lists import deeds_by_ids
 from sandan.db.scope import Scope
-from sandan.resolvers.deeds.access import ALLOWED, VILLAGE_LEVEL, Step, actor_of, role_for
+from sandan.resolvers.deeds.access import VILLAGE_LEVEL, actor_of, role_for, staff_here
 from sandan.resolvers.errors import ErrorCode, Problem
+from sandan.resolvers.permissions import Action
 from sandan.resolvers.mutations.engine import Outcome
 from sandan.schema.context import Context
 from sandan.schema.ids import BadGlobalId, from_global_id
@@ -31,7 +32,7 @@ from sandan.schema.types.deeds import Deed
 class Move:
     """A step: which states it leaves, where it goes, what it stamps and who hears of it."""
 
-    step: Step
+    action: Action
     to: DeedStatus
     sources: frozenset[DeedStatus]
     stamp: str | None = None  # a column set to the time of the move
@@ -42,7 +43,7 @@ class Move:
 
 
 APPROVE = Move(
-    Step.APPROVE,
+    Action.APPROVE_DEEDS,
     DeedStatus.APPROVED,
     frozenset({DeedStatus.PROPOSED}),
     stamp="approved_at",
@@ -50,7 +51,7 @@ APPROVE = Move(
     village_rule=True,
 )
 PUBLISH = Move(
-    Step.PUBLISH,
+    Action.PUBLISH_DEEDS,
     DeedStatus.PUBLISHED,
     frozenset({DeedStatus.APPROVED}),
     stamp="published_at",
@@ -58,9 +59,9 @@ PUBLISH = Move(
     event="PUBLISHED",
     village_rule=True,
 )
-START = Move(Step.PROGRESS, DeedStatus.IN_PROGRESS, frozenset({DeedStatus.PUBLISHED}))
+START = Move(Action.REPORT_PROGRESS, DeedStatus.IN_PROGRESS, frozenset({DeedStatus.PUBLISHED}))
 COMPLETE = Move(
-    Step.PROGRESS,
+    Action.REPORT_PROGRESS,
     DeedStatus.COMPLETED,
     frozenset({DeedStatus.IN_PROGRESS}),
     stamp="done_at",
@@ -68,7 +69,7 @@ COMPLETE = Move(
     need_status=NeedStatus.DONE,
 )
 CANCEL = Move(
-    Step.CANCEL,
+    Action.CANCEL_DEEDS,
     DeedStatus.CANCELLED,
     OPEN_DEED_STATES,
     event="CANCELLED",
@@ -116,7 +117,7 @@ def needs_village(ctx: Context, deed: DeedFacts) -> bool:
 
 
 async def authorise(
-    ctx: Context, step: Step, deed_id: str, *, village_rule: bool = False
+    ctx: Context, action: Action, deed_id: str, *, village_rule: bool = False
 ) -> tuple[DeedFacts | None, Actor | None, list[Problem]]:
     """The deed and the caller's part in it, or the problems that stop them here."""
     pk, problems = decode_deed(deed_id)
@@ -124,17 +125,17 @@ async def authorise(
         return None, None, problems
     async with ctx.read_engine.connect() as conn:
         deed = await repo.deed_facts(conn, pk)
-        role = None if deed is None else await role_for(conn, ctx.viewer, deed)
     if deed is None:
         return None, None, [Problem(ErrorCode.NOT_FOUND, "id", "no deed has this id")]
-    if role is None or role not in ALLOWED[step]:
-        if village_rule and role is not None and needs_village(ctx, deed):
-            why = "a major matter" if deed.major else "above the funding threshold"
-            return deed, None, [_village_only(why)]
-        return deed, None, [_forbidden(step)]
-    if village_rule and needs_village(ctx, deed) and role not in VILLAGE_LEVEL:
-        return deed, None, [_village_only("a major matter")]
-    return deed, actor_of(ctx.viewer, role), []
+    viewer = ctx.viewer
+    village_needed = village_rule and needs_village(ctx, deed)
+    if village_needed and staff_here(viewer, deed) and viewer.role not in VILLAGE_LEVEL:
+        why = "a major matter" if deed.major else "above the funding threshold"
+        return deed, None, [_village_only(why)]
+    role = role_for(viewer, action, deed)
+    if role is None:
+        return deed, None, [_forbidden(action)]
+    return deed, actor_of(viewer, role), []
 
 
 def _village_only(why: str) -> Problem:
@@ -145,21 +146,25 @@ def _village_only(why: str) -> Problem:
     )
 
 
-def _forbidden(step: Step) -> Problem:
-    who = {
-        Step.APPROVE: "village staff or a town admin",
-        Step.PUBLISH: "village staff or a town admin",
-        Step.PROGRESS: "the branch secretary of the deed's branch or the deed's lead",
-        Step.CANCEL: "staff whose part of the grid holds the deed",
-    }[step]
-    return Problem(ErrorCode.FORBIDDEN, None, f"only {who} may do this")
+_WHO = {
+    Action.APPROVE_DEEDS: "village staff or a town admin",
+    Action.PUBLISH_DEEDS: "village staff or a town admin",
+    Action.REPORT_PROGRESS: "the branch secretary of the deed's branch or the deed's lead",
+    Action.CANCEL_DEEDS: "staff whose part of the grid holds the deed",
+}
+
+
+def _forbidden(action: Action) -> Problem:
+    return Problem(ErrorCode.FORBIDDEN, None, f"only {_WHO[action]} may do this")
 
 
 async def transition(
     ctx: Context, deed_id: str, move: Move, *, note: str | None = None
 ) -> Outcome[Deed]:
     """Checks and makes one step for the caller; the deed as saved, or why not."""
-    deed, actor, problems = await authorise(ctx, move.step, deed_id, village_rule=move.village_rule)
+    deed, actor, problems = await authorise(
+        ctx, move.action, deed_id, village_rule=move.village_rule
+    )
     if deed is None or actor is None:
         return Outcome(None, problems)
     if deed.status == move.to:  # another request made this very step first

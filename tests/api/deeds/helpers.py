@@ -7,13 +7,10 @@ from typing import Any
 
 import httpx
 
+from sandan.db.enums import Role
+from tests.accounts import make_token
 from tests.api.helpers import data_of, gid, sql
 from tests.conftest import STAFF_TOKEN
-
-TOWN = STAFF_TOKEN
-VILLAGE = "test-village-staff-token"
-BRANCH = "test-branch-secretary-token"
-OTHER_BRANCH = "test-other-branch-token"
 
 DEED = "deed { id status publishedAt history { kind fromStatus toStatus actorRole note } }"
 ERRORS = "errors { code field message }"
@@ -34,24 +31,20 @@ CANCEL = step_mutation("cancelDeed", "reason")
 
 @dataclass(frozen=True)
 class Place:
-    """A deed with the codes of its branch and village, and the staff tokens of each role."""
+    """A deed, the codes of its branch and village, and tokens of each role there."""
 
     url: str
     deed: int
     branch_code: str
     village_code: str
+    village: str  # VILLAGE_STAFF of the deed's village
+    branch: str  # BRANCH_SECRETARY of the deed's branch
+    other_branch: str  # BRANCH_SECRETARY of another branch
+    town: str = STAFF_TOKEN  # the configured bootstrap token: TOWN_ADMIN of the whole grid
 
     @property
     def deed_id(self) -> str:
         return gid("Deed", self.deed)
-
-    def tokens(self, other_branch_code: str) -> dict[str, str]:
-        return {
-            TOWN: "*",
-            VILLAGE: self.village_code,
-            BRANCH: self.branch_code,
-            OTHER_BRANCH: other_branch_code,
-        }
 
 
 async def place_of(url: str, deed: int) -> Place:
@@ -62,22 +55,26 @@ async def place_of(url: str, deed: int) -> Place:
         {"d": deed},
     )
     codes = {r["level"]: r["code"] for r in rows}
-    return Place(url, deed, codes["BRANCH"], codes["VILLAGE"])
+    other = await sql(
+        url,
+        "SELECT MIN(code) AS code FROM cells WHERE level = 'BRANCH' AND code <> :c",
+        {"c": codes["BRANCH"]},
+    )
+    return Place(
+        url,
+        deed,
+        codes["BRANCH"],
+        codes["VILLAGE"],
+        village=await make_token(url, Role.VILLAGE_STAFF, codes["VILLAGE"]),
+        branch=await make_token(url, Role.BRANCH_SECRETARY, codes["BRANCH"]),
+        other_branch=await make_token(url, Role.BRANCH_SECRETARY, other[0]["code"]),
+    )
 
 
 async def deed_in(url: str, status: str) -> int:
     rows = await sql(url, "SELECT MIN(id) AS id FROM deeds WHERE status = :s", {"s": status})
     assert rows[0]["id"] is not None, f"the demo has a {status} deed"
     return int(rows[0]["id"])
-
-
-async def other_branch_code(url: str, place: Place) -> str:
-    rows = await sql(
-        url,
-        "SELECT MIN(code) AS code FROM cells WHERE level = 'BRANCH' AND code <> :c",
-        {"c": place.branch_code},
-    )
-    return str(rows[0]["code"])
 
 
 async def step(
