@@ -17,9 +17,9 @@ VILLAGE_LEVEL = frozenset({Role.TOWN_ADMIN, Role.VILLAGE_STAFF})
 
 def role_for(viewer: Viewer, action: Action, deed: DeedFacts) -> str | None:
     """The role the viewer acts in for this action on this deed; None when they may not."""
-    if action is Action.REPORT_PROGRESS and viewer.person_pk is not None:
-        if viewer.person_pk == deed.lead_pk:
-            return DEED_LEAD
+    lead = viewer.person_pk is not None and viewer.person_pk == deed.lead_pk
+    if action is Action.REPORT_PROGRESS and lead:
+        return DEED_LEAD
     if viewer.role is not None and may(viewer, action, deed.cell_path):
         return viewer.role.value
     return None

@@ -21,8 +21,8 @@ from sandan.db.repositories.lists import deeds_by_ids
 from sandan.db.scope import Scope
 from sandan.resolvers.deeds.access import VILLAGE_LEVEL, actor_of, role_for, staff_here
 from sandan.resolvers.errors import ErrorCode, Problem
-from sandan.resolvers.permissions import Action
 from sandan.resolvers.mutations.engine import Outcome
+from sandan.resolvers.permissions import Action
 from sandan.schema.context import Context
 from sandan.schema.ids import BadGlobalId, from_global_id
 from sandan.schema.types.deeds import Deed
