@@ -17,11 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
 from sandan.db.reader import Reader
-from sandan.db.repositories import deeds_lifecycle, grid, lists, members
+from sandan.db.repositories import deeds_lifecycle, deeds_progress, grid, lists, members
 from sandan.db.repositories.batch import Record
 from sandan.db.repositories.relations import RELATIONS, many_by_relation, one_by_relation
+from sandan.resolvers.deeds.clock import today
 from sandan.schema.context import Viewer
-from sandan.schema.types.deed_lifecycle import DeedHistoryEntry, ProgressReport
+from sandan.schema.types.deed_lifecycle import DeedHistoryEntry, DeedProgress, ProgressReport
 from sandan.schema.types.deeds import Deed, DeedResourceUse, Milestone
 from sandan.schema.types.grid import Cell, CellStats
 from sandan.schema.types.lists import Need, Resource
@@ -275,6 +276,26 @@ class ReportsByDeedIdLoader(_ManyLoader[int, ProgressReport]):
         return ProgressReport.from_row(row)
 
 
+class ProgressByDeedIdLoader(DataLoader[int, DeedProgress]):
+    """Overdue and stalled are computed when read, against today's date."""
+
+    def __init__(self, deps: LoaderDeps) -> None:
+        super().__init__(load_fn=self._batch)
+        self.deps = deps
+
+    async def _batch(self, keys: list[int]) -> list[DeedProgress]:
+        async with self.deps.read_engine.connect() as session:
+            rows = await deeds_progress.standing_by_deed_ids(session, keys, today())
+        none = deeds_progress.Standing(None, None, overdue=False, stalled=False)
+        return [_progress(rows.get(k, none)) for k in keys]
+
+
+def _progress(s: deeds_progress.Standing) -> DeedProgress:
+    return DeedProgress(
+        percent=s.percent, last_report_month=s.last_month, overdue=s.overdue, stalled=s.stalled
+    )
+
+
 class Loaders:
     """This request's loaders; attribute names are what fields' `via` metadata refers to."""
 
@@ -302,3 +323,4 @@ class Loaders:
         self.milestones_by_deed_id = MilestonesByDeedIdLoader(deps)
         self.history_by_deed_id = HistoryByDeedIdLoader(deps)
         self.reports_by_deed_id = ReportsByDeedIdLoader(deps)
+        self.progress_by_deed_id = ProgressByDeedIdLoader(deps)

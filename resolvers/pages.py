@@ -20,6 +20,7 @@ from sqlalchemy import Select
 
 from sandan.db import models
 from sandan.db.repositories import grid, lists, members, public_board
+from sandan.resolvers.deeds.clock import today
 from sandan.resolvers.errors import QueryError, QueryErrorCode
 from sandan.schema.connections import BadCursor, decode_cursor
 from sandan.schema.context import Context
@@ -157,6 +158,9 @@ async def deeds(
         statuses=_values(f.status),
         published=f.published,
         search=f.search,
+        overdue=f.overdue,
+        stalled=f.stalled,
+        today=today(),
     )
     return lists.filtered_deeds(ctx.viewer.read, flt), models.Deed.id
 

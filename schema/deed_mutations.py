@@ -8,6 +8,9 @@ from typing import Annotated
 import strawberry
 
 from sandan.resolvers.deeds import transitions as t
+from sandan.resolvers.deeds.clock import today
+from sandan.resolvers.deeds.reports import ReportInput
+from sandan.resolvers.deeds.reports import report_progress as report
 from sandan.resolvers.mutations.engine import Outcome
 from sandan.schema.context import Info
 from sandan.schema.errors import UserError
@@ -90,3 +93,45 @@ class DeedMutation:
         if not reason.strip():
             return payload(DeedPayload, Outcome(None, [t.required("reason")]))
         return await _step(info, id, t.CANCEL, reason.strip(), "reason")
+
+    @strawberry.mutation(
+        description="File the monthly progress report of a deed IN_PROGRESS (the branch "
+        "secretary of its branch or its lead). One report per deed and month: a second one for "
+        "the same month replaces the first, and the history records both figures. A percent "
+        "lower than the one reported before needs `lowerReason`."
+    )
+    async def report_progress(
+        self,
+        info: Info,
+        deed: Annotated[
+            strawberry.ID, strawberry.argument(description="The `id` of the deed reported on.")
+        ],
+        month: Annotated[
+            str,
+            strawberry.argument(
+                description="The month reported on as YYYY-MM (China time); not a future month."
+            ),
+        ],
+        percent: Annotated[
+            int, strawberry.argument(description="How far the deed has come, 0 to 100.")
+        ],
+        text: Annotated[
+            str,
+            strawberry.argument(description="What was done this month (1 to 2000 characters)."),
+        ],
+        photo_urls: Annotated[
+            list[str] | None,
+            strawberry.argument(
+                description="Up to 10 http(s) links to photos of the work; null: none."
+            ),
+        ] = None,
+        lower_reason: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Why the percent is lower than the one reported before (required "
+                "then, at most 500 characters); ignored otherwise."
+            ),
+        ] = None,
+    ) -> DeedPayload:
+        inp = ReportInput(deed, month, percent, text, photo_urls or [], lower_reason)
+        return payload(DeedPayload, await report(info.context, inp, today()))

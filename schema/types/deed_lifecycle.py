@@ -42,3 +42,22 @@ class ProgressReport(RowType):
         description="Why the figure is lower than the previous report's; null when it is not."
     )
     reported_at: datetime = column(description="When it was filed (UTC); a replacement's time.")
+
+
+@strawberry.type(
+    description="Where a deed stands against its monthly reports and plan, computed when read."
+)
+class DeedProgress:
+    percent: int | None = strawberry.field(
+        description="The percent of the latest monthly report; null before the first report."
+    )
+    last_report_month: date | None = strawberry.field(
+        description="The month of the latest report (its first day); null before the first."
+    )
+    overdue: bool = strawberry.field(
+        description="IN_PROGRESS and a month passed without a report, or a milestone's due "
+        "date passed while it is not done (PUBLISHED or IN_PROGRESS)."
+    )
+    stalled: bool = strawberry.field(
+        description="IN_PROGRESS and the latest report gives the same percent as the one before it."
+    )

@@ -9,7 +9,7 @@ import strawberry
 
 from sandan.schema.context import Info
 from sandan.schema.enums import DeedStatus
-from sandan.schema.types.deed_lifecycle import DeedHistoryEntry, ProgressReport
+from sandan.schema.types.deed_lifecycle import DeedHistoryEntry, DeedProgress, ProgressReport
 from sandan.schema.types.fields import RowType, column, key, via
 from sandan.schema.types.node import Node
 
@@ -115,3 +115,10 @@ class Deed(Node):
     )
     async def reports(self, info: Info) -> list[ProgressReport]:
         return await info.context.loaders.reports_by_deed_id.load(self.pk)
+
+    @strawberry.field(
+        description="Its latest reported percent and whether it is overdue or stalled.",
+        metadata=via("progress_by_deed_id", "pk"),
+    )
+    async def progress(self, info: Info) -> DeedProgress:
+        return await info.context.loaders.progress_by_deed_id.load(self.pk)
