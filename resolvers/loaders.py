@@ -112,7 +112,7 @@ class StatsByCellIdLoader(DataLoader[int, CellStats]):
 
     async def _batch(self, keys: list[int]) -> list[CellStats]:
         async with self.deps.read_engine.connect() as session:
-            counts = await grid.subtree_counts(session, keys)
+            counts = await grid.subtree_counts(session, keys, today())
         return [CellStats.from_counts(counts.get(k, {})) for k in keys]
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sandan.db.enums import Level
 from sandan.db.repositories import public_board as repo
 from sandan.db.repositories.batch import Record
+from sandan.db.repositories.deeds_feedback import Satisfaction, satisfaction_by_deed_ids
 from sandan.db.repositories.grid import ancestor_ids
 from sandan.resolvers import pages
 from sandan.resolvers.errors import QueryError, QueryErrorCode
@@ -35,28 +36,41 @@ from sandan.schema.types.public import (
 )
 
 
-def progress_of(done: bool, milestones: Sequence[PublicMilestone]) -> PublicProgress:
-    """The share of milestones done; a done deed is at 100 whatever its plan says."""
+def progress_of(
+    done: bool, milestones: Sequence[PublicMilestone], reported: int | None = None
+) -> PublicProgress:
+    """The latest monthly report's percent when there is one, else the share of milestones
+    done; a done deed is at 100 whatever its plan or reports say."""
     total = len(milestones)
     finished = sum(1 for m in milestones if m.done_on is not None)
     percent = round(100 * finished / total) if total else 0
+    source = ProgressSource.MILESTONES
+    if reported is not None:
+        percent, source = reported, ProgressSource.REPORTS
     if done:
         percent = 100
     return PublicProgress(
         percent=percent,
-        source=ProgressSource.MILESTONES,
+        source=source,
         milestones_done=finished,
         milestones_total=total,
     )
 
 
-def satisfaction_of(deed_pk: int) -> PublicSatisfaction | None:
-    """Residents' ratings of a deed. None until residents' feedback (issue #12) is recorded:
-    the board shows no rating rather than an invented one."""
-    return None
+def satisfaction_of(rated: Satisfaction | None) -> PublicSatisfaction | None:
+    """The household's rating of a deed; None until it rated: the board shows no rating
+    rather than an invented one."""
+    if rated is None:
+        return None
+    return PublicSatisfaction(average=round(rated.average, 2), ratings=rated.ratings)
 
 
-def _public_deed(row: Record, milestones: list[Milestone]) -> PublicDeed:
+def _public_deed(
+    row: Record,
+    milestones: list[Milestone],
+    reported: int | None,
+    rated: Satisfaction | None,
+) -> PublicDeed:
     steps = [
         PublicMilestone(seq=m.seq, title=m.title, due_on=m.due_on, done_on=m.done_on)
         for m in milestones
@@ -80,9 +94,9 @@ def _public_deed(row: Record, milestones: list[Milestone]) -> PublicDeed:
             parent_name=row.parent_name,
         ),
         lead=lead,
-        progress=progress_of(row.done_at is not None, steps),
+        progress=progress_of(row.done_at is not None, steps, reported),
         milestones=steps,
-        satisfaction=satisfaction_of(row.id),
+        satisfaction=satisfaction_of(rated),
     )
 
 
@@ -105,8 +119,15 @@ async def public_deeds(
         ctx, pages.public_deeds, first=first, after=after, cell=cell_code, filter=f
     )
     rows: Connection[Record] = await read_page(ctx, query, lambda row: row)
-    plans = await ctx.loaders.milestones_by_deed_id.load_many([row.id for row in rows.nodes])
-    deeds = [_public_deed(row, plan) for row, plan in zip(rows.nodes, plans, strict=True)]
+    ids = [row.id for row in rows.nodes]
+    plans = await ctx.loaders.milestones_by_deed_id.load_many(ids)
+    standing = await ctx.loaders.progress_by_deed_id.load_many(ids)
+    async with ctx.read_engine.connect() as conn:
+        ratings = await satisfaction_by_deed_ids(conn, ids) if ids else {}
+    deeds = [
+        _public_deed(row, plan, now.percent, ratings.get(row.id))
+        for row, plan, now in zip(rows.nodes, plans, standing, strict=True)
+    ]
     return Connection(
         edges=[Edge(cursor=e.cursor, node=d) for e, d in zip(rows.edges, deeds, strict=True)],
         nodes=deeds,

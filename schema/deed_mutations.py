@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from sandan.resolvers.deeds import feedback
 from sandan.resolvers.deeds import transitions as t
 from sandan.resolvers.deeds.clock import today
 from sandan.resolvers.deeds.reports import ReportInput
@@ -14,7 +15,7 @@ from sandan.resolvers.deeds.reports import report_progress as report
 from sandan.resolvers.mutations.engine import Outcome
 from sandan.schema.context import Info
 from sandan.schema.errors import UserError
-from sandan.schema.payloads import ERRORS, payload
+from sandan.schema.payloads import ERRORS, payload, user_errors
 from sandan.schema.types.deeds import Deed
 
 DeedId = Annotated[
@@ -45,6 +46,19 @@ async def _step(info: Info, id: str, move: t.Move, note: str | None, field: str)
     return payload(DeedPayload, await t.transition(info.context, id, move, note=note))
 
 
+@strawberry.type(description="The answer of completeDeed.")
+class CompleteDeedPayload:
+    deed: Deed | None = strawberry.field(
+        description="The deed as saved (COMPLETED); null when `errors` is not empty."
+    )
+    feedback_code: str | None = strawberry.field(
+        description="The household's one-time code for `rateDeed` (10 letters and digits). "
+        "Shown only in this answer and never stored readable: print it or pass it on to the "
+        "household that raised the need now. Null when `errors` is not empty."
+    )
+    errors: list[UserError] = strawberry.field(description=ERRORS)
+
+
 @strawberry.type(description="Steps of the deed lifecycle.")
 class DeedMutation:
     @strawberry.mutation(
@@ -70,10 +84,17 @@ class DeedMutation:
 
     @strawberry.mutation(
         description="Complete a deed IN_PROGRESS (the branch secretary of its branch or its "
-        "lead); its need becomes DONE and the household may rate it." + _STEP
+        "lead); its need becomes DONE, and the answer carries the one-time feedback code to "
+        "hand to the household that raised the need." + _STEP
     )
-    async def complete_deed(self, info: Info, id: DeedId, note: Note = None) -> DeedPayload:
-        return await _step(info, id, t.COMPLETE, note, "note")
+    async def complete_deed(self, info: Info, id: DeedId, note: Note = None) -> CompleteDeedPayload:
+        if note is not None and len(note) > t.NOTE_LIMIT:
+            problems = [t.too_long("note", t.NOTE_LIMIT)]
+            return CompleteDeedPayload(deed=None, feedback_code=None, errors=user_errors(problems))
+        outcome, code = await feedback.complete(info.context, id, note)
+        return CompleteDeedPayload(
+            deed=outcome.result, feedback_code=code, errors=user_errors(outcome.problems)
+        )
 
     @strawberry.mutation(
         description="Cancel an open deed (PROPOSED, APPROVED, PUBLISHED or IN_PROGRESS) with a "
@@ -135,3 +156,31 @@ class DeedMutation:
     ) -> DeedPayload:
         inp = ReportInput(deed, month, percent, text, photo_urls or [], lower_reason)
         return payload(DeedPayload, await report(info.context, inp, today()))
+
+    @strawberry.mutation(
+        description="The household's rating of its COMPLETED deed, with the one-time feedback "
+        "code it received: satisfaction 1 to 5 and a comment. No token needed; the code works "
+        "once. The deed becomes EVALUATED and its rating shows on the public board."
+    )
+    async def rate_deed(
+        self,
+        info: Info,
+        code: Annotated[
+            str,
+            strawberry.argument(
+                description="The feedback code handed to the household (case, spaces and "
+                "dashes do not matter)."
+            ),
+        ],
+        rating: Annotated[
+            int, strawberry.argument(description="Satisfaction, 1 (very poor) to 5 (very good).")
+        ],
+        comment: Annotated[
+            str | None,
+            strawberry.argument(
+                description="What the household says about it (at most 500 characters); shown "
+                "to staff, not on the public board."
+            ),
+        ] = None,
+    ) -> DeedPayload:
+        return payload(DeedPayload, await feedback.rate(info.context, code, rating, comment))

@@ -8,6 +8,7 @@ concurrent steps from the same state one wins; the other gets CONFLICT naming th
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -68,6 +69,7 @@ COMPLETE = Move(
     event="COMPLETED",
     need_status=NeedStatus.DONE,
 )
+EVALUATE = Move(Action.RATE_DEEDS, DeedStatus.EVALUATED, frozenset({DeedStatus.COMPLETED}))
 CANCEL = Move(
     Action.CANCEL_DEEDS,
     DeedStatus.CANCELLED,
@@ -158,8 +160,16 @@ def _forbidden(action: Action) -> Problem:
     return Problem(ErrorCode.FORBIDDEN, None, f"only {_WHO[action]} may do this")
 
 
+AfterStep = Callable[[AsyncSession, int], Awaitable[None]]
+
+
 async def transition(
-    ctx: Context, deed_id: str, move: Move, *, note: str | None = None
+    ctx: Context,
+    deed_id: str,
+    move: Move,
+    *,
+    note: str | None = None,
+    then: AfterStep | None = None,
 ) -> Outcome[Deed]:
     """Checks and makes one step for the caller; the deed as saved, or why not."""
     deed, actor, problems = await authorise(
@@ -176,6 +186,8 @@ async def transition(
         if problem is not None:
             await session.rollback()
             return Outcome(None, [problem])
+        if then is not None:  # more writes of the same unit of work (a feedback code)
+            await then(session, deed.pk)
     return Outcome(await read_deed(ctx, deed.pk), [])
 
 

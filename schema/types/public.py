@@ -23,6 +23,11 @@ class ProgressSource(enum.Enum):
         description="The share of the implementation plan's milestones that are done "
         "(100 once the deed is done): used while a deed has no monthly progress report.",
     )
+    REPORTS = strawberry.enum_value(
+        "REPORTS",
+        description="The percent of the latest monthly progress report (100 once the deed "
+        "is done).",
+    )
 
 
 @strawberry.type(description="How far a published deed has come, as a percentage.")
