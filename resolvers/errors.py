@@ -22,6 +22,7 @@ class QueryErrorCode(enum.StrEnum):
     INVALID_CURSOR = "INVALID_CURSOR"
     PAGE_SIZE = "PAGE_SIZE"
     INVALID_ARGUMENT = "INVALID_ARGUMENT"
+    FORBIDDEN = "FORBIDDEN"
 
 
 class QueryError(GraphQLError):

@@ -31,6 +31,8 @@ class Action(enum.StrEnum):
     REPORT_PROGRESS = "REPORT_PROGRESS"  # start, report monthly, complete (a deed's lead too)
     CANCEL_DEEDS = "CANCEL_DEEDS"  # cancel an open deed with a reason
     RATE_DEEDS = "RATE_DEEDS"  # the household's rating, with its one-time feedback code
+    RUN_MEETINGS = "RUN_MEETINGS"  # the joint meeting's agenda and decisions
+    READ_NOTIFICATIONS = "READ_NOTIFICATIONS"  # the viewer's own member's notifications
 
 
 PUBLIC: frozenset[Action] = frozenset(
@@ -55,6 +57,8 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.APPROVE_DEEDS,
             Action.PUBLISH_DEEDS,
             Action.CANCEL_DEEDS,
+            Action.RUN_MEETINGS,
+            Action.READ_NOTIFICATIONS,
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -70,6 +74,8 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.APPROVE_DEEDS,
             Action.PUBLISH_DEEDS,
             Action.CANCEL_DEEDS,
+            Action.RUN_MEETINGS,
+            Action.READ_NOTIFICATIONS,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -80,6 +86,8 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.WRITE_RESOURCES,
             Action.REPORT_PROGRESS,
             Action.CANCEL_DEEDS,
+            Action.RUN_MEETINGS,
+            Action.READ_NOTIFICATIONS,
         }
     ),
     Role.GROUP_LEADER: frozenset(
@@ -87,11 +95,13 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.READ,
             Action.WRITE_NEEDS,
             Action.RECORD_VISITS,
+            Action.READ_NOTIFICATIONS,
         }
     ),
     Role.PARTNER: frozenset(
         {
             Action.READ,
+            Action.READ_NOTIFICATIONS,
         }
     ),
 }
@@ -130,6 +140,11 @@ OPERATIONS: dict[str, Action] = {
     "reportProgress": Action.REPORT_PROGRESS,
     "cancelDeed": Action.CANCEL_DEEDS,
     "rateDeed": Action.RATE_DEEDS,
+    "jointMeetingAgenda": Action.RUN_MEETINGS,
+    "recordMeetingDecision": Action.RUN_MEETINGS,
+    "markMeetingDecisionDone": Action.RUN_MEETINGS,
+    "notifications": Action.READ_NOTIFICATIONS,
+    "markNotificationsRead": Action.READ_NOTIFICATIONS,
 }
 
 

@@ -14,6 +14,7 @@ from sandan.resolvers.mutations import engine, specs
 from sandan.schema import mutation_inputs as inputs
 from sandan.schema.context import Info
 from sandan.schema.deed_mutations import DeedMutation
+from sandan.schema.meeting_fields import MeetingMutation
 from sandan.schema.payloads import (
     ContactVisitPayload,
     HouseholdPayload,
@@ -48,7 +49,7 @@ def _new(what: str) -> str:
 
 
 @strawberry.type(description="Changes to the grid's members and the three lists (staff only).")
-class Mutation(DeedMutation):
+class Mutation(DeedMutation, MeetingMutation):
     @strawberry.mutation(description="Add an entry to a needs list, below the town level.")
     async def create_need(
         self,

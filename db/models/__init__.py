@@ -6,6 +6,7 @@ from sandan.db.models.deed_lifecycle import (
     DeedFeedbackCode,
     DeedHistory,
     DeedReport,
+    MeetingDecision,
     Notification,
 )
 from sandan.db.models.deeds import Deed, DeedMember, DeedMilestone, DeedResource
@@ -28,6 +29,7 @@ __all__ = [
     "DeedReport",
     "DeedResource",
     "Household",
+    "MeetingDecision",
     "Need",
     "Notification",
     "Organisation",

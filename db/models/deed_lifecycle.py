@@ -95,3 +95,29 @@ class Notification(Base):
     message: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     read_at: Mapped[datetime | None]
+
+
+class MeetingDecision(Base):
+    """What the monthly joint meeting decided about an agenda item (a deed or an unmatched
+    need): who follows it up by when, and when it was done."""
+
+    __tablename__ = "meeting_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("cells.id"), index=True)  # the meeting's
+    month: Mapped[date]  # the first day of the meeting's month
+    deed_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deeds.id", ondelete="CASCADE"), index=True
+    )
+    need_id: Mapped[int | None] = mapped_column(
+        ForeignKey("needs.id", ondelete="CASCADE"), index=True
+    )
+    decision: Mapped[str] = mapped_column(String(1000))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    due_on: Mapped[date | None]
+    done_on: Mapped[date | None]
+    recorded_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    __table_args__ = (
+        CheckConstraint("(deed_id IS NULL) <> (need_id IS NULL)", name="one_subject"),
+    )

@@ -24,11 +24,13 @@ FLAGGED = """query($overdue: Boolean, $stalled: Boolean) {
   deeds(first: 100, filter: {overdue: $overdue, stalled: $stalled}) { nodes { id } } }"""
 
 
-def month(back: int) -> str:
+def month(back: int) -> str:  # negative: months ahead
     """The month `back` months before this one (China time), as YYYY-MM."""
     day = datetime.now(timezone(timedelta(hours=8))).date().replace(day=1)
     for _ in range(back):
         day = (day - timedelta(days=1)).replace(day=1)
+    for _ in range(-back):
+        day = (day + timedelta(days=32)).replace(day=1)
     return f"{day:%Y-%m}"
 
 
