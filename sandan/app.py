@@ -14,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Scope
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from sandan.auth import LastUsed, account_viewer, viewer_for
 from sandan.db.engine import create_engine, create_sessionmaker
@@ -32,6 +34,7 @@ from sandan.settings import Settings
 from sandan.tokens import server_key
 from sandan.web import board
 from sandan.web.graphiql import OfflineGraphiQL
+from sandan.websocket import SubscriptionsOnly, authenticate
 
 
 @dataclass
@@ -76,10 +79,25 @@ async def viewer_of_token(scope: Scope, token: str) -> Viewer | None:
 
 
 class SandanGraphQL(OfflineGraphiQL, GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = SubscriptionsOnly
+    app_state: AppState | None = None  # set with the first context: one view per app
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        self.app_state = request.app.state.sandan
         return make_context(request.app.state.sandan, viewer_of(request.scope))
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        state = self.app_state
+        assert state is not None, "get_context runs before on_ws_connect"
+
+        async def resolve(token: str) -> Viewer | None:
+            return await resolve_viewer(state, token)
+
+        await authenticate(context, resolve)
+        acknowledged: UnsetType = UNSET
+        return acknowledged
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -111,7 +129,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await conn.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok"})
 
-    view: Any = SandanGraphQL(schema, graphql_ide="graphiql")
+    view: Any = SandanGraphQL(
+        schema, graphql_ide="graphiql", subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,)
+    )
 
     async def context_for(request: Request) -> Context:
         return make_context(request.app.state.sandan, viewer_of(request.scope))
@@ -125,6 +145,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/health", health),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),
             *board.routes(context_for),
         ],
         lifespan=lifespan,

@@ -27,10 +27,12 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
     from sandan.schema.errors import MaskUnexpectedErrors
     from sandan.schema.mutation import Mutation
+    from sandan.schema.notification_fields import Subscription
 
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[entry.strawberry_type for entry in NODE_TYPES.values()],
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[

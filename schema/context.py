@@ -94,6 +94,8 @@ class Context:
     settings: Settings
     viewer: Viewer
     loaders: Loaders
+    # A websocket's connection_init payload (strawberry sets it): where its token comes from.
+    connection_params: dict[str, object] | None = None
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

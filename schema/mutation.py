@@ -15,6 +15,7 @@ from sandan.schema import mutation_inputs as inputs
 from sandan.schema.context import Info
 from sandan.schema.deed_mutations import DeedMutation
 from sandan.schema.meeting_fields import MeetingMutation
+from sandan.schema.notification_fields import NotificationMutation
 from sandan.schema.payloads import (
     ContactVisitPayload,
     HouseholdPayload,
@@ -49,7 +50,7 @@ def _new(what: str) -> str:
 
 
 @strawberry.type(description="Changes to the grid's members and the three lists (staff only).")
-class Mutation(DeedMutation, MeetingMutation):
+class Mutation(DeedMutation, MeetingMutation, NotificationMutation):
     @strawberry.mutation(description="Add an entry to a needs list, below the town level.")
     async def create_need(
         self,
