@@ -138,6 +138,8 @@ OPERATIONS: dict[str, Action] = {
     "startDeed": Action.REPORT_PROGRESS,
     "completeDeed": Action.REPORT_PROGRESS,
     "reportProgress": Action.REPORT_PROGRESS,
+    "setDeedPlan": Action.REPORT_PROGRESS,
+    "updateMilestone": Action.REPORT_PROGRESS,
     "cancelDeed": Action.CANCEL_DEEDS,
     "rateDeed": Action.RATE_DEEDS,
     "jointMeetingAgenda": Action.RUN_MEETINGS,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sandan.db.enums import Level
+from sandan.db.enums import HistoryKind, Level
 from sandan.db.repositories import public_board as repo
 from sandan.db.repositories.batch import Record
 from sandan.db.repositories.deeds_feedback import Satisfaction, satisfaction_by_deed_ids
@@ -22,11 +22,13 @@ from sandan.resolvers.queries import read_page
 from sandan.schema.connections import Connection, Edge
 from sandan.schema.context import Context
 from sandan.schema.ids import to_global_id
+from sandan.schema.types.deed_lifecycle import DeedHistoryEntry
 from sandan.schema.types.deeds import Milestone
 from sandan.schema.types.grid import Cell
 from sandan.schema.types.public import (
     ProgressSource,
     PublicCell,
+    PublicDateChange,
     PublicDeed,
     PublicDeedFilter,
     PublicLead,
@@ -70,6 +72,7 @@ def _public_deed(
     milestones: list[Milestone],
     reported: int | None,
     rated: Satisfaction | None,
+    history: list[DeedHistoryEntry],
 ) -> PublicDeed:
     steps = [
         PublicMilestone(seq=m.seq, title=m.title, due_on=m.due_on, done_on=m.done_on)
@@ -97,6 +100,11 @@ def _public_deed(
         progress=progress_of(row.done_at is not None, steps, reported),
         milestones=steps,
         satisfaction=satisfaction_of(rated),
+        date_changes=[
+            PublicDateChange(at=h.at, note=h.note or "")
+            for h in history
+            if h.kind is HistoryKind.MILESTONE
+        ],
     )
 
 
@@ -122,11 +130,12 @@ async def public_deeds(
     ids = [row.id for row in rows.nodes]
     plans = await ctx.loaders.milestones_by_deed_id.load_many(ids)
     standing = await ctx.loaders.progress_by_deed_id.load_many(ids)
+    histories = await ctx.loaders.history_by_deed_id.load_many(ids)
     async with ctx.read_engine.connect() as conn:
         ratings = await satisfaction_by_deed_ids(conn, ids) if ids else {}
     deeds = [
-        _public_deed(row, plan, now.percent, ratings.get(row.id))
-        for row, plan, now in zip(rows.nodes, plans, standing, strict=True)
+        _public_deed(row, plan, now.percent, ratings.get(row.id), history)
+        for row, plan, now, history in zip(rows.nodes, plans, standing, histories, strict=True)
     ]
     return Connection(
         edges=[Edge(cursor=e.cursor, node=d) for e, d in zip(rows.edges, deeds, strict=True)],

@@ -3,11 +3,13 @@ and the household's rating. Each is a thin field over `sandan.resolvers.deeds`."
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import strawberry
 
 from sandan.resolvers.deeds import feedback
+from sandan.resolvers.deeds import plan as plan_steps
 from sandan.resolvers.deeds import transitions as t
 from sandan.resolvers.deeds.clock import today
 from sandan.resolvers.deeds.reports import ReportInput
@@ -44,6 +46,14 @@ async def _step(info: Info, id: str, move: t.Move, note: str | None, field: str)
     if note is not None and len(note) > t.NOTE_LIMIT:
         return payload(DeedPayload, Outcome(None, [t.too_long(field, t.NOTE_LIMIT)]))
     return payload(DeedPayload, await t.transition(info.context, id, move, note=note))
+
+
+@strawberry.input(description="A step of an implementation plan.")
+class MilestoneInput:
+    title: str = strawberry.field(description="What the step is (1 to 200 characters).")
+    due_on: date | None = strawberry.field(
+        default=None, description="The day it is due; null: no date yet."
+    )
 
 
 @strawberry.type(description="The answer of completeDeed.")
@@ -184,3 +194,52 @@ class DeedMutation:
         ] = None,
     ) -> DeedPayload:
         return payload(DeedPayload, await feedback.rate(info.context, code, rating, comment))
+
+    @strawberry.mutation(
+        description="Rewrite a deed's implementation plan (text and milestones) before it is "
+        "published (PROPOSED or APPROVED): by its branch secretary or lead, or village staff. "
+        "After publication change single milestones with `updateMilestone`."
+    )
+    async def set_deed_plan(
+        self,
+        info: Info,
+        id: DeedId,
+        plan: Annotated[
+            str | None,
+            strawberry.argument(description="The plan's text (at most 4000 characters)."),
+        ],
+        milestones: Annotated[
+            list[MilestoneInput],
+            strawberry.argument(description="The steps in order (at most 20); replaces all."),
+        ],
+    ) -> DeedPayload:
+        steps = [plan_steps.Step(m.title, m.due_on) for m in milestones]
+        return payload(DeedPayload, await plan_steps.set_plan(info.context, id, plan, steps))
+
+    @strawberry.mutation(
+        description="Move a milestone's due date or mark it done. On a published deed "
+        "(PUBLISHED or IN_PROGRESS) the change is recorded in its public history, and moving "
+        "a date needs a reason: residents see that a date moved and why."
+    )
+    async def update_milestone(
+        self,
+        info: Info,
+        deed: Annotated[strawberry.ID, strawberry.argument(description="The deed's `id`.")],
+        seq: Annotated[int, strawberry.argument(description="The milestone's `seq`.")],
+        due_on: Annotated[
+            date | None, strawberry.argument(description="The new due date; null: unchanged.")
+        ] = None,
+        done_on: Annotated[
+            date | None, strawberry.argument(description="The day it was done; null: unchanged.")
+        ] = None,
+        reason: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Why the date moved (required on a published deed; at most 500)."
+            ),
+        ] = None,
+    ) -> DeedPayload:
+        outcome = await plan_steps.update_milestone(
+            info.context, deed, seq, due_on, done_on, reason
+        )
+        return payload(DeedPayload, outcome)

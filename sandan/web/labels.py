@@ -50,7 +50,7 @@ PERSON_KIND = {
     "MASS_ORG_HEAD": "群团组织负责人",
 }
 
-PROGRESS_SOURCE = {"MILESTONES": "按计划节点完成情况"}
+PROGRESS_SOURCE = {"MILESTONES": "按计划节点完成情况", "REPORTS": "按每月进度报告"}
 
 
 def _key(value: Enum | str) -> str:

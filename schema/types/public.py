@@ -79,6 +79,15 @@ class PublicLead:
     )
 
 
+@strawberry.type(description="A change of a published deed's plan dates, as residents see it.")
+class PublicDateChange:
+    at: datetime = strawberry.field(description="When the change was made (UTC).")
+    note: str = strawberry.field(
+        description="What changed and why, e.g. 第2步「入户核实需求」计划日期 2026-06-10 → "
+        "2026-07-01（雨季延误）."
+    )
+
+
 @strawberry.type(description="Residents' satisfaction with a deed (ratings 1 to 5).")
 class PublicSatisfaction:
     average: float = strawberry.field(description="Mean rating, 1.0 to 5.0.")
@@ -109,6 +118,10 @@ class PublicDeed:
     )
     satisfaction: PublicSatisfaction | None = strawberry.field(
         description="Residents' ratings; null until at least one resident has rated it."
+    )
+    date_changes: list[PublicDateChange] = strawberry.field(
+        description="The history of its plan's dates since publication, oldest first: each "
+        "moved due date (with the reason) and each step done."
     )
 
 
