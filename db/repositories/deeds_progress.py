@@ -72,13 +72,17 @@ def stalled_clause() -> ColumnElement[bool]:
     before = aliased(DeedReport, name="report_before")
     any_report = aliased(DeedReport, name="any_report")
     latest_month = (
-        select(func.max(any_report.month)).where(any_report.deed_id == Deed.id).scalar_subquery()
+        select(func.max(any_report.month))
+        .where(any_report.deed_id == Deed.id)
+        .correlate(Deed)
+        .scalar_subquery()
     )
     percent_before = (
         select(before.percent)
         .where(before.deed_id == Deed.id, before.month < latest.month)
         .order_by(before.month.desc())
         .limit(1)
+        .correlate(Deed, latest)
         .scalar_subquery()
     )
     return and_(
