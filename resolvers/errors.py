@@ -121,6 +121,13 @@ class ErrorCode(enum.Enum):
             "state allows."
         ),
     )
+    RATE_LIMITED = strawberry.enum_value(
+        "RATE_LIMITED",
+        description=(
+            "Too many of these from your address in a short time (public comments); "
+            "`message` says how many seconds to wait."
+        ),
+    )
     VILLAGE_APPROVAL_REQUIRED = strawberry.enum_value(
         "VILLAGE_APPROVAL_REQUIRED",
         description=(

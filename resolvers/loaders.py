@@ -17,12 +17,25 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
 from sandan.db.reader import Reader
-from sandan.db.repositories import deeds_lifecycle, deeds_progress, grid, lists, members
+from sandan.db.repositories import (
+    deeds_comments,
+    deeds_lifecycle,
+    deeds_progress,
+    grid,
+    lists,
+    members,
+)
 from sandan.db.repositories.batch import Record
 from sandan.db.repositories.relations import RELATIONS, many_by_relation, one_by_relation
 from sandan.resolvers.deeds.clock import today
 from sandan.schema.context import Viewer
-from sandan.schema.types.deed_lifecycle import DeedHistoryEntry, DeedProgress, ProgressReport
+from sandan.schema.ids import to_global_id
+from sandan.schema.types.deed_lifecycle import (
+    DeedComment,
+    DeedHistoryEntry,
+    DeedProgress,
+    ProgressReport,
+)
 from sandan.schema.types.deeds import Deed, DeedResourceUse, Milestone
 from sandan.schema.types.grid import Cell, CellStats
 from sandan.schema.types.lists import Need, Resource
@@ -276,6 +289,16 @@ class ReportsByDeedIdLoader(_ManyLoader[int, ProgressReport]):
         return ProgressReport.from_row(row)
 
 
+class CommentsByDeedIdLoader(_ManyLoader[int, DeedComment]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
+        return await deeds_comments.visible_by_deed_ids(session, keys)
+
+    def build(self, row: Record) -> DeedComment:
+        return DeedComment(
+            id=to_global_id("DeedComment", row.id), body=row.body, created_at=row.created_at
+        )
+
+
 class ProgressByDeedIdLoader(DataLoader[int, DeedProgress]):
     """Overdue and stalled are computed when read, against today's date."""
 
@@ -324,3 +347,4 @@ class Loaders:
         self.history_by_deed_id = HistoryByDeedIdLoader(deps)
         self.reports_by_deed_id = ReportsByDeedIdLoader(deps)
         self.progress_by_deed_id = ProgressByDeedIdLoader(deps)
+        self.comments_by_deed_id = CommentsByDeedIdLoader(deps)

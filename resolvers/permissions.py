@@ -32,6 +32,8 @@ class Action(enum.StrEnum):
     CANCEL_DEEDS = "CANCEL_DEEDS"  # cancel an open deed with a reason
     RATE_DEEDS = "RATE_DEEDS"  # the household's rating, with its one-time feedback code
     RUN_MEETINGS = "RUN_MEETINGS"  # the joint meeting's agenda and decisions
+    COMMENT_DEEDS = "COMMENT_DEEDS"  # residents' public comments (rate-limited)
+    HIDE_COMMENTS = "HIDE_COMMENTS"  # staff hide an abusive comment (recorded)
     READ_NOTIFICATIONS = "READ_NOTIFICATIONS"  # the viewer's own member's notifications
 
 
@@ -39,6 +41,7 @@ PUBLIC: frozenset[Action] = frozenset(
     {
         Action.READ,
         Action.RATE_DEEDS,
+        Action.COMMENT_DEEDS,
     }
 )
 
@@ -58,6 +61,7 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.PUBLISH_DEEDS,
             Action.CANCEL_DEEDS,
             Action.RUN_MEETINGS,
+            Action.HIDE_COMMENTS,
             Action.READ_NOTIFICATIONS,
         }
     ),
@@ -75,6 +79,7 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.PUBLISH_DEEDS,
             Action.CANCEL_DEEDS,
             Action.RUN_MEETINGS,
+            Action.HIDE_COMMENTS,
             Action.READ_NOTIFICATIONS,
         }
     ),
@@ -87,6 +92,7 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.REPORT_PROGRESS,
             Action.CANCEL_DEEDS,
             Action.RUN_MEETINGS,
+            Action.HIDE_COMMENTS,
             Action.READ_NOTIFICATIONS,
         }
     ),
@@ -147,6 +153,8 @@ OPERATIONS: dict[str, Action] = {
     "markMeetingDecisionDone": Action.RUN_MEETINGS,
     "notifications": Action.READ_NOTIFICATIONS,
     "markNotificationsRead": Action.READ_NOTIFICATIONS,
+    "commentOnDeed": Action.COMMENT_DEEDS,
+    "hideDeedComment": Action.HIDE_COMMENTS,
 }
 
 

@@ -22,7 +22,7 @@ from sandan.resolvers.queries import read_page
 from sandan.schema.connections import Connection, Edge
 from sandan.schema.context import Context
 from sandan.schema.ids import to_global_id
-from sandan.schema.types.deed_lifecycle import DeedHistoryEntry
+from sandan.schema.types.deed_lifecycle import DeedComment, DeedHistoryEntry
 from sandan.schema.types.deeds import Milestone
 from sandan.schema.types.grid import Cell
 from sandan.schema.types.public import (
@@ -73,6 +73,7 @@ def _public_deed(
     reported: int | None,
     rated: Satisfaction | None,
     history: list[DeedHistoryEntry],
+    comments: list[DeedComment],
 ) -> PublicDeed:
     steps = [
         PublicMilestone(seq=m.seq, title=m.title, due_on=m.due_on, done_on=m.done_on)
@@ -100,6 +101,7 @@ def _public_deed(
         progress=progress_of(row.done_at is not None, steps, reported),
         milestones=steps,
         satisfaction=satisfaction_of(rated),
+        comments=comments,
         date_changes=[
             PublicDateChange(at=h.at, note=h.note or "")
             for h in history
@@ -131,11 +133,14 @@ async def public_deeds(
     plans = await ctx.loaders.milestones_by_deed_id.load_many(ids)
     standing = await ctx.loaders.progress_by_deed_id.load_many(ids)
     histories = await ctx.loaders.history_by_deed_id.load_many(ids)
+    comments = await ctx.loaders.comments_by_deed_id.load_many(ids)
     async with ctx.read_engine.connect() as conn:
         ratings = await satisfaction_by_deed_ids(conn, ids) if ids else {}
     deeds = [
-        _public_deed(row, plan, now.percent, ratings.get(row.id), history)
-        for row, plan, now, history in zip(rows.nodes, plans, standing, histories, strict=True)
+        _public_deed(row, plan, now.percent, ratings.get(row.id), history, said)
+        for row, plan, now, history, said in zip(
+            rows.nodes, plans, standing, histories, comments, strict=True
+        )
     ]
     return Connection(
         edges=[Edge(cursor=e.cursor, node=d) for e, d in zip(rows.edges, deeds, strict=True)],

@@ -26,6 +26,7 @@ from sandan.db.engine import create_engine, create_sessionmaker
 from sandan.db.reader import read_only
 from sandan.fast_http import PlannedGraphQL
 from sandan.guard import GraphQLGuard, viewer_of
+from sandan.ratelimit import RateLimiter
 from sandan.resolvers.loaders import LoaderDeps, Loaders
 from sandan.schema.build import build_schema
 from sandan.schema.context import Context, Viewer
@@ -48,9 +49,10 @@ class AppState:
     viewers: dict[str, Viewer]
     token_key: bytes
     last_used: LastUsed
+    comment_limiter: RateLimiter
 
 
-def make_context(state: AppState, viewer: Viewer) -> Context:
+def make_context(state: AppState, viewer: Viewer, client: str = "unknown") -> Context:
     deps = LoaderDeps(read_engine=state.read_engine, viewer=viewer)
     return Context(
         sessionmaker=state.sessionmaker,
@@ -58,6 +60,8 @@ def make_context(state: AppState, viewer: Viewer) -> Context:
         settings=state.settings,
         viewer=viewer,
         loaders=Loaders(deps),
+        client=client,
+        comment_limiter=state.comment_limiter,
     )
 
 
@@ -86,7 +90,7 @@ class SandanGraphQL(OfflineGraphiQL, GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         self.app_state = request.app.state.sandan
-        return make_context(request.app.state.sandan, viewer_of(request.scope))
+        return make_context(request.app.state.sandan, viewer_of(request.scope), _client(request))
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         state = self.app_state
@@ -98,6 +102,10 @@ class SandanGraphQL(OfflineGraphiQL, GraphQL[Context, None]):
         await authenticate(context, resolve)
         acknowledged: UnsetType = UNSET
         return acknowledged
+
+
+def _client(request: Request | WebSocket) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -117,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             viewers={},
             token_key=server_key(settings),
             last_used=LastUsed(),
+            comment_limiter=RateLimiter(settings.comment_rate, settings.comment_burst),
         )
         try:
             yield
@@ -134,7 +143,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
 
     async def context_for(request: Request) -> Context:
-        return make_context(request.app.state.sandan, viewer_of(request.scope))
+        return make_context(request.app.state.sandan, viewer_of(request.scope), _client(request))
 
     graphql_app = (
         PlannedGraphQL(view, schema, settings, context_for) if settings.planned_reads else view

@@ -41,6 +41,8 @@ LIMIT_SETTINGS: dict[str, type[int] | type[float] | type[str]] = {
     "staff_rate": float,
     "staff_burst": int,
     "village_approval_funds": int,
+    "comment_rate": float,
+    "comment_burst": int,
 }
 
 
@@ -90,6 +92,9 @@ class Settings:
     staff_burst: int = 200
     # Deeds drawing more FUNDS units than this need village-level approval (like major matters).
     village_approval_funds: int = 50_000
+    # Residents' public comments on deeds, per client address: a burst, then one a minute.
+    comment_rate: float = 1 / 60
+    comment_burst: int = 5
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import strawberry
 
-from sandan.resolvers.deeds import feedback
+from sandan.resolvers.deeds import comments, feedback
 from sandan.resolvers.deeds import plan as plan_steps
 from sandan.resolvers.deeds import transitions as t
 from sandan.resolvers.deeds.clock import today
@@ -243,3 +243,30 @@ class DeedMutation:
             info.context, deed, seq, due_on, done_on, reason
         )
         return payload(DeedPayload, outcome)
+
+    @strawberry.mutation(
+        description="A resident's public comment on a published deed: no token needed, "
+        "nothing about the writer is stored; a few per client address, then one a minute "
+        "(RATE_LIMITED)."
+    )
+    async def comment_on_deed(
+        self,
+        info: Info,
+        deed: Annotated[strawberry.ID, strawberry.argument(description="The deed's `id`.")],
+        text: Annotated[str, strawberry.argument(description="The comment (1 to 500 characters).")],
+    ) -> DeedPayload:
+        return payload(DeedPayload, await comments.comment(info.context, deed, text))
+
+    @strawberry.mutation(
+        description="Hide an abusive comment (staff whose part of the grid holds the deed); "
+        "the deed's history records that a comment was hidden and why."
+    )
+    async def hide_deed_comment(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="`DeedComment.id`.")],
+        reason: Annotated[
+            str, strawberry.argument(description="Why (1 to 500 characters), shown in history.")
+        ],
+    ) -> DeedPayload:
+        return payload(DeedPayload, await comments.hide(info.context, id, reason))

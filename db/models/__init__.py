@@ -2,6 +2,7 @@
 
 from sandan.db.models.accounts import Account, ApiToken, ServedCell
 from sandan.db.models.deed_lifecycle import (
+    DeedComment,
     DeedFeedback,
     DeedFeedbackCode,
     DeedHistory,
@@ -21,6 +22,7 @@ __all__ = [
     "Cell",
     "ContactVisit",
     "Deed",
+    "DeedComment",
     "DeedFeedback",
     "DeedFeedbackCode",
     "DeedHistory",

@@ -121,3 +121,16 @@ class MeetingDecision(Base):
     __table_args__ = (
         CheckConstraint("(deed_id IS NULL) <> (need_id IS NULL)", name="one_subject"),
     )
+
+
+class DeedComment(Base):
+    """A resident's public comment on a published deed. Anonymous: nothing about the writer is
+    stored. Staff may hide an abusive one (recorded in the deed's history)."""
+
+    __tablename__ = "deed_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deed_id: Mapped[int] = mapped_column(ForeignKey("deeds.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    hidden_at: Mapped[datetime | None]

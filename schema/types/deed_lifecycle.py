@@ -61,3 +61,10 @@ class DeedProgress:
     stalled: bool = strawberry.field(
         description="IN_PROGRESS and the latest report gives the same percent as the one before it."
     )
+
+
+@strawberry.type(description="A resident's public comment on a published deed (anonymous).")
+class DeedComment:
+    id: strawberry.ID = strawberry.field(description="Its id, for `hideDeedComment` (staff).")
+    body: str = strawberry.field(description="What the resident wrote.")
+    created_at: datetime = strawberry.field(description="When it was written (UTC).")

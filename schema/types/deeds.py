@@ -9,7 +9,12 @@ import strawberry
 
 from sandan.schema.context import Info
 from sandan.schema.enums import DeedStatus
-from sandan.schema.types.deed_lifecycle import DeedHistoryEntry, DeedProgress, ProgressReport
+from sandan.schema.types.deed_lifecycle import (
+    DeedComment,
+    DeedHistoryEntry,
+    DeedProgress,
+    ProgressReport,
+)
 from sandan.schema.types.fields import RowType, column, key, via
 from sandan.schema.types.node import Node
 
@@ -122,3 +127,10 @@ class Deed(Node):
     )
     async def progress(self, info: Info) -> DeedProgress:
         return await info.context.loaders.progress_by_deed_id.load(self.pk)
+
+    @strawberry.field(
+        description="Residents' public comments, oldest first (hidden ones left out).",
+        metadata=via("comments_by_deed_id", "pk"),
+    )
+    async def comments(self, info: Info) -> list[DeedComment]:
+        return await info.context.loaders.comments_by_deed_id.load(self.pk)

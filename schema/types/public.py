@@ -13,6 +13,7 @@ from datetime import date, datetime
 import strawberry
 
 from sandan.schema.enums import Category, CellKind, DeedStatus, Level, PersonKind, PersonRole
+from sandan.schema.types.deed_lifecycle import DeedComment
 from sandan.schema.types.fields import public_field
 
 
@@ -118,6 +119,9 @@ class PublicDeed:
     )
     satisfaction: PublicSatisfaction | None = strawberry.field(
         description="Residents' ratings; null until at least one resident has rated it."
+    )
+    comments: list[DeedComment] = strawberry.field(
+        description="Residents' public comments, oldest first (anonymous; hidden ones left out)."
     )
     date_changes: list[PublicDateChange] = strawberry.field(
         description="The history of its plan's dates since publication, oldest first: each "

@@ -138,6 +138,17 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_meeting_decisions_cell_id'), ['cell_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_meeting_decisions_deed_id'), ['deed_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_meeting_decisions_need_id'), ['need_id'], unique=False)
+    op.create_table('deed_comments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('deed_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.String(length=500), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('hidden_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['deed_id'], ['deeds.id'], name=op.f('fk_deed_comments_deed_id_deeds'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_deed_comments'))
+    )
+    with op.batch_alter_table('deed_comments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_deed_comments_deed_id'), ['deed_id'], unique=False)
     # ### end Alembic commands ###
 
 
@@ -146,6 +157,11 @@ def downgrade() -> None:
         "UPDATE deeds SET status = 'DONE' WHERE status IN ('COMPLETED', 'EVALUATED')",
         "UPDATE deeds SET status = 'APPROVED' WHERE status = 'PUBLISHED'",
     ])
+    with op.batch_alter_table('deed_comments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_deed_comments_deed_id'))
+
+    op.drop_table('deed_comments')
+
     with op.batch_alter_table('meeting_decisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meeting_decisions_need_id'))
         batch_op.drop_index(batch_op.f('ix_meeting_decisions_deed_id'))
