@@ -22,7 +22,7 @@ class QueryErrorCode(enum.StrEnum):
     INVALID_CURSOR = "INVALID_CURSOR"
     PAGE_SIZE = "PAGE_SIZE"
     INVALID_ARGUMENT = "INVALID_ARGUMENT"
-    FORBIDDEN = "FORBIDDEN"
+    FORBIDDEN = "FORBIDDEN"  # the caller's role may not run this query (accounts)
 
 
 class QueryError(GraphQLError):

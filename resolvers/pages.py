@@ -20,6 +20,7 @@ from sqlalchemy import Select
 
 from sandan.db import models
 from sandan.db.repositories import grid, lists, members, public_board
+from sandan.resolvers.accounts import account_rows
 from sandan.resolvers.deeds.clock import today
 from sandan.resolvers.errors import QueryError, QueryErrorCode
 from sandan.schema.connections import BadCursor, decode_cursor
@@ -219,4 +220,5 @@ PAGE_ROWS: Mapping[str, RowsBuilder] = {
     "people": people,
     "organisations": organisations,
     "publicDeeds": public_deeds,
+    "accounts": account_rows,
 }

@@ -63,6 +63,8 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.RUN_MEETINGS,
             Action.HIDE_COMMENTS,
             Action.READ_NOTIFICATIONS,
+            Action.RATE_DEEDS,
+            Action.COMMENT_DEEDS,
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -81,6 +83,8 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.RUN_MEETINGS,
             Action.HIDE_COMMENTS,
             Action.READ_NOTIFICATIONS,
+            Action.RATE_DEEDS,
+            Action.COMMENT_DEEDS,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -89,11 +93,15 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.WRITE_NEEDS,
             Action.CLOSE_NEEDS,
             Action.WRITE_RESOURCES,
+            Action.APPROVE_DEEDS,
+            Action.PUBLISH_DEEDS,
             Action.REPORT_PROGRESS,
             Action.CANCEL_DEEDS,
             Action.RUN_MEETINGS,
             Action.HIDE_COMMENTS,
             Action.READ_NOTIFICATIONS,
+            Action.RATE_DEEDS,
+            Action.COMMENT_DEEDS,
         }
     ),
     Role.GROUP_LEADER: frozenset(
@@ -102,12 +110,16 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.WRITE_NEEDS,
             Action.RECORD_VISITS,
             Action.READ_NOTIFICATIONS,
+            Action.RATE_DEEDS,
+            Action.COMMENT_DEEDS,
         }
     ),
     Role.PARTNER: frozenset(
         {
             Action.READ,
             Action.READ_NOTIFICATIONS,
+            Action.RATE_DEEDS,
+            Action.COMMENT_DEEDS,
         }
     ),
 }
@@ -139,6 +151,11 @@ OPERATIONS: dict[str, Action] = {
     "updateOrganisation": Action.WRITE_ORGANISATIONS,
     "closeOrganisation": Action.WRITE_ORGANISATIONS,
     "recordContactVisit": Action.RECORD_VISITS,
+    "viewer": Action.READ,
+    "accounts": Action.MANAGE_ACCOUNTS,
+    "createAccount": Action.MANAGE_ACCOUNTS,
+    "createToken": Action.MANAGE_ACCOUNTS,
+    "revokeToken": Action.MANAGE_ACCOUNTS,
     "approveDeed": Action.APPROVE_DEEDS,
     "publishDeed": Action.PUBLISH_DEEDS,
     "startDeed": Action.REPORT_PROGRESS,
@@ -168,3 +185,24 @@ def may(viewer: Viewer, action: Action, cell_path: str | None = None) -> bool:
     if action not in actions_of(viewer.role):
         return False
     return cell_path is None or viewer.write.covers(cell_path)
+
+
+def within_reach(viewer: Viewer, cell_path: str) -> bool:
+    """Whether a record a write links to may be linked: it lies in the caller's subtree, or
+    above it (the town's organisations, the village's members a branch works with); never in
+    a neighbour's subtree."""
+    write = viewer.write
+    return write.covers(cell_path) or any(p.startswith(cell_path) for p in write.paths or ())
+
+
+def matrix() -> str:
+    """The role x operation table of SECURITY.md, rendered from `ALLOWED`, `PUBLIC` and
+    `OPERATIONS` (tests/api/test_roles.py fails when the document's copy drifts)."""
+    roles: list[Role | None] = [None, *Role]
+    header = ["Action", "Operations", *("public" if r is None else r.value for r in roles)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for action in Action:
+        operations = ", ".join(f"`{name}`" for name, a in OPERATIONS.items() if a is action)
+        marks = ["yes" if action in actions_of(role) else "-" for role in roles]
+        lines.append("| " + " | ".join([action.value, operations or "(none yet)", *marks]) + " |")
+    return "\n".join(lines) + "\n"

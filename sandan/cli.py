@@ -80,6 +80,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             token = secrets.token_urlsafe(18)
             os.environ["SANDAN_STAFF_TOKENS"] = f"{token}=*"
             print(f"demo staff token (whole grid): Authorization: Bearer {token}", file=sys.stderr)
+        from sandan.accounts_cli import demo_tokens
+
+        print("demo tokens, one per role (scope in the demo town):", file=sys.stderr)
+        for line in asyncio.run(demo_tokens(settings)):
+            print(line, file=sys.stderr)
     os.environ["DATABASE_URL"] = settings.database_url
     print(f"sandan: GraphQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
     uvicorn.run(
@@ -125,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         register(sub)
+    from sandan.accounts_cli import register as register_accounts
+
+    register_accounts(sub)
     try:
         from sandan.instance_cli import register as register_instance
     except ImportError:

@@ -197,7 +197,7 @@ class DeedMutation:
 
     @strawberry.mutation(
         description="Rewrite a deed's implementation plan (text and milestones) before it is "
-        "published (PROPOSED or APPROVED): by its branch secretary or lead, or village staff. "
+        "published (PROPOSED or APPROVED): by its branch secretary or lead. "
         "After publication change single milestones with `updateMilestone`."
     )
     async def set_deed_plan(

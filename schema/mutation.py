@@ -12,6 +12,7 @@ import strawberry
 
 from sandan.resolvers.mutations import engine, specs
 from sandan.schema import mutation_inputs as inputs
+from sandan.schema.account_fields import AccountMutation
 from sandan.schema.context import Info
 from sandan.schema.deed_mutations import DeedMutation
 from sandan.schema.meeting_fields import MeetingMutation
@@ -50,7 +51,7 @@ def _new(what: str) -> str:
 
 
 @strawberry.type(description="Changes to the grid's members and the three lists (staff only).")
-class Mutation(DeedMutation, MeetingMutation, NotificationMutation):
+class Mutation(AccountMutation, DeedMutation, MeetingMutation, NotificationMutation):
     @strawberry.mutation(description="Add an entry to a needs list, below the town level.")
     async def create_need(
         self,

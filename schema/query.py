@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from sandan.resolvers import queries
+from sandan.schema.account_fields import AccountQuery
 from sandan.schema.connections import Connection
 from sandan.schema.context import Info
 from sandan.schema.enums import Level, OrganisationKind
@@ -51,7 +52,7 @@ Search = Annotated[
     description="Reads of the grid and the three lists. Anyone may read; personal data is null "
     "unless a staff token's scope covers it."
 )
-class Query(PublicBoardQuery, MeetingQuery, NotificationQuery):
+class Query(PublicBoardQuery, AccountQuery, MeetingQuery, NotificationQuery):
     @strawberry.field(description="Any object by its global id.")
     async def node(
         self,

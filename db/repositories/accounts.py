@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sandan.db.enums import Role
-from sandan.db.models import Account, ApiToken, Cell, ServedCell
+from sandan.db.enums import Level, Role
+from sandan.db.models import Account, ApiToken, Cell, Organisation, ServedCell
 from sandan.db.reader import Reader
 from sandan.db.repositories.batch import Record, records
 from sandan.db.scope import Scope
@@ -127,8 +127,13 @@ async def all_accounts(session: Reader, scope: Scope) -> list[Record]:
     return records(await session.execute(accounts_in(scope).order_by(Account.id)))
 
 
-async def tokens_of(session: Reader, account_ids: Sequence[int] | None = None) -> list[Record]:
-    """Tokens (never their hashes) of some accounts, or of all."""
+async def tokens_of(
+    session: Reader,
+    *,
+    account_ids: Sequence[int] | None = None,
+    token_ids: Sequence[int] | None = None,
+) -> list[Record]:
+    """Tokens (never their hashes): of some accounts, or some tokens, or all."""
     stmt = select(
         ApiToken.id,
         ApiToken.account_id,
@@ -140,6 +145,8 @@ async def tokens_of(session: Reader, account_ids: Sequence[int] | None = None) -
     ).order_by(ApiToken.id)
     if account_ids is not None:
         stmt = stmt.where(ApiToken.account_id.in_(list(account_ids)))
+    if token_ids is not None:
+        stmt = stmt.where(ApiToken.id.in_(list(token_ids)))
     return records(await session.execute(stmt))
 
 
@@ -167,3 +174,24 @@ async def add_served_cells(
         await session.execute(
             insert(ServedCell), [{"organisation_id": organisation_id, "cell_id": c} for c in new]
         )
+
+
+async def first_cell(session: Reader, level: Level, under_path: str | None) -> Record | None:
+    """The first cell (by id) of a level, in a subtree or anywhere: the demo's sample scopes."""
+    stmt = select(Cell.id, Cell.code, Cell.path).where(Cell.level == level)
+    if under_path is not None:
+        stmt = stmt.where(Scope.subtrees([under_path]).clause(Cell.path))
+    rows = records(await session.execute(stmt.order_by(Cell.id).limit(1)))
+    return rows[0] if rows else None
+
+
+async def first_organisation(session: Reader, under_path: str) -> int | None:
+    stmt = (
+        select(Organisation.id)
+        .join(Cell, Cell.id == Organisation.cell_id)
+        .where(Scope.subtrees([under_path]).clause(Cell.path))
+        .order_by(Organisation.id)
+        .limit(1)
+    )
+    found = await session.scalar(stmt)
+    return None if found is None else int(found)

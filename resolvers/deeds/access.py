@@ -25,10 +25,5 @@ def role_for(viewer: Viewer, action: Action, deed: DeedFacts) -> str | None:
     return None
 
 
-def staff_here(viewer: Viewer, deed: DeedFacts) -> bool:
-    """Staff whose subtree holds the deed (whatever they may do with it)."""
-    return viewer.staff and viewer.role is not None and viewer.write.covers(deed.cell_path)
-
-
 def actor_of(viewer: Viewer, role: str) -> Actor:
     return Actor(role=role, person_pk=viewer.person_pk, account_pk=viewer.account_pk)

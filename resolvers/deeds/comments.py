@@ -13,7 +13,7 @@ from sandan.ratelimit import retry_after
 from sandan.resolvers.deeds.transitions import authorise, decode_deed, read_deed
 from sandan.resolvers.errors import ErrorCode, Problem
 from sandan.resolvers.mutations.engine import Outcome
-from sandan.resolvers.permissions import Action
+from sandan.resolvers.permissions import Action, actions_of
 from sandan.schema.context import Context
 from sandan.schema.ids import BadGlobalId, from_global_id, to_global_id
 from sandan.schema.types.deeds import Deed
@@ -49,6 +49,8 @@ async def comment(ctx: Context, deed_id: str, text: str) -> Outcome[Deed]:
 
 
 async def hide(ctx: Context, comment_id: str, reason: str) -> Outcome[Deed]:
+    if Action.HIDE_COMMENTS not in actions_of(ctx.viewer.role):
+        return Outcome(None, [Problem(ErrorCode.FORBIDDEN, None, "only staff hide comments")])
     try:
         _, pk = from_global_id(comment_id, expect="DeedComment")
     except BadGlobalId as e:

@@ -144,6 +144,8 @@ async def agenda(ctx: Context, cell_id: str, month_text: str) -> JointMeetingAge
 async def record_decision(
     ctx: Context, agenda_item: str, decision: str, owner: str | None, due_on: date | None
 ) -> Outcome[MeetingDecision]:
+    if not may(ctx.viewer, Action.RUN_MEETINGS):
+        return Outcome(None, [_not_staff()])
     problems: list[Problem] = []
     parsed = parse_item_id(agenda_item)
     if parsed is None:
@@ -169,7 +171,8 @@ async def record_decision(
     cell = await ctx.loaders.cell_by_id.load(cell_pk)
     if cell is None or not may(ctx.viewer, Action.RUN_MEETINGS, cell.path):
         return Outcome(
-            None, [Problem(ErrorCode.FORBIDDEN, None, "only staff of the meeting's cell")]
+            None,
+            [Problem(ErrorCode.FORBIDDEN, "agendaItem", "only staff of the meeting's cell")],
         )
     if owner_pk is not None and await ctx.loaders.person_by_id.load(owner_pk) is None:
         return Outcome(None, [Problem(ErrorCode.NOT_FOUND, "owner", "no member has this id")])
@@ -193,15 +196,21 @@ async def mark_done(ctx: Context, decision_id: str) -> Outcome[MeetingDecision]:
         _, pk = from_global_id(decision_id, expect="MeetingDecision")
     except BadGlobalId as e:
         return Outcome(None, [Problem(ErrorCode.INVALID_ID, "id", str(e))])
+    if not may(ctx.viewer, Action.RUN_MEETINGS):
+        return Outcome(None, [_not_staff()])
     async with ctx.read_engine.connect() as conn:
         row = await repo.decision_by_id(conn, pk)
     cell = None if row is None else await ctx.loaders.cell_by_id.load(row.cell_id)
     if row is None or cell is None:
         return Outcome(None, [Problem(ErrorCode.NOT_FOUND, "id", "no decision has this id")])
     if not may(ctx.viewer, Action.RUN_MEETINGS, cell.path):
-        return Outcome(None, [Problem(ErrorCode.FORBIDDEN, None, "only staff of the cell")])
+        return Outcome(None, [Problem(ErrorCode.FORBIDDEN, "id", "only staff of the cell")])
     async with ctx.sessionmaker() as session, session.begin():
         await repo.mark_done(session, pk, today())
         row = await repo.decision_by_id(session, pk)
     assert row is not None
     return Outcome(decision_of(row), [])
+
+
+def _not_staff() -> Problem:
+    return Problem(ErrorCode.FORBIDDEN, None, "only staff run the joint meeting")

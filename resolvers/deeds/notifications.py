@@ -32,17 +32,18 @@ def notification_of(row: Record) -> Notification:
 
 
 def member_of(ctx: Context) -> int | None:
-    """The member whose notifications the viewer reads: their account's person."""
+    """The member whose notifications the viewer reads: their account's person (0 for an
+    account that belongs to no member: it has none). None: the viewer may not read any."""
     if not may(ctx.viewer, Action.READ_NOTIFICATIONS):
         return None
-    return ctx.viewer.person_pk
+    return ctx.viewer.person_pk or 0
 
 
 def _forbidden() -> QueryError:
     return QueryError(
         QueryErrorCode.FORBIDDEN,
         "notifications",
-        "notifications are read with the token of an account that belongs to a member",
+        "notifications are read with an account's token (the public has none)",
     )
 
 

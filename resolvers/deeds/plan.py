@@ -35,11 +35,8 @@ class Step:
 async def _planner(
     ctx: Context, deed_id: str
 ) -> tuple[DeedFacts | None, Actor | None, list[Problem]]:
-    """Plans are kept by whoever reports the deed's progress, or approves it."""
-    deed, actor, problems = await authorise(ctx, Action.REPORT_PROGRESS, deed_id)
-    if actor is None and deed is not None:
-        deed, actor, problems = await authorise(ctx, Action.APPROVE_DEEDS, deed_id)
-    return deed, actor, problems
+    """Plans are kept by whoever reports the deed's progress."""
+    return await authorise(ctx, Action.REPORT_PROGRESS, deed_id)
 
 
 def _wrong_state(deed: DeedFacts, allowed: frozenset[DeedStatus], what: str) -> Problem:

@@ -20,10 +20,10 @@ from sandan.db.repositories import deeds_lifecycle as repo
 from sandan.db.repositories.deeds_lifecycle import Actor, DeedFacts
 from sandan.db.repositories.lists import deeds_by_ids
 from sandan.db.scope import Scope
-from sandan.resolvers.deeds.access import VILLAGE_LEVEL, actor_of, role_for, staff_here
+from sandan.resolvers.deeds.access import VILLAGE_LEVEL, actor_of, role_for
 from sandan.resolvers.errors import ErrorCode, Problem
 from sandan.resolvers.mutations.engine import Outcome
-from sandan.resolvers.permissions import Action
+from sandan.resolvers.permissions import Action, actions_of
 from sandan.schema.context import Context
 from sandan.schema.ids import BadGlobalId, from_global_id
 from sandan.schema.types.deeds import Deed
@@ -130,13 +130,15 @@ async def authorise(
     if deed is None:
         return None, None, [Problem(ErrorCode.NOT_FOUND, "id", "no deed has this id")]
     viewer = ctx.viewer
-    village_needed = village_rule and needs_village(ctx, deed)
-    if village_needed and staff_here(viewer, deed) and viewer.role not in VILLAGE_LEVEL:
-        why = "a major matter" if deed.major else "above the funding threshold"
-        return deed, None, [_village_only(why)]
     role = role_for(viewer, action, deed)
     if role is None:
-        return deed, None, [_forbidden(action)]
+        # A role that may never do this is refused as a whole (field null); a role that may,
+        # outside the part of the grid it manages, is refused on the deed it named.
+        anywhere = action in actions_of(viewer.role)
+        return deed, None, [_forbidden(action, "id" if anywhere else None)]
+    if village_rule and needs_village(ctx, deed) and role not in VILLAGE_LEVEL:
+        why = "a major matter" if deed.major else "above the funding threshold"
+        return deed, None, [_village_only(why)]
     return deed, actor_of(viewer, role), []
 
 
@@ -149,16 +151,16 @@ def _village_only(why: str) -> Problem:
 
 
 _WHO = {
-    Action.APPROVE_DEEDS: "village staff or a town admin",
-    Action.PUBLISH_DEEDS: "village staff or a town admin",
+    Action.APPROVE_DEEDS: "staff of the deed's village or branch (village for major deeds)",
+    Action.PUBLISH_DEEDS: "staff of the deed's village or branch (village for major deeds)",
     Action.REPORT_PROGRESS: "the branch secretary of the deed's branch or the deed's lead",
     Action.CANCEL_DEEDS: "staff whose part of the grid holds the deed",
 }
 
 
-def _forbidden(action: Action) -> Problem:
+def _forbidden(action: Action, field: str | None) -> Problem:
     who = _WHO.get(action, "staff whose part of the grid holds the deed")
-    return Problem(ErrorCode.FORBIDDEN, None, f"only {who} may do this")
+    return Problem(ErrorCode.FORBIDDEN, field, f"only {who} may do this")
 
 
 AfterStep = Callable[[AsyncSession, int], Awaitable[None]]

@@ -23,7 +23,7 @@ from sandan.resolvers.errors import ErrorCode, Problem
 from sandan.resolvers.mutations.entity import EntitySpec, column_of
 from sandan.resolvers.mutations.rules import Invalid, Rule, camel
 from sandan.resolvers.mutations.specs import SPECS_BY_TYPE
-from sandan.resolvers.permissions import OPERATIONS, may
+from sandan.resolvers.permissions import OPERATIONS, may, within_reach
 from sandan.schema.context import Context
 from sandan.schema.ids import BadGlobalId, from_global_id
 from sandan.schema.registry import NODE_TYPES
@@ -44,13 +44,6 @@ def _role_refusal(ctx: Context, spec: EntitySpec[Any], verb: str) -> list[Proble
         return []
     role = ctx.viewer.role.value
     return [Problem(ErrorCode.FORBIDDEN, None, f"a {role} account may not {spec.operation(verb)}")]
-
-
-def _within_reach(ctx: Context, path: str) -> bool:
-    """A referenced record must lie in the caller's subtree, or above it (the town's agencies,
-    the village's members a branch works with); never in a neighbour's subtree."""
-    write = ctx.viewer.write
-    return write.covers(path) or any(p.startswith(path) for p in write.paths or ())
 
 
 @dataclass
@@ -156,7 +149,7 @@ async def _resolve_refs(
                 Problem(ErrorCode.NOT_FOUND, field_name, f"no {ref.type_name} has id {global_id!r}")
             )
             continue
-        if not _within_reach(ctx, row.cell_path):
+        if not within_reach(ctx.viewer, row.cell_path):
             problems.append(Problem(ErrorCode.FORBIDDEN, field_name, OUTSIDE))
             continue
         target = SPECS_BY_TYPE.get(ref.type_name)

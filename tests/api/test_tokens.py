@@ -4,6 +4,8 @@ the public); the last-used time is written once, not on every request."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from sandan.db.enums import Role
@@ -11,7 +13,7 @@ from tests.accounts import make_token
 from tests.api.helpers import execute, gid, scalar
 from tests.api.mutations.documents import CREATE_NEED
 from tests.api.mutations.helpers import load_demo, need_input, ok, run
-from tests.conftest import api_client
+from tests.conftest import api_client, gql
 
 
 async def test_a_made_token_signs_in_with_its_scope(demo_url: str) -> None:
@@ -63,3 +65,60 @@ async def test_last_used_is_written_once_a_minute_not_per_request(demo_url: str)
                 await client.post("/graphql", json={"query": "{ __typename }"})
             ).status_code == 200
     assert await scalar(demo_url, last_used) is None  # within the minute: not written again
+
+
+HEADS = """
+query($mine: String!, $other: String!) {
+  mine: cell(code: $mine) { households { headName } }
+  other: cell(code: $other) { households { headName } }
+}"""
+
+
+async def _heads(url: str, token: str | None, mine: str, other: str) -> tuple[list[Any], list[Any]]:
+    async with api_client(url, token=token) as client:
+        data = (await gql(client, HEADS, {"mine": mine, "other": other}))["data"]
+    return (
+        [h["headName"] for h in data["mine"]["households"]],
+        [h["headName"] for h in data["other"]["households"]],
+    )
+
+
+@pytest.mark.parametrize(
+    "role", [Role.VILLAGE_STAFF, Role.BRANCH_SECRETARY, Role.GROUP_LEADER, Role.PARTNER]
+)
+async def test_personal_data_reaches_each_role_in_its_scope_only(demo_url: str, role: Role) -> None:
+    """Households' names: a group leader sees their group's, a branch secretary their branch's,
+    village staff their village's; a partner nobody's."""
+    d = await load_demo(demo_url)
+
+    async def code(cell: int) -> str:
+        return str(await scalar(demo_url, f"SELECT code FROM cells WHERE id = {cell}"))
+
+    # A sibling group in the same branch: outside a group leader's scope, inside the others'.
+    sibling = await scalar(
+        demo_url,
+        f"SELECT MIN(c.id) FROM cells c WHERE c.parent_id = {d.branch} AND c.id <> {d.group} "
+        "AND EXISTS (SELECT 1 FROM households h WHERE h.cell_id = c.id)",
+    )
+    assert sibling is not None
+    scope = {
+        Role.VILLAGE_STAFF: d.village,
+        Role.BRANCH_SECRETARY: d.branch,
+        Role.GROUP_LEADER: d.group,
+    }
+    if role is Role.PARTNER:
+        token = await make_token(demo_url, role, organisation_code=str(d.organisation))
+    else:
+        token = await make_token(demo_url, role, await code(scope[role]))
+    mine, sibling_heads = await _heads(demo_url, token, await code(d.group), await code(sibling))
+    _, other_village = await _heads(demo_url, token, await code(d.group), await code(d.other_group))
+    assert mine and sibling_heads and other_village
+    assert all(h is None for h in other_village)
+    if role is Role.PARTNER:
+        assert all(h is None for h in mine + sibling_heads)
+        return
+    assert all(h for h in mine)
+    if role is Role.GROUP_LEADER:
+        assert all(h is None for h in sibling_heads)
+    else:
+        assert all(h for h in sibling_heads)

@@ -34,17 +34,22 @@ async def test_a_deed_walks_its_lifecycle_and_every_step_is_in_its_history(demo_
         f"(SELECT need_id FROM deeds WHERE id = {p.deed})",
     )
     async with api_client(demo_url) as client:
-        # A branch secretary may not approve; village staff may.
-        assert refused_with(await step(client, p.branch, APPROVE, id=p.deed_id)) == {
-            ("FORBIDDEN", None)
+        # Another branch's secretary may not approve it (refused on the deed named); the
+        # deed's own branch may, for an ordinary deed.
+        assert refused_with(await step(client, p.other_branch, APPROVE, id=p.deed_id)) == {
+            ("FORBIDDEN", "id")
         }
-        approved = await step(client, p.village, APPROVE, id=p.deed_id)
+        approved = await step(client, p.branch, APPROVE, id=p.deed_id)
         assert approved["errors"] == [] and approved["deed"]["status"] == "APPROVED"
         published = await step(client, p.village, PUBLISH, id=p.deed_id)
         assert published["deed"]["status"] == "PUBLISHED"
         assert published["deed"]["publishedAt"] is not None
         # Progress belongs to the deed's own branch, not to another one.
         assert refused_with(await step(client, p.other_branch, START, id=p.deed_id)) == {
+            ("FORBIDDEN", "id")
+        }
+        # A town admin approves and publishes but does not report progress: not their role.
+        assert refused_with(await step(client, p.town, START, id=p.deed_id)) == {
             ("FORBIDDEN", None)
         }
         started = await step(client, p.branch, START, id=p.deed_id)
@@ -53,7 +58,7 @@ async def test_a_deed_walks_its_lifecycle_and_every_step_is_in_its_history(demo_
         assert done["deed"]["status"] == "COMPLETED"
         history = done["deed"]["history"]
         assert [(h["fromStatus"], h["toStatus"], h["actorRole"]) for h in history] == [
-            ("PROPOSED", "APPROVED", "VILLAGE_STAFF"),
+            ("PROPOSED", "APPROVED", "BRANCH_SECRETARY"),
             ("APPROVED", "PUBLISHED", "VILLAGE_STAFF"),
             ("PUBLISHED", "IN_PROGRESS", "BRANCH_SECRETARY"),
             ("IN_PROGRESS", "COMPLETED", "BRANCH_SECRETARY"),

@@ -113,7 +113,7 @@ async def test_reports_are_refused_for_bad_input_wrong_state_and_the_public(
         public = await report(client, None, p, month=month(0), percent=10)
         assert refused_with(public) == {("FORBIDDEN", None)}
         other = await report(client, p.other_branch, p, month=month(0), percent=10)
-        assert refused_with(other) == {("FORBIDDEN", None)}
+        assert refused_with(other) == {("FORBIDDEN", "deed")}
         future = date.today() + timedelta(days=62)
         bad = await report(
             client, p.branch, p, month=f"{future:%Y-%m}", percent=101, photoUrls=["ftp://x"]
