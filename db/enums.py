@@ -180,13 +180,36 @@ class ResourceStatus(Described):
 
 
 class DeedStatus(Described):
-    """Where a deed stands in its lifecycle."""
+    """Where a deed stands in its lifecycle (PROPOSED → APPROVED → PUBLISHED → IN_PROGRESS →
+    COMPLETED → EVALUATED; CANCELLED from any open state)."""
 
     PROPOSED = "PROPOSED", "Proposed (by staff or the optimiser); not yet approved."
-    APPROVED = "APPROVED", "Approved; work has not started."
-    IN_PROGRESS = "IN_PROGRESS", "Being carried out; milestones track progress."
-    DONE = "DONE", "Finished."
-    CANCELLED = "CANCELLED", "Dropped; its need may be taken on again."
+    APPROVED = "APPROVED", "Approved; not yet published to residents."
+    PUBLISHED = "PUBLISHED", "Published for residents' supervision; work has not started."
+    IN_PROGRESS = "IN_PROGRESS", "Being carried out; monthly reports track progress."
+    COMPLETED = "COMPLETED", "Finished; waiting for the household's rating."
+    EVALUATED = "EVALUATED", "Finished and rated by the household that raised the need."
+    CANCELLED = "CANCELLED", "Dropped with a reason; its need may be taken on again."
+
+
+# States from which a deed may still move (and be cancelled).
+OPEN_DEED_STATES = frozenset(
+    {DeedStatus.PROPOSED, DeedStatus.APPROVED, DeedStatus.PUBLISHED, DeedStatus.IN_PROGRESS}
+)
+# States a deed reaches only through publication: residents see these on the board.
+PUBLISHED_DEED_STATES = frozenset(
+    {DeedStatus.PUBLISHED, DeedStatus.IN_PROGRESS, DeedStatus.COMPLETED, DeedStatus.EVALUATED}
+)
+FINISHED_DEED_STATES = frozenset({DeedStatus.COMPLETED, DeedStatus.EVALUATED})
+
+
+class HistoryKind(Described):
+    """What a deed's history entry records."""
+
+    STATUS = "STATUS", "The deed moved from one state to another."
+    MILESTONE = "MILESTONE", "A milestone of the published plan was added, moved or done."
+    REPORT = "REPORT", "A monthly progress report was filed or replaced."
+    COMMENT_HIDDEN = "COMMENT_HIDDEN", "Staff hid a resident's comment as abusive."
 
 
 class DeedRole(Described):

@@ -132,6 +132,28 @@ class ErrorCode(enum.Enum):
             "outside the part of the grid your token manages. Ask staff of that cell to do it."
         ),
     )
+    ILLEGAL_TRANSITION = strawberry.enum_value(
+        "ILLEGAL_TRANSITION",
+        description=(
+            "The deed's current state does not allow this step (`message` names the current "
+            "state and the states the step needs). Reload the deed and offer the steps its "
+            "state allows."
+        ),
+    )
+    RATE_LIMITED = strawberry.enum_value(
+        "RATE_LIMITED",
+        description=(
+            "Too many of these from your address in a short time (public comments); "
+            "`message` says how many seconds to wait."
+        ),
+    )
+    VILLAGE_APPROVAL_REQUIRED = strawberry.enum_value(
+        "VILLAGE_APPROVAL_REQUIRED",
+        description=(
+            "The deed is a major matter (or above the funding threshold): only village staff "
+            "or a town admin may approve and publish it. Ask the village to approve it."
+        ),
+    )
 
 
 @dataclass(frozen=True)

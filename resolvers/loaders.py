@@ -17,11 +17,26 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
 from sandan.db.reader import Reader
-from sandan.db.repositories import grid, lists, members
+from sandan.db.repositories import (
+    deeds_comments,
+    deeds_lifecycle,
+    deeds_progress,
+    grid,
+    lists,
+    members,
+)
 from sandan.db.repositories.batch import Record
 from sandan.db.repositories.relations import RELATIONS, many_by_relation, one_by_relation
 from sandan.resolvers.claim_loaders import ClaimLoaders
+from sandan.resolvers.deeds.clock import today
 from sandan.schema.context import Viewer
+from sandan.schema.ids import to_global_id
+from sandan.schema.types.deed_lifecycle import (
+    DeedComment,
+    DeedHistoryEntry,
+    DeedProgress,
+    ProgressReport,
+)
 from sandan.schema.types.deeds import Deed, DeedResourceUse, Milestone
 from sandan.schema.types.grid import Cell, CellStats
 from sandan.schema.types.lists import Need, Resource
@@ -111,7 +126,7 @@ class StatsByCellIdLoader(DataLoader[int, CellStats]):
 
     async def _batch(self, keys: list[int]) -> list[CellStats]:
         async with self.deps.read_engine.connect() as session:
-            counts = await grid.subtree_counts(session, keys)
+            counts = await grid.subtree_counts(session, keys, today())
         return [CellStats.from_counts(counts.get(k, {})) for k in keys]
 
 
@@ -265,6 +280,52 @@ class MilestonesByDeedIdLoader(_ManyLoader[int, Milestone]):
         return Milestone.from_row(row)
 
 
+class HistoryByDeedIdLoader(_ManyLoader[int, DeedHistoryEntry]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
+        return await deeds_lifecycle.history_by_deed_ids(session, keys)
+
+    def build(self, row: Record) -> DeedHistoryEntry:
+        return DeedHistoryEntry.from_row(row)
+
+
+class ReportsByDeedIdLoader(_ManyLoader[int, ProgressReport]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
+        return await deeds_lifecycle.reports_by_deed_ids(session, keys)
+
+    def build(self, row: Record) -> ProgressReport:
+        return ProgressReport.from_row(row)
+
+
+class CommentsByDeedIdLoader(_ManyLoader[int, DeedComment]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
+        return await deeds_comments.visible_by_deed_ids(session, keys)
+
+    def build(self, row: Record) -> DeedComment:
+        return DeedComment(
+            id=to_global_id("DeedComment", row.id), body=row.body, created_at=row.created_at
+        )
+
+
+class ProgressByDeedIdLoader(DataLoader[int, DeedProgress]):
+    """Overdue and stalled are computed when read, against today's date."""
+
+    def __init__(self, deps: LoaderDeps) -> None:
+        super().__init__(load_fn=self._batch)
+        self.deps = deps
+
+    async def _batch(self, keys: list[int]) -> list[DeedProgress]:
+        async with self.deps.read_engine.connect() as session:
+            rows = await deeds_progress.standing_by_deed_ids(session, keys, today())
+        none = deeds_progress.Standing(None, None, overdue=False, stalled=False)
+        return [_progress(rows.get(k, none)) for k in keys]
+
+
+def _progress(s: deeds_progress.Standing) -> DeedProgress:
+    return DeedProgress(
+        percent=s.percent, last_report_month=s.last_month, overdue=s.overdue, stalled=s.stalled
+    )
+
+
 class Loaders:
     """This request's loaders; attribute names are what fields' `via` metadata refers to."""
 
@@ -294,3 +355,7 @@ class Loaders:
 
         self.optimisation_runs_by_cell_id, self.unmatched_reasons_by_need_id = runs_loaders(deps)
         self.claims = ClaimLoaders(deps)
+        self.history_by_deed_id = HistoryByDeedIdLoader(deps)
+        self.reports_by_deed_id = ReportsByDeedIdLoader(deps)
+        self.progress_by_deed_id = ProgressByDeedIdLoader(deps)
+        self.comments_by_deed_id = CommentsByDeedIdLoader(deps)

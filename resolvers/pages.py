@@ -22,6 +22,7 @@ from sandan.db import models
 from sandan.db.repositories import audit, grid, lists, members, public_board
 from sandan.resolvers import claim_pages
 from sandan.resolvers.accounts import account_rows
+from sandan.resolvers.deeds.clock import today
 from sandan.resolvers.errors import QueryError, QueryErrorCode
 from sandan.resolvers.permissions import Action, may
 from sandan.resolvers.text import unprintable
@@ -182,6 +183,9 @@ async def deeds(
         statuses=_values(f.status),
         published=f.published,
         search=searched(f.search, "filter.search"),
+        overdue=f.overdue,
+        stalled=f.stalled,
+        today=today(),
     )
     return lists.filtered_deeds(ctx.viewer.read, ctx.viewer.personal, flt), models.Deed.id
 

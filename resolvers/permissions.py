@@ -32,11 +32,22 @@ class Action(enum.StrEnum):
     OPEN_TASKS = "OPEN_TASKS"  # open needs and deeds' team slots to partner organisations
     DECIDE_CLAIMS = "DECIDE_CLAIMS"  # confirm or decline partners' claims
     CLAIM_TASKS = "CLAIM_TASKS"  # list, claim, release and report on tasks (partners)
+    APPROVE_DEEDS = "APPROVE_DEEDS"  # approve proposed deeds (village-level approval)
+    PUBLISH_DEEDS = "PUBLISH_DEEDS"  # publish approved deeds on the public board
+    REPORT_PROGRESS = "REPORT_PROGRESS"  # start, report monthly, complete (a deed's lead too)
+    CANCEL_DEEDS = "CANCEL_DEEDS"  # cancel an open deed with a reason
+    RATE_DEEDS = "RATE_DEEDS"  # the household's rating, with its one-time feedback code
+    RUN_MEETINGS = "RUN_MEETINGS"  # the joint meeting's agenda and decisions
+    COMMENT_DEEDS = "COMMENT_DEEDS"  # residents' public comments (rate-limited)
+    HIDE_COMMENTS = "HIDE_COMMENTS"  # staff hide an abusive comment (recorded)
+    READ_NOTIFICATIONS = "READ_NOTIFICATIONS"  # the viewer's own member's notifications
 
 
 PUBLIC: frozenset[Action] = frozenset(
     {
         Action.READ,
+        Action.RATE_DEEDS,
+        Action.COMMENT_DEEDS,
     }
 )
 
@@ -57,6 +68,14 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.REVIEW_PROPOSALS,
             Action.OPEN_TASKS,
             Action.DECIDE_CLAIMS,
+            Action.APPROVE_DEEDS,
+            Action.PUBLISH_DEEDS,
+            Action.CANCEL_DEEDS,
+            Action.RUN_MEETINGS,
+            Action.HIDE_COMMENTS,
+            Action.READ_NOTIFICATIONS,
+            Action.RATE_DEEDS,
+            Action.COMMENT_DEEDS,
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -73,6 +92,14 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.REVIEW_PROPOSALS,
             Action.OPEN_TASKS,
             Action.DECIDE_CLAIMS,
+            Action.APPROVE_DEEDS,
+            Action.PUBLISH_DEEDS,
+            Action.CANCEL_DEEDS,
+            Action.RUN_MEETINGS,
+            Action.HIDE_COMMENTS,
+            Action.READ_NOTIFICATIONS,
+            Action.RATE_DEEDS,
+            Action.COMMENT_DEEDS,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -81,6 +108,15 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.WRITE_NEEDS,
             Action.CLOSE_NEEDS,
             Action.WRITE_RESOURCES,
+            Action.APPROVE_DEEDS,
+            Action.PUBLISH_DEEDS,
+            Action.REPORT_PROGRESS,
+            Action.CANCEL_DEEDS,
+            Action.RUN_MEETINGS,
+            Action.HIDE_COMMENTS,
+            Action.READ_NOTIFICATIONS,
+            Action.RATE_DEEDS,
+            Action.COMMENT_DEEDS,
         }
     ),
     Role.GROUP_LEADER: frozenset(
@@ -88,12 +124,18 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.READ,
             Action.WRITE_NEEDS,
             Action.RECORD_VISITS,
+            Action.READ_NOTIFICATIONS,
+            Action.RATE_DEEDS,
+            Action.COMMENT_DEEDS,
         }
     ),
     Role.PARTNER: frozenset(
         {
             Action.READ,
             Action.CLAIM_TASKS,
+            Action.READ_NOTIFICATIONS,
+            Action.RATE_DEEDS,
+            Action.COMMENT_DEEDS,
         }
     ),
 }
@@ -149,6 +191,22 @@ OPERATIONS: dict[str, Action] = {
     "reportClaimProgress": Action.CLAIM_TASKS,
     "confirmClaim": Action.DECIDE_CLAIMS,
     "declineClaim": Action.DECIDE_CLAIMS,
+    "approveDeed": Action.APPROVE_DEEDS,
+    "publishDeed": Action.PUBLISH_DEEDS,
+    "startDeed": Action.REPORT_PROGRESS,
+    "completeDeed": Action.REPORT_PROGRESS,
+    "reportProgress": Action.REPORT_PROGRESS,
+    "setDeedPlan": Action.REPORT_PROGRESS,
+    "updateMilestone": Action.REPORT_PROGRESS,
+    "cancelDeed": Action.CANCEL_DEEDS,
+    "rateDeed": Action.RATE_DEEDS,
+    "jointMeetingAgenda": Action.RUN_MEETINGS,
+    "recordMeetingDecision": Action.RUN_MEETINGS,
+    "markMeetingDecisionDone": Action.RUN_MEETINGS,
+    "notifications": Action.READ_NOTIFICATIONS,
+    "markNotificationsRead": Action.READ_NOTIFICATIONS,
+    "commentOnDeed": Action.COMMENT_DEEDS,
+    "hideDeedComment": Action.HIDE_COMMENTS,
 }
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sandan.db.enums import Level
+from sandan.db.enums import HistoryKind, Level
 from sandan.db.repositories import public_board as repo
 from sandan.db.repositories.batch import Record
+from sandan.db.repositories.deeds_feedback import Satisfaction, satisfaction_by_deed_ids
 from sandan.db.repositories.grid import ancestor_ids
 from sandan.resolvers import pages
 from sandan.resolvers.errors import QueryError, QueryErrorCode
@@ -21,11 +22,13 @@ from sandan.resolvers.queries import read_page
 from sandan.schema.connections import Connection, Edge
 from sandan.schema.context import Context
 from sandan.schema.ids import shown, to_global_id
+from sandan.schema.types.deed_lifecycle import DeedComment, DeedHistoryEntry
 from sandan.schema.types.deeds import Milestone
 from sandan.schema.types.grid import Cell
 from sandan.schema.types.public import (
     ProgressSource,
     PublicCell,
+    PublicDateChange,
     PublicDeed,
     PublicDeedFilter,
     PublicLead,
@@ -35,28 +38,43 @@ from sandan.schema.types.public import (
 )
 
 
-def progress_of(done: bool, milestones: Sequence[PublicMilestone]) -> PublicProgress:
-    """The share of milestones done; a done deed is at 100 whatever its plan says."""
+def progress_of(
+    done: bool, milestones: Sequence[PublicMilestone], reported: int | None = None
+) -> PublicProgress:
+    """The latest monthly report's percent when there is one, else the share of milestones
+    done; a done deed is at 100 whatever its plan or reports say."""
     total = len(milestones)
     finished = sum(1 for m in milestones if m.done_on is not None)
     percent = round(100 * finished / total) if total else 0
+    source = ProgressSource.MILESTONES
+    if reported is not None:
+        percent, source = reported, ProgressSource.REPORTS
     if done:
         percent = 100
     return PublicProgress(
         percent=percent,
-        source=ProgressSource.MILESTONES,
+        source=source,
         milestones_done=finished,
         milestones_total=total,
     )
 
 
-def satisfaction_of(deed_pk: int) -> PublicSatisfaction | None:
-    """Residents' ratings of a deed. None until residents' feedback (issue #12) is recorded:
-    the board shows no rating rather than an invented one."""
-    return None
+def satisfaction_of(rated: Satisfaction | None) -> PublicSatisfaction | None:
+    """The household's rating of a deed; None until it rated: the board shows no rating
+    rather than an invented one."""
+    if rated is None:
+        return None
+    return PublicSatisfaction(average=round(rated.average, 2), ratings=rated.ratings)
 
 
-def _public_deed(row: Record, milestones: list[Milestone]) -> PublicDeed:
+def _public_deed(
+    row: Record,
+    milestones: list[Milestone],
+    reported: int | None,
+    rated: Satisfaction | None,
+    history: list[DeedHistoryEntry],
+    comments: list[DeedComment],
+) -> PublicDeed:
     steps = [
         PublicMilestone(seq=m.seq, title=m.title, due_on=m.due_on, done_on=m.done_on)
         for m in milestones
@@ -80,9 +98,15 @@ def _public_deed(row: Record, milestones: list[Milestone]) -> PublicDeed:
             parent_name=row.parent_name,
         ),
         lead=lead,
-        progress=progress_of(row.done_at is not None, steps),
+        progress=progress_of(row.done_at is not None, steps, reported),
         milestones=steps,
-        satisfaction=satisfaction_of(row.id),
+        satisfaction=satisfaction_of(rated),
+        comments=comments,
+        date_changes=[
+            PublicDateChange(at=h.at, note=h.note or "")
+            for h in history
+            if h.kind is HistoryKind.MILESTONE
+        ],
     )
 
 
@@ -105,8 +129,19 @@ async def public_deeds(
         ctx, pages.public_deeds, first=first, after=after, cell=cell_code, filter=f
     )
     rows: Connection[Record] = await read_page(ctx, query, lambda row: row)
-    plans = await ctx.loaders.milestones_by_deed_id.load_many([row.id for row in rows.nodes])
-    deeds = [_public_deed(row, plan) for row, plan in zip(rows.nodes, plans, strict=True)]
+    ids = [row.id for row in rows.nodes]
+    plans = await ctx.loaders.milestones_by_deed_id.load_many(ids)
+    standing = await ctx.loaders.progress_by_deed_id.load_many(ids)
+    histories = await ctx.loaders.history_by_deed_id.load_many(ids)
+    comments = await ctx.loaders.comments_by_deed_id.load_many(ids)
+    async with ctx.read_engine.connect() as conn:
+        ratings = await satisfaction_by_deed_ids(conn, ids) if ids else {}
+    deeds = [
+        _public_deed(row, plan, now.percent, ratings.get(row.id), history, said)
+        for row, plan, now, history, said in zip(
+            rows.nodes, plans, standing, histories, comments, strict=True
+        )
+    ]
     return Connection(
         edges=[Edge(cursor=e.cursor, node=d) for e, d in zip(rows.edges, deeds, strict=True)],
         nodes=deeds,

@@ -18,6 +18,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import Scope
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from sandan.auth import LastUsed, account_viewer, bearer_token, viewer_for
@@ -25,10 +26,11 @@ from sandan.db.engine import create_engine, create_sessionmaker
 from sandan.db.reader import read_only
 from sandan.fast_http import PlannedGraphQL
 from sandan.guard import GraphQLGuard, viewer_of
+from sandan.ratelimit import RateLimiter
 from sandan.resolvers.audit import AuditTrail
 from sandan.resolvers.audit import drain as drain_audit
 from sandan.resolvers.loaders import LoaderDeps, Loaders
-from sandan.runs_http import authenticate_socket, download, server_worker, socket_context
+from sandan.runs_http import download, server_worker
 from sandan.schema.build import build_schema
 from sandan.schema.context import Context, Viewer
 from sandan.schema.documents import DocumentChecker
@@ -36,6 +38,7 @@ from sandan.settings import Settings
 from sandan.tokens import server_key
 from sandan.web import board
 from sandan.web.graphiql import OfflineGraphiQL
+from sandan.websocket import SubscriptionsOnly, authenticate
 
 
 @dataclass
@@ -49,9 +52,10 @@ class AppState:
     viewers: dict[str, Viewer]
     token_key: bytes
     last_used: LastUsed
+    comment_limiter: RateLimiter
 
 
-def make_context(state: AppState, viewer: Viewer) -> Context:
+def make_context(state: AppState, viewer: Viewer, client: str = "unknown") -> Context:
     deps = LoaderDeps(read_engine=state.read_engine, viewer=viewer)
     return Context(
         sessionmaker=state.sessionmaker,
@@ -59,6 +63,8 @@ def make_context(state: AppState, viewer: Viewer) -> Context:
         settings=state.settings,
         viewer=viewer,
         loaders=Loaders(deps),
+        client=client,
+        comment_limiter=state.comment_limiter,
     )
 
 
@@ -88,24 +94,29 @@ async def viewer_of_token(scope: Scope, token: str) -> Viewer | None:
 
 
 class SandanGraphQL(OfflineGraphiQL, GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = SubscriptionsOnly
+    app_state: AppState | None = None  # set with the first context: one view per app
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        state: AppState = request.app.state.sandan
-        if isinstance(request, WebSocket):
-            # Websockets do not pass the HTTP guard: a browser cannot set their headers, so the
-            # token comes in connection_init's payload (sandan.runs_http.authenticate_socket).
-            return socket_context(
-                make_context(state, Viewer.public()),
-                lambda auth: viewer_of_header(state, auth),
-                lambda v: make_context(state, v),
-            )
-        return make_context(state, viewer_of(request.scope))
+        self.app_state = request.app.state.sandan
+        return make_context(request.app.state.sandan, viewer_of(request.scope), _client(request))
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        await authenticate_socket(context)
-        unset: UnsetType = UNSET
-        return unset
+        state = self.app_state
+        assert state is not None, "get_context runs before on_ws_connect"
+
+        async def resolve(token: str) -> Viewer | None:
+            return await resolve_viewer(state, token)
+
+        await authenticate(context, resolve)
+        acknowledged: UnsetType = UNSET
+        return acknowledged
+
+
+def _client(request: Request | WebSocket) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -125,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             viewers={},
             token_key=server_key(settings),
             last_used=LastUsed(),
+            comment_limiter=RateLimiter(settings.comment_rate, settings.comment_burst),
         )
         try:
             async with server_worker(settings):
@@ -139,10 +151,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await conn.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok"})
 
-    view: Any = SandanGraphQL(schema, graphql_ide="graphiql")
+    view: Any = SandanGraphQL(
+        schema, graphql_ide="graphiql", subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,)
+    )
 
     async def context_for(request: Request) -> Context:
-        return make_context(request.app.state.sandan, viewer_of(request.scope))
+        return make_context(request.app.state.sandan, viewer_of(request.scope), _client(request))
 
     def run_file(which: str) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
@@ -165,8 +179,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/health", health),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
-            *board.routes(context_for),
             WebSocketRoute("/graphql", view),
+            *board.routes(context_for),
             Route("/runs/{run_id}/instance.json", run_file("instance")),
             Route("/runs/{run_id}/solution.json", run_file("solution")),
         ],

@@ -11,21 +11,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from strawberry.exceptions import ConnectionRejectionError
 
-from sandan.auth import bearer_token
 from sandan.db.engine import create_engine, create_sessionmaker
 from sandan.db.reader import connect
 from sandan.db.repositories import runs
 from sandan.resolvers.runs.reads import may_see
 from sandan.resolvers.runs.worker import RunWorker, WorkerConfig
-from sandan.schema.context import Context, Viewer
+from sandan.schema.context import Viewer
 from sandan.settings import Settings
 
 ViewerFor = Callable[[str | None], Awaitable[Viewer]]
@@ -58,39 +54,6 @@ async def server_worker(settings: Settings) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError, TimeoutError):
             await asyncio.wait_for(task, timeout=10)
         await engine.dispose()
-
-
-@dataclass
-class SocketContext(Context):
-    """The context of a websocket: its viewer is set from connection_init's payload."""
-
-    connection_params: dict[str, Any] | None = None
-    viewer_for: ViewerFor | None = None
-    rebuild: Callable[[Viewer], Context] | None = None
-
-
-def socket_context(
-    context: Context, viewer_for: ViewerFor, rebuild: Callable[[Viewer], Context]
-) -> SocketContext:
-    fields = {name: getattr(context, name) for name in Context.__dataclass_fields__}
-    return SocketContext(**fields, viewer_for=viewer_for, rebuild=rebuild)
-
-
-async def authenticate_socket(context: Context) -> None:
-    if not isinstance(context, SocketContext) or context.viewer_for is None:
-        return
-    assert context.rebuild is not None
-    params = context.connection_params or {}
-    header = params.get("authorization") or params.get("Authorization")
-    if header is None:
-        return  # public: subscriptions to runs answer "not found"
-    if not isinstance(header, str) or bearer_token(header) is None:
-        raise ConnectionRejectionError({"reason": "authorization must be 'Bearer <token>'"})
-    viewer = await context.viewer_for(header)
-    if not viewer.staff:
-        raise ConnectionRejectionError({"reason": "unknown token"})
-    fresh = context.rebuild(viewer)
-    context.viewer, context.loaders = fresh.viewer, fresh.loaders
 
 
 async def download(

@@ -42,6 +42,9 @@ LIMIT_SETTINGS: dict[str, type[int] | type[float] | type[str]] = {
     "staff_burst": int,
     "claim_hold_hours": float,
     "partner_claim_cap": int,
+    "village_approval_funds": int,
+    "comment_rate": float,
+    "comment_burst": int,
 }
 
 
@@ -100,6 +103,11 @@ class Settings:
     # many hours; a partner may hold at most this many unconfirmed claims at once.
     claim_hold_hours: float = 72.0
     partner_claim_cap: int = 10
+    # Deeds drawing more FUNDS units than this need village-level approval (like major matters).
+    village_approval_funds: int = 50_000
+    # Residents' public comments on deeds, per client address: a burst, then one a minute.
+    comment_rate: float = 1 / 60
+    comment_burst: int = 5
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

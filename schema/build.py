@@ -33,12 +33,13 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     from sandan.schema.cost import PageRules, QueryCostLimiter
     from sandan.schema.errors import MaskUnexpectedErrors
     from sandan.schema.mutation import Mutation
+    from sandan.schema.notification_fields import Subscription
     from sandan.schema.safe_errors import SafeErrorsSchema
 
     return SafeErrorsSchema(
         query=merge_types("Query", (Query, RunsQuery)),
         mutation=merge_types("Mutation", (Mutation, RunsMutation)),
-        subscription=RunsSubscription,
+        subscription=merge_types("Subscription", (Subscription, RunsSubscription)),
         types=[entry.strawberry_type for entry in NODE_TYPES.values()] + RUN_TYPES,
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[

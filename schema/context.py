@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from sandan.db.enums import Role
 from sandan.db.scope import Scope
+from sandan.ratelimit import RateLimiter
 from sandan.settings import Settings
 
 if TYPE_CHECKING:
@@ -94,6 +95,10 @@ class Context:
     settings: Settings
     viewer: Viewer
     loaders: Loaders
+    # A websocket's connection_init payload (strawberry sets it): where its token comes from.
+    connection_params: dict[str, object] | None = None
+    client: str = "unknown"  # the caller's address, for per-caller limits of public writes
+    comment_limiter: RateLimiter | None = None  # residents' public comments (per process)
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

@@ -72,6 +72,16 @@ class DeedFilter:
     published: bool | None = strawberry.field(
         default=None, description="true: only published deeds; false: only unpublished; null: both."
     )
+    overdue: bool | None = strawberry.field(
+        default=None,
+        description="true: only overdue deeds (see `DeedProgress.overdue`); false: only those "
+        "that are not; null: both.",
+    )
+    stalled: bool | None = strawberry.field(
+        default=None,
+        description="true: only stalled deeds (see `DeedProgress.stalled`); false: only those "
+        "that are not; null: both.",
+    )
     search: str | None = strawberry.field(
         default=None, description="Text in the title (case-insensitive)."
     )

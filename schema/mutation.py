@@ -15,6 +15,9 @@ from sandan.schema import mutation_inputs as inputs
 from sandan.schema.account_fields import AccountMutation
 from sandan.schema.claims_fields import ClaimMutation
 from sandan.schema.context import Info
+from sandan.schema.deed_mutations import DeedMutation
+from sandan.schema.meeting_fields import MeetingMutation
+from sandan.schema.notification_fields import NotificationMutation
 from sandan.schema.payloads import (
     ContactVisitPayload,
     HouseholdPayload,
@@ -49,7 +52,7 @@ def _new(what: str) -> str:
 
 
 @strawberry.type(description="Changes to the grid's members and the three lists (staff only).")
-class Mutation(AccountMutation, ClaimMutation):
+class Mutation(AccountMutation, ClaimMutation, DeedMutation, MeetingMutation, NotificationMutation):
     @strawberry.mutation(description="Add an entry to a needs list, below the town level.")
     async def create_need(
         self,

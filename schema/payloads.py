@@ -8,6 +8,7 @@ from typing import Any, TypeVar, cast
 
 import strawberry
 
+from sandan.resolvers.errors import Problem
 from sandan.resolvers.mutations.engine import Outcome
 from sandan.schema.errors import UserError
 from sandan.schema.types.lists import Need, Resource
@@ -25,8 +26,11 @@ def payload(make: Callable[..., P], outcome: Outcome[Any]) -> P:
     """The payload type `make` holding an outcome: its result (in the payload's one field
     besides `errors`), or its problems as errors."""
     (result,) = [f.name for f in dataclasses.fields(cast(Any, make)) if f.name != "errors"]
-    errors = [UserError(code=p.code, field=p.field, message=p.message) for p in outcome.problems]
-    return make(**{result: outcome.result, "errors": errors})
+    return make(**{result: outcome.result, "errors": user_errors(outcome.problems)})
+
+
+def user_errors(problems: list[Problem]) -> list[UserError]:
+    return [UserError(code=p.code, field=p.field, message=p.message) for p in problems]
 
 
 def _saved(what: str) -> str:

@@ -13,6 +13,8 @@ from sandan.schema.connections import Connection
 from sandan.schema.context import Info
 from sandan.schema.enums import Level, OrganisationKind
 from sandan.schema.inputs import DeedFilter, NeedFilter, ResourceFilter
+from sandan.schema.meeting_fields import MeetingQuery
+from sandan.schema.notification_fields import NotificationQuery
 from sandan.schema.public_query import PublicBoardQuery
 from sandan.schema.types.audit import AuditEvent, AuditEventFilter
 from sandan.schema.types.deeds import Deed
@@ -52,7 +54,7 @@ Search = Annotated[
     description="Reads of the grid and the three lists. Anyone may read; personal data is null "
     "unless a staff token's scope covers it."
 )
-class Query(PublicBoardQuery, AccountQuery, ClaimQuery):
+class Query(PublicBoardQuery, AccountQuery, ClaimQuery, MeetingQuery, NotificationQuery):
     @strawberry.field(description="Any object by its global id.")
     async def node(
         self,

@@ -3,6 +3,15 @@
 from sandan.db.models.accounts import Account, ApiToken, ServedCell
 from sandan.db.models.audit import AuditEvent
 from sandan.db.models.claims import PartnerClaim, PartnerClaimEvent, PartnerTask
+from sandan.db.models.deed_lifecycle import (
+    DeedComment,
+    DeedFeedback,
+    DeedFeedbackCode,
+    DeedHistory,
+    DeedReport,
+    MeetingDecision,
+    Notification,
+)
 from sandan.db.models.deeds import Deed, DeedMember, DeedMilestone, DeedResource
 from sandan.db.models.grid import Cell
 from sandan.db.models.households import ContactVisit, Household
@@ -24,12 +33,19 @@ __all__ = [
     "Cell",
     "ContactVisit",
     "Deed",
+    "DeedComment",
+    "DeedFeedback",
+    "DeedFeedbackCode",
+    "DeedHistory",
     "DeedMember",
     "DeedMilestone",
+    "DeedReport",
     "DeedResource",
     "Household",
     "IdempotencyKey",
+    "MeetingDecision",
     "Need",
+    "Notification",
     "OptimisationRun",
     "OptimisationRunFile",
     "Organisation",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, func, literal, select
@@ -12,6 +13,8 @@ from sandan.db.enums import DeedStatus, Level, NeedStatus
 from sandan.db.models import Cell, Deed, Household, Need, Person
 from sandan.db.reader import Reader
 from sandan.db.repositories.batch import Record, columns_of, rows_by_key
+from sandan.db.repositories.deeds_feedback import rating_measures
+from sandan.db.repositories.deeds_progress import overdue_clause, stalled_clause
 from sandan.db.scope import Scope
 
 
@@ -50,9 +53,12 @@ def _subtree_join() -> Any:
     return and_(_Subtree.path >= Cell.path, _Subtree.path < upper)
 
 
-async def subtree_counts(session: Reader, cell_ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    """people, households, needs, open needs and deeds by status over each cell's whole
-    subtree: one statement (a correlated count per measure) whatever the number of cells."""
+async def subtree_counts(
+    session: Reader, cell_ids: Sequence[int], today: date
+) -> dict[int, dict[str, int]]:
+    """people, households, needs, open needs, deeds by status, overdue and stalled deeds (as
+    of `today`) and the households' ratings over each cell's whole subtree: one statement (a
+    correlated count per measure) whatever the number of cells."""
     ids = list(dict.fromkeys(cell_ids))
     if not ids:
         return {}
@@ -73,6 +79,9 @@ async def subtree_counts(session: Reader, cell_ids: Sequence[int]) -> dict[int, 
     }
     for status in DeedStatus:
         measures[f"deeds:{status}"] = count(Deed, Deed.status == status)
+    measures["overdue_deeds"] = count(Deed, overdue_clause(today))
+    measures["stalled_deeds"] = count(Deed, stalled_clause())
+    measures.update(rating_measures(_Subtree, _subtree_join()))
     stmt = select(Cell.id, *(m.label(f"m{i}") for i, m in enumerate(measures.values())))
     counts: dict[int, dict[str, int]] = {}
     names = list(measures)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, String, and_, cast, or_
@@ -20,6 +21,7 @@ from sandan.db.models import (
 )
 from sandan.db.reader import Reader
 from sandan.db.repositories.batch import Record, columns_of, rows_by_key, rows_grouped_by_key
+from sandan.db.repositories.deeds_progress import overdue_clause, stalled_clause
 from sandan.db.scope import Scope
 
 
@@ -73,6 +75,9 @@ class DeedFilter:
     statuses: Sequence[DeedStatus] = ()
     published: bool | None = None
     search: str | None = None
+    overdue: bool | None = None
+    stalled: bool | None = None
+    today: date | None = None  # what overdue is measured against
 
 
 def _under(stmt: Select[Any], under_path: str | None) -> Select[Any]:
@@ -133,6 +138,11 @@ def filtered_deeds(scope: Scope, unpublished: Scope, f: DeedFilter) -> Select[An
         stmt = stmt.where(Deed.status.in_(list(f.statuses)))
     if f.published is not None:
         stmt = stmt.where(Deed.published.is_(f.published))
+    if f.overdue is not None:
+        late = overdue_clause(f.today or date.today())
+        stmt = stmt.where(late if f.overdue else ~late)
+    if f.stalled is not None:
+        stmt = stmt.where(stalled_clause() if f.stalled else ~stalled_clause())
     return _text(stmt, f.search, Deed.title)
 
 

@@ -8,10 +8,10 @@ from sqlalchemy import Row, Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sandan.db.base import Base
-from sandan.db.enums import DeedRole, DeedStatus
+from sandan.db.enums import OPEN_DEED_STATES, DeedRole
 from sandan.db.models import Cell, Deed, DeedMember, DeedResource, Household, IdempotencyKey
 
-ACTIVE_DEED = (DeedStatus.PROPOSED, DeedStatus.APPROVED, DeedStatus.IN_PROGRESS)
+ACTIVE_DEED = tuple(sorted(OPEN_DEED_STATES))
 
 
 def _table(model: type[Base]) -> Table:

@@ -21,6 +21,10 @@ TABLE_ORDER: tuple[str, ...] = (
     "deed_resources",
     "deed_milestones",
     "contact_visits",
+    "deed_history",
+    "deed_reports",
+    "deed_feedback",
+    "meeting_decisions",
 )
 
 
@@ -39,6 +43,10 @@ class DemoData:
     deed_resources: list[Row] = field(default_factory=list)
     deed_milestones: list[Row] = field(default_factory=list)
     contact_visits: list[Row] = field(default_factory=list)
+    deed_history: list[Row] = field(default_factory=list)
+    deed_reports: list[Row] = field(default_factory=list)
+    deed_feedback: list[Row] = field(default_factory=list)
+    meeting_decisions: list[Row] = field(default_factory=list)
 
     def tables(self) -> dict[str, list[Row]]:
         """Every table's rows, in foreign-key-safe insertion order."""

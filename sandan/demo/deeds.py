@@ -234,6 +234,8 @@ def _record(
         }
     )[:2] or ["党员志愿者"]
     lead_name = match.lead["name"] if match.lead else "党支部书记"
+    # The lifecycle's names: a finished deed waits for its rating, a published one is public.
+    state = {"DONE": "COMPLETED", "APPROVED": "PUBLISHED" if published else "APPROVED"}
     plan = catalog.PLAN_TEMPLATE.format(
         lead=lead_name,
         partners="、".join(partners),
@@ -247,7 +249,7 @@ def _record(
             "need_id": need["id"],
             "cell_id": need["cell_id"],
             "title": need["title"],
-            "status": status,
+            "status": state.get(status, status),
             "lead_id": match.lead["id"] if match.lead else None,
             "plan": plan,
             "published": published,

@@ -7,6 +7,7 @@ import random
 from sandan.demo.data import DemoData
 from sandan.demo.deeds import build_deeds
 from sandan.demo.grid import build_grid
+from sandan.demo.lifecycle import build_lifecycle
 from sandan.demo.lists import build_needs, build_resources
 from sandan.demo.population import build_population
 from sandan.demo.scales import SCALES
@@ -28,4 +29,5 @@ def generate(scale: str = "town", seed: int = 2026) -> DemoData:
     build_resources(rng, spec, grid, population, data)
     build_needs(rng, spec, grid, population, data)
     build_deeds(rng, spec, grid, population, data)
+    build_lifecycle(rng, data)
     return data

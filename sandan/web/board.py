@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from sandan.resolvers import public_board
+import sandan.resolvers.public_board as public_board
 from sandan.resolvers.errors import QueryError
 from sandan.schema.context import Context
 from sandan.web import labels

@@ -11,7 +11,6 @@ DEED_STATUS = {
     "APPROVED": "已审议通过",
     "PUBLISHED": "已公示",
     "IN_PROGRESS": "推进中",
-    "DONE": "已办结",
     "COMPLETED": "已办结",
     "EVALUATED": "已评价",
     "CANCELLED": "已取消",
@@ -51,7 +50,7 @@ PERSON_KIND = {
     "MASS_ORG_HEAD": "群团组织负责人",
 }
 
-PROGRESS_SOURCE = {"MILESTONES": "按计划节点完成情况"}
+PROGRESS_SOURCE = {"MILESTONES": "按计划节点完成情况", "REPORTS": "按每月进度报告"}
 
 
 def _key(value: Enum | str) -> str:

@@ -9,6 +9,12 @@ import strawberry
 
 from sandan.schema.context import Info
 from sandan.schema.enums import DeedStatus
+from sandan.schema.types.deed_lifecycle import (
+    DeedComment,
+    DeedHistoryEntry,
+    DeedProgress,
+    ProgressReport,
+)
 from sandan.schema.types.fields import RowType, column, key, via
 from sandan.schema.types.node import Node
 
@@ -105,3 +111,32 @@ class Deed(Node):
     )
     async def milestones(self, info: Info) -> list[Milestone]:
         return await info.context.loaders.milestones_by_deed_id.load(self.pk)
+
+    @strawberry.field(
+        description="Its history, oldest first: every state change (who by role, when, from, "
+        "to, note), moved milestone dates and replaced reports.",
+        metadata=via("history_by_deed_id", "pk"),
+    )
+    async def history(self, info: Info) -> list[DeedHistoryEntry]:
+        return await info.context.loaders.history_by_deed_id.load(self.pk)
+
+    @strawberry.field(
+        description="Its monthly progress reports, oldest month first.",
+        metadata=via("reports_by_deed_id", "pk"),
+    )
+    async def reports(self, info: Info) -> list[ProgressReport]:
+        return await info.context.loaders.reports_by_deed_id.load(self.pk)
+
+    @strawberry.field(
+        description="Its latest reported percent and whether it is overdue or stalled.",
+        metadata=via("progress_by_deed_id", "pk"),
+    )
+    async def progress(self, info: Info) -> DeedProgress:
+        return await info.context.loaders.progress_by_deed_id.load(self.pk)
+
+    @strawberry.field(
+        description="Residents' public comments, oldest first (hidden ones left out).",
+        metadata=via("comments_by_deed_id", "pk"),
+    )
+    async def comments(self, info: Info) -> list[DeedComment]:
+        return await info.context.loaders.comments_by_deed_id.load(self.pk)

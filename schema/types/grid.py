@@ -40,6 +40,18 @@ class CellStats:
     deeds_by_status: list[DeedStatusCount] = strawberry.field(
         description="The subtree's deeds counted per status; every status appears, in enum order."
     )
+    overdue_deeds: int = strawberry.field(
+        description="Deeds of the subtree overdue today (see `DeedProgress.overdue`)."
+    )
+    stalled_deeds: int = strawberry.field(
+        description="Deeds of the subtree stalled (see `DeedProgress.stalled`)."
+    )
+    rated_deeds: int = strawberry.field(
+        description="Deeds of the subtree rated by the household that raised the need."
+    )
+    average_rating: float | None = strawberry.field(
+        description="The mean of those ratings (1.0 to 5.0, two decimals); null when none is rated."
+    )
 
     @classmethod
     def from_counts(cls, counts: dict[str, int]) -> CellStats:
@@ -47,6 +59,7 @@ class CellStats:
             DeedStatusCount(status=status, count=counts.get(f"deeds:{status}", 0))
             for status in DeedStatus
         ]
+        rated = counts.get("rated_deeds", 0)
         return cls(
             people=counts.get("people", 0),
             households=counts.get("households", 0),
@@ -54,6 +67,10 @@ class CellStats:
             open_needs=counts.get("open_needs", 0),
             deeds=sum(c.count for c in by_status),
             deeds_by_status=by_status,
+            overdue_deeds=counts.get("overdue_deeds", 0),
+            stalled_deeds=counts.get("stalled_deeds", 0),
+            rated_deeds=rated,
+            average_rating=round(counts.get("rating_sum", 0) / rated, 2) if rated else None,
         )
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 import strawberry
 
 from sandan.schema.enums import Category, CellKind, DeedStatus, Level, PersonKind, PersonRole
+from sandan.schema.types.deed_lifecycle import DeedComment
 from sandan.schema.types.fields import public_field
 
 
@@ -22,6 +23,11 @@ class ProgressSource(enum.Enum):
         "MILESTONES",
         description="The share of the implementation plan's milestones that are done "
         "(100 once the deed is done): used while a deed has no monthly progress report.",
+    )
+    REPORTS = strawberry.enum_value(
+        "REPORTS",
+        description="The percent of the latest monthly progress report (100 once the deed "
+        "is done).",
     )
 
 
@@ -74,6 +80,15 @@ class PublicLead:
     )
 
 
+@strawberry.type(description="A change of a published deed's plan dates, as residents see it.")
+class PublicDateChange:
+    at: datetime = strawberry.field(description="When the change was made (UTC).")
+    note: str = strawberry.field(
+        description="What changed and why, e.g. 第2步「入户核实需求」计划日期 2026-06-10 → "
+        "2026-07-01（雨季延误）."
+    )
+
+
 @strawberry.type(description="Residents' satisfaction with a deed (ratings 1 to 5).")
 class PublicSatisfaction:
     average: float = strawberry.field(description="Mean rating, 1.0 to 5.0.")
@@ -104,6 +119,13 @@ class PublicDeed:
     )
     satisfaction: PublicSatisfaction | None = strawberry.field(
         description="Residents' ratings; null until at least one resident has rated it."
+    )
+    comments: list[DeedComment] = strawberry.field(
+        description="Residents' public comments, oldest first (anonymous; hidden ones left out)."
+    )
+    date_changes: list[PublicDateChange] = strawberry.field(
+        description="The history of its plan's dates since publication, oldest first: each "
+        "moved due date (with the reason) and each step done."
     )
 
 

@@ -23,7 +23,15 @@ query($code: String!) {
 }
 """
 
-DEED_STATUSES = ["PROPOSED", "APPROVED", "IN_PROGRESS", "DONE", "CANCELLED"]
+DEED_STATUSES = [
+    "PROPOSED",
+    "APPROVED",
+    "PUBLISHED",
+    "IN_PROGRESS",
+    "COMPLETED",
+    "EVALUATED",
+    "CANCELLED",
+]
 
 
 class Grid:
@@ -190,7 +198,7 @@ async def test_stats_count_the_whole_subtree(demo_url: str) -> None:
         f"WHERE cell_id = {group_id})",
         "UPDATE needs SET status = 'CLOSED' WHERE id = (SELECT MIN(id) FROM needs "
         "WHERE status = 'OPEN')",
-        "UPDATE deeds SET status = 'DONE' WHERE id = (SELECT MIN(id) FROM deeds)",
+        "UPDATE deeds SET status = 'COMPLETED' WHERE id = (SELECT MIN(id) FROM deeds)",
     )
     grid = await load_grid(url)
     async with api_client(url) as client:
@@ -206,7 +214,7 @@ async def test_stats_count_the_whole_subtree(demo_url: str) -> None:
     whole = await _expected_stats(url, grid, root["id"])
     assert whole["people"] > 0 and whole["households"] > 0
     assert whole["openNeeds"] < whole["needs"]
-    assert whole["deedsByStatus"]["DONE"] == 1
+    assert whole["deedsByStatus"]["COMPLETED"] == 1
 
 
 CELLS = """

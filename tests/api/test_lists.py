@@ -172,7 +172,10 @@ async def test_deeds_filters(read_only_demo_url: str) -> None:
     cases: list[tuple[dict[str, Any], Callable[[dict[str, Any]], bool]]] = [
         ({}, lambda r: True),
         ({"status": statuses[:1]}, lambda r: r["status"] == statuses[0]),
-        ({"status": ["DONE", "CANCELLED"]}, lambda r: r["status"] in ("DONE", "CANCELLED")),
+        (
+            {"status": ["COMPLETED", "CANCELLED"]},
+            lambda r: r["status"] in ("COMPLETED", "CANCELLED"),
+        ),
         ({"published": True}, lambda r: bool(r["published"])),
         ({"published": False}, lambda r: not r["published"]),
         ({"search": word}, lambda r: word in r["title"]),

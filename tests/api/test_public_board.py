@@ -71,6 +71,9 @@ async def test_the_public_sees_every_published_deed_as_the_database_holds_it(
     assert page["totalCount"] == len(rows)
     assert [n["id"] for n in page["nodes"]] == [gid("Deed", r["id"]) for r in rows]
     steps = await sql(url, "SELECT deed_id, seq, title, due_on, done_on FROM deed_milestones")
+    reports = await sql(url, "SELECT deed_id, month, percent FROM deed_reports ORDER BY month")
+    latest = {r["deed_id"]: r["percent"] for r in reports}  # the last month wins
+    ratings = {r["deed_id"]: r["rating"] for r in await sql(url, "SELECT * FROM deed_feedback")}
     for node, row in zip(page["nodes"], rows, strict=True):
         mine = sorted((s for s in steps if s["deed_id"] == row["id"]), key=lambda s: s["seq"])
         assert node["title"] == row["title"]
@@ -86,15 +89,21 @@ async def test_the_public_sees_every_published_deed_as_the_database_holds_it(
             (s["seq"], s["title"], _iso(s["due_on"]), _iso(s["done_on"])) for s in mine
         ]
         done = sum(1 for s in mine if s["done_on"] is not None)
-        expected = 100 if row["done_at"] is not None else round(100 * done / len(mine))
+        # The latest monthly report's figure when there is one, else the plan's share done.
+        expected = latest.get(row["id"], round(100 * done / len(mine)))
+        if row["done_at"] is not None:
+            expected = 100
         assert node["progress"] == {
             "percent": expected,
-            "source": "MILESTONES",
+            "source": "REPORTS" if row["id"] in latest else "MILESTONES",
             "milestonesDone": done,
             "milestonesTotal": len(mine),
         }
-        # Nobody has rated a deed yet: no figure is invented.
-        assert node["satisfaction"] is None
+        # The household's rating where it rated; no figure is invented for the others.
+        rated = ratings.get(row["id"])
+        assert node["satisfaction"] == (
+            None if rated is None else {"average": float(rated), "ratings": 1}
+        )
 
 
 def _iso(value: Any) -> str | None:

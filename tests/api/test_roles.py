@@ -15,6 +15,7 @@ from sandan.db.enums import Role
 from sandan.resolvers.permissions import OPERATIONS, actions_of, matrix
 from sandan.schema.build import build_schema
 from tests.accounts import make_token
+from tests.api.deeds.role_cases import DEED_MUTATIONS, DEED_QUERIES
 from tests.api.helpers import gid, scalar, snapshot
 from tests.api.mutations.helpers import Demo, load_demo
 from tests.api.mutations.test_access import EVERY_MUTATION
@@ -54,7 +55,7 @@ QUERIES: dict[str, tuple[str, Variables]] = {
     ),
     "availableTasks": ("{ availableTasks(first: 1) { totalCount } }", lambda d, x: {}),
     "partnerClaims": ("{ partnerClaims(first: 1) { totalCount } }", lambda d, x: {}),
-}
+} | DEED_QUERIES
 # Mutations: the every-mutation list of the access tests, and the account mutations.
 MUTATIONS: dict[str, tuple[str, Variables]] = (
     {case.id: (case.mutation, lambda d, x, case=case: case.variables(d)) for case in EVERY_MUTATION}
@@ -140,6 +141,7 @@ MUTATIONS: dict[str, tuple[str, Variables]] = (
             lambda d, x: {"c": gid("RunConstraint", NO_SUCH)},
         ),
     }
+    | DEED_MUTATIONS
 )
 
 

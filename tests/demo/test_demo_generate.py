@@ -231,7 +231,8 @@ def check_deeds(data: DemoData) -> None:
     for deed in data.deeds:
         need = needs[deed["need_id"]]
         assert deed["cell_id"] == need["cell_id"]
-        assert need["status"] == ("DONE" if deed["status"] == "DONE" else "MATCHED")
+        expected = {"COMPLETED": "DONE", "EVALUATED": "DONE", "CANCELLED": "OPEN"}
+        assert need["status"] == expected.get(deed["status"], "MATCHED")
         lead = people[deed["lead_id"]]
         assert lead["party_member"]
         assert lead["max_lead"] >= 1
@@ -249,7 +250,8 @@ def check_deeds(data: DemoData) -> None:
         teams.update(p["id"] for p in team)
         milestones = [m for m in data.deed_milestones if m["deed_id"] == deed["id"]]
         assert [m["seq"] for m in milestones] == [1, 2, 3, 4]
-        assert all(m["done_on"] for m in milestones) == (deed["status"] == "DONE")
+        finished = deed["status"] in ("COMPLETED", "EVALUATED")
+        assert all(m["done_on"] for m in milestones) == finished
     assert all(leads[p] <= people[p]["max_lead"] for p in leads)
     assert all(teams[p] <= people[p]["max_deeds"] for p in teams)
     assert all(hours[p] <= people[p]["hours"] for p in hours)
@@ -257,15 +259,40 @@ def check_deeds(data: DemoData) -> None:
     for draw in data.deed_resources:
         used[draw["resource_id"]] += draw["quantity"]
     assert all(used[r] <= resources[r]["capacity"] for r in used)
-    with_deed = {d["need_id"] for d in data.deeds}
+    with_deed = {d["need_id"] for d in data.deeds if d["status"] != "CANCELLED"}
     assert {n["id"] for n in data.needs if n["status"] in ("MATCHED", "DONE")} == with_deed
 
 
 def test_town_deed_statuses(town_data: DemoData) -> None:
     assert 20 <= len(town_data.deeds) <= 80
-    assert {d["status"] for d in town_data.deeds} == {"PROPOSED", "APPROVED", "IN_PROGRESS", "DONE"}
+    # Every state of the lifecycle, so the board and the joint meeting's agenda are full.
+    assert {d["status"] for d in town_data.deeds} == {
+        "PROPOSED",
+        "APPROVED",
+        "PUBLISHED",
+        "IN_PROGRESS",
+        "COMPLETED",
+        "EVALUATED",
+        "CANCELLED",
+    }
     assert any(d["published"] for d in town_data.deeds)
     assert not any(d["published"] for d in town_data.deeds if d["status"] == "PROPOSED")
+
+
+def test_town_lifecycle_records(town_data: DemoData) -> None:
+    deeds = {d["id"]: d for d in town_data.deeds}
+    months: dict[int, list[object]] = defaultdict(list)
+    for report in town_data.deed_reports:
+        months[report["deed_id"]].append(report["month"])
+    in_progress = [d for d in deeds.values() if d["status"] == "IN_PROGRESS"]
+    last = max(m for ms in months.values() for m in ms)
+    # Some deeds in progress skipped the last month (overdue), others reported it.
+    assert {last in months[d["id"]] for d in in_progress} == {True, False}
+    rated = {f["deed_id"] for f in town_data.deed_feedback}
+    assert rated == {d["id"] for d in deeds.values() if d["status"] == "EVALUATED"}
+    assert all(1 <= f["rating"] <= 5 for f in town_data.deed_feedback)
+    assert {m["deed_id"] for m in town_data.meeting_decisions} <= {d["id"] for d in in_progress}
+    assert town_data.meeting_decisions
 
 
 def _reach_path(person: dict[str, object], cells: dict[int, dict[str, object]]) -> str:

@@ -42,12 +42,15 @@ async def live_server(url: str) -> AsyncIterator[str]:
 @dataclass
 class BoardFacts:
     cells: dict[int, dict[str, Any]]
-    deeds: list[dict[str, Any]]  # published, with their milestones' done/total
+    deeds: list[dict[str, Any]]  # published: milestones done/total, latest report's percent
     secrets: set[str]  # residents' names, phones and addresses; members' phones
 
     def percent(self, deed: dict[str, Any]) -> int:
+        """100 when done; else the latest monthly report's figure, or the plan's share done."""
         if deed["done_at"] is not None:
             return 100
+        if deed["reported"] is not None:
+            return int(deed["reported"])
         return round(100 * deed["done"] / deed["total"]) if deed["total"] else 0
 
     def chain(self, cell_id: int) -> list[dict[str, Any]]:
@@ -69,7 +72,9 @@ async def board_facts(url: str) -> BoardFacts:
         """SELECT d.id, d.title, d.cell_id, d.done_at,
                   (SELECT COUNT(*) FROM deed_milestones m WHERE m.deed_id = d.id) AS total,
                   (SELECT COUNT(*) FROM deed_milestones m
-                   WHERE m.deed_id = d.id AND m.done_on IS NOT NULL) AS done
+                   WHERE m.deed_id = d.id AND m.done_on IS NOT NULL) AS done,
+                  (SELECT r.percent FROM deed_reports r WHERE r.deed_id = d.id
+                   ORDER BY r.month DESC LIMIT 1) AS reported
            FROM deeds d WHERE d.published = :yes ORDER BY d.id""",
         {"yes": True},
     )

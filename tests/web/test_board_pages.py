@@ -120,6 +120,8 @@ def test_ratings_show_only_when_residents_have_rated() -> None:
         progress=progress_of(False, []),
         milestones=[],
         satisfaction=None,
+        date_changes=[],
+        comments=[],
     )
     unrated = str(card(deed))
     assert "碧桂花园小区 · 第一户联系党小组" in unrated
@@ -129,8 +131,9 @@ def test_ratings_show_only_when_residents_have_rated() -> None:
 
 
 # A board page: the cell by code, its ancestors, its children, the per-cell counts, the page
-# of deeds and their milestones (one batch). More means a read per deed or per cell (N+1).
-PAGE_STATEMENTS = 6
+# of deeds, their milestones, latest reports, ratings, histories and comments (one batch
+# each). More means a read per deed or per cell (N+1).
+PAGE_STATEMENTS = 10
 
 
 async def test_a_board_page_costs_a_fixed_number_of_statements(read_only_demo_url: str) -> None:

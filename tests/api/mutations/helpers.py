@@ -78,7 +78,9 @@ async def load_demo(url: str) -> Demo:
     assert village != other_village
     branch = await one(f"SELECT MIN(id) FROM cells WHERE parent_id = {village}")
     other_branch = await one(f"SELECT MIN(id) FROM cells WHERE parent_id = {other_village}")
-    deed = await one("SELECT MIN(id) FROM deeds WHERE status IN ('APPROVED', 'IN_PROGRESS')")
+    deed = await one(
+        "SELECT MIN(id) FROM deeds WHERE status IN ('APPROVED', 'PUBLISHED', 'IN_PROGRESS')"
+    )
     deed_lead = await one(f"SELECT lead_id FROM deeds WHERE id = {deed}")
     busy = (
         "SELECT lead_id FROM deeds WHERE lead_id IS NOT NULL "

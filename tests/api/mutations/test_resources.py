@@ -178,5 +178,5 @@ async def test_committed_units_allow_down_to_them_and_free_when_done(committed: 
             == 3
         )
         # Once the deed is done the units are free again and the resource can be withdrawn.
-        await execute(d.url, f"UPDATE deeds SET status = 'DONE' WHERE id = {d.deed}")
+        await execute(d.url, f"UPDATE deeds SET status = 'COMPLETED' WHERE id = {d.deed}")
         ok(await run(client, CLOSE_RESOURCE, {"id": rid}), "resource")

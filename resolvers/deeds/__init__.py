@@ -1,0 +1,1 @@
+"""The deed lifecycle: transitions, monthly reports, residents' feedback (issue #12)."""

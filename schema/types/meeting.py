@@ -1,0 +1,135 @@
+"""Types of the monthly joint meeting (党建暨驻点联系专题联席会议): its agenda of key and
+difficult items grouped by branch, and the decisions it records."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from sandan.schema.context import Info
+from sandan.schema.types.deed_lifecycle import ProgressReport
+
+if TYPE_CHECKING:
+    from sandan.schema.types.deeds import Deed
+    from sandan.schema.types.grid import Cell
+    from sandan.schema.types.lists import Need
+    from sandan.schema.types.members import Person
+
+_DEEDS = "sandan.schema.types.deeds"
+_GRID = "sandan.schema.types.grid"
+_LISTS = "sandan.schema.types.lists"
+_MEMBERS = "sandan.schema.types.members"
+
+
+@strawberry.enum(description="Why an item is on the joint meeting's agenda.")
+class AgendaReason(enum.Enum):
+    OVERDUE = strawberry.enum_value(
+        "OVERDUE", description="A month passed without a report, or a milestone is late."
+    )
+    STALLED = strawberry.enum_value(
+        "STALLED", description="The percent did not move between its last two reports."
+    )
+    MAJOR = strawberry.enum_value(
+        "MAJOR", description="A major matter (important-matters list) still open."
+    )
+    LOW_RATING = strawberry.enum_value(
+        "LOW_RATING", description="The household rated it 2 or lower."
+    )
+    UNMATCHED = strawberry.enum_value(
+        "UNMATCHED", description="A need still unmatched after an optimisation run."
+    )
+
+
+@strawberry.type(description="What the joint meeting decided about an agenda item.")
+class MeetingDecision:
+    id: strawberry.ID = strawberry.field(description="Its id, for `markMeetingDecisionDone`.")
+    month: date = strawberry.field(description="The meeting's month (its first day).")
+    decision: str = strawberry.field(description="What was decided.")
+    due_on: date | None = strawberry.field(description="By when; null: no date set.")
+    done_on: date | None = strawberry.field(description="When it was done; null while open.")
+    done: bool = strawberry.field(description="Whether it was done (shown at the next meeting).")
+    recorded_at: datetime = strawberry.field(description="When it was recorded (UTC).")
+    owner_pk: strawberry.Private[int | None]
+    deed_pk: strawberry.Private[int | None]
+
+    @strawberry.field(description="Who follows it up; null if nobody was named.")
+    async def owner(self, info: Info) -> Annotated[Person, strawberry.lazy(_MEMBERS)] | None:
+        if self.owner_pk is None:
+            return None
+        return await info.context.loaders.person_by_id.load(self.owner_pk)
+
+    @strawberry.field(description="The deed it is about; null for a need's item.")
+    async def deed(self, info: Info) -> Annotated[Deed, strawberry.lazy(_DEEDS)] | None:
+        if self.deed_pk is None:
+            return None
+        return await info.context.loaders.deed_by_id.load(self.deed_pk)
+
+
+@strawberry.type(description="A key and difficult item of the joint meeting.")
+class AgendaItem:
+    id: strawberry.ID = strawberry.field(
+        description="The item's id, for `recordMeetingDecision` (it names the month too)."
+    )
+    reasons: list[AgendaReason] = strawberry.field(description="Why it is on the agenda.")
+    unmatched_reason: str | None = strawberry.field(
+        description="For an unmatched need: why the run could not match it."
+    )
+    decisions: list[MeetingDecision] = strawberry.field(
+        description="What earlier meetings decided about it, oldest first, with whether each "
+        "was done."
+    )
+    deed_pk: strawberry.Private[int | None]
+    need_pk: strawberry.Private[int | None]
+
+    @strawberry.field(description="The deed; null for an unmatched need.")
+    async def deed(self, info: Info) -> Annotated[Deed, strawberry.lazy(_DEEDS)] | None:
+        if self.deed_pk is None:
+            return None
+        return await info.context.loaders.deed_by_id.load(self.deed_pk)
+
+    @strawberry.field(description="The unmatched need; null for a deed.")
+    async def need(self, info: Info) -> Annotated[Need, strawberry.lazy(_LISTS)] | None:
+        if self.need_pk is None:
+            return None
+        return await info.context.loaders.need_by_id.load(self.need_pk)
+
+    @strawberry.field(description="The deed's responsible lead; null if none or a need.")
+    async def lead(self, info: Info) -> Annotated[Person, strawberry.lazy(_MEMBERS)] | None:
+        if self.deed_pk is None:
+            return None
+        deed = await info.context.loaders.deed_by_id.load(self.deed_pk)
+        if deed is None or deed.lead_pk is None:
+            return None
+        return await info.context.loaders.person_by_id.load(deed.lead_pk)
+
+    @strawberry.field(description="The deed's latest monthly report; null before the first.")
+    async def last_report(self, info: Info) -> ProgressReport | None:
+        if self.deed_pk is None:
+            return None
+        reports = await info.context.loaders.reports_by_deed_id.load(self.deed_pk)
+        return reports[-1] if reports else None
+
+
+@strawberry.type(description="A branch's items on the agenda.")
+class AgendaBranch:
+    items: list[AgendaItem] = strawberry.field(description="Its items, deeds by id.")
+    cell_pk: strawberry.Private[int]
+
+    @strawberry.field(description="The branch (or the meeting's cell for items above it).")
+    async def branch(self, info: Info) -> Annotated[Cell, strawberry.lazy(_GRID)] | None:
+        return await info.context.loaders.cell_by_id.load(self.cell_pk)
+
+
+@strawberry.type(description="The agenda of a cell's monthly joint meeting.")
+class JointMeetingAgenda:
+    month: date = strawberry.field(description="The meeting's month (its first day).")
+    branches: list[AgendaBranch] = strawberry.field(
+        description="The items grouped by branch, branches in grid order; branches without "
+        "items are left out."
+    )
+    follow_ups: list[MeetingDecision] = strawberry.field(
+        description="The previous month's decisions, with whether each was done."
+    )
