@@ -23,7 +23,7 @@ from sandan.auth import bearer_token
 from sandan.db.engine import create_engine, create_sessionmaker
 from sandan.db.reader import connect
 from sandan.db.repositories import runs
-from sandan.resolvers.runs.reads import may_see
+from sandan.resolvers.runs.rows import may_see
 from sandan.resolvers.runs.worker import RunWorker, WorkerConfig
 from sandan.schema.context import Context, Viewer
 from sandan.settings import Settings

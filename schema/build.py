@@ -6,11 +6,10 @@ import strawberry
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
-from strawberry.tools import merge_types
 
 from sandan.schema.query import Query
 from sandan.schema.registry import NODE_TYPES
-from sandan.schema.runs_api import RunsMutation, RunsQuery, RunsSubscription
+from sandan.schema.runs_api import RunsSubscription
 from sandan.schema.types.runs import OptimisationRun, RunConstraint
 from sandan.settings import Settings
 
@@ -36,8 +35,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     from sandan.schema.safe_errors import SafeErrorsSchema
 
     return SafeErrorsSchema(
-        query=merge_types("Query", (Query, RunsQuery)),
-        mutation=merge_types("Mutation", (Mutation, RunsMutation)),
+        query=Query,
+        mutation=Mutation,
         subscription=RunsSubscription,
         types=[entry.strawberry_type for entry in NODE_TYPES.values()] + RUN_TYPES,
         config=StrawberryConfig(auto_camel_case=True),
