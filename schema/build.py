@@ -10,10 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 from sandan.schema.query import Query
 from sandan.schema.registry import NODE_TYPES
 from sandan.schema.runs_api import RunsSubscription
-from sandan.schema.types.runs import OptimisationRun, RunConstraint
 from sandan.settings import Settings
-
-RUN_TYPES = [OptimisationRun, RunConstraint]
 
 
 def limit_rules(settings: Settings) -> tuple[type[ASTValidationRule], ...]:
@@ -38,7 +35,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=RunsSubscription,
-        types=[entry.strawberry_type for entry in NODE_TYPES.values()] + RUN_TYPES,
+        types=[entry.strawberry_type for entry in NODE_TYPES.values()],
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),

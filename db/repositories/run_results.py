@@ -8,7 +8,20 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, String, and_, cast, delete, func, insert, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sandan.db.enums import DeedRole, DeedStatus
@@ -283,6 +296,19 @@ async def constraints_for_run(
         .order_by(RunConstraint.id)
     )
     return records(await session.execute(stmt))
+
+
+async def constraints_by_ids(
+    session: Reader, keys: Sequence[int], scope: ColumnElement[bool]
+) -> dict[int, Record]:
+    """The pins and forbids of these ids on needs in the caller's scope (the others are missing)."""
+    stmt = (
+        columns_of(RunConstraint)
+        .add_columns(Cell.path.label("cell_path"))
+        .join(Cell, Cell.id == RunConstraint.cell_id)
+        .where(RunConstraint.id.in_(list(keys)), scope)
+    )
+    return {int(row.id): row for row in records(await session.execute(stmt))}
 
 
 def constraints_of_cell(path: str, include_lifted: bool) -> Select[Any]:

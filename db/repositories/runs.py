@@ -63,6 +63,14 @@ async def run_by_id(session: Reader, pk: int) -> Record | None:
     return rows[0] if rows else None
 
 
+async def runs_by_ids(
+    session: Reader, keys: Sequence[int], scope: ColumnElement[bool]
+) -> dict[int, Record]:
+    """The runs of these ids that lie in the caller's scope (the others are missing)."""
+    stmt = run_columns().where(Run.id.in_(list(keys)), scope)
+    return {int(row.id): row for row in records(await session.execute(stmt))}
+
+
 def filtered_runs(
     *, cell_id: int | None, statuses: Sequence[RunStatus], scope: ColumnElement[bool]
 ) -> Any:
