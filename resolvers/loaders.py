@@ -353,7 +353,12 @@ class Loaders:
         self.milestones_by_deed_id = MilestonesByDeedIdLoader(deps)
         from sandan.resolvers.runs.loaders import runs_loaders  # imports this module
 
-        self.optimisation_runs_by_cell_id, self.unmatched_reasons_by_need_id = runs_loaders(deps)
+        (
+            self.optimisation_runs_by_cell_id,
+            self.unmatched_reasons_by_need_id,
+            self.optimisation_run_by_id,
+            self.run_constraint_by_id,
+        ) = runs_loaders(deps)
         self.claims = ClaimLoaders(deps)
         self.history_by_deed_id = HistoryByDeedIdLoader(deps)
         self.reports_by_deed_id = ReportsByDeedIdLoader(deps)

@@ -25,6 +25,7 @@ from sandan.resolvers.accounts import account_rows
 from sandan.resolvers.deeds.clock import today
 from sandan.resolvers.errors import QueryError, QueryErrorCode
 from sandan.resolvers.permissions import Action, may
+from sandan.resolvers.runs.rows import optimisation_runs, run_constraints
 from sandan.resolvers.text import unprintable
 from sandan.schema.connections import BadCursor, decode_cursor
 from sandan.schema.context import Context
@@ -45,9 +46,19 @@ class PageQuery:
     after: int | None
     # The cursor as the client sent it: an empty page reports it back as its position.
     after_cursor: str | None
+    # Highest id first (a list whose newest entries matter most, e.g. optimisation runs).
+    newest_first: bool = False
 
 
-# The filtered select of a root's rows and their id column (pages run in id order).
+@dataclass(frozen=True)
+class NewestFirst:
+    """A builder's id column when its root pages from the highest id down."""
+
+    column: Any
+
+
+# The filtered select of a root's rows and their id column (pages run in id order, or highest id
+# first when the column is wrapped in NewestFirst).
 Rows = tuple[Select[Any], Any]
 RowsBuilder = Callable[..., Awaitable[Rows]]
 
@@ -119,7 +130,11 @@ async def page_query(
     """The page query of a root whose rows `rows_of` selects from the root's other arguments.
     Those are checked first, then the page size and cursor (the order errors surface in)."""
     rows, id_column = await rows_of(ctx, **arguments)
-    return PageQuery(rows, id_column, page_size(ctx, first), after_pk(after), after)
+    newest_first = isinstance(id_column, NewestFirst)
+    if newest_first:
+        id_column = id_column.column
+    size, start = page_size(ctx, first), after_pk(after)
+    return PageQuery(rows, id_column, size, start, after, newest_first)
 
 
 def _values(items: Sequence[Any] | None) -> tuple[Any, ...]:
@@ -271,4 +286,6 @@ PAGE_ROWS: Mapping[str, RowsBuilder] = {
     "auditEvents": audit_events,
     "availableTasks": claim_pages.available_tasks,
     "partnerClaims": claim_pages.partner_claims,
+    "optimisationRuns": optimisation_runs,
+    "runConstraints": run_constraints,
 }

@@ -30,7 +30,12 @@ async def read_page(ctx: Context, query: PageQuery, build: Callable[[Record], T]
     `resolvers.pages`) and wrap the rows as Relay edges."""
     async with ctx.read_engine.connect() as session:
         page = await keyset_page(
-            session, query.rows, query.id_column, first=query.first, after=query.after
+            session,
+            query.rows,
+            query.id_column,
+            first=query.first,
+            after=query.after,
+            descending=query.newest_first,
         )
     nodes = [build(row) for row in page.rows]
     edges = [

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from sandan.db.engine import create_engine, create_sessionmaker
 from sandan.db.reader import connect
 from sandan.db.repositories import runs
-from sandan.resolvers.runs.reads import may_see
+from sandan.resolvers.runs.rows import may_see
 from sandan.resolvers.runs.worker import RunWorker, WorkerConfig
 from sandan.schema.context import Viewer
 from sandan.settings import Settings

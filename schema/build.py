@@ -6,15 +6,10 @@ import strawberry
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
-from strawberry.tools import merge_types
 
 from sandan.schema.query import Query
 from sandan.schema.registry import NODE_TYPES
-from sandan.schema.runs_api import RunsMutation, RunsQuery, RunsSubscription
-from sandan.schema.types.runs import OptimisationRun, RunConstraint
 from sandan.settings import Settings
-
-RUN_TYPES = [OptimisationRun, RunConstraint]
 
 
 def limit_rules(settings: Settings) -> tuple[type[ASTValidationRule], ...]:
@@ -33,14 +28,14 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     from sandan.schema.cost import PageRules, QueryCostLimiter
     from sandan.schema.errors import MaskUnexpectedErrors
     from sandan.schema.mutation import Mutation
-    from sandan.schema.notification_fields import Subscription
     from sandan.schema.safe_errors import SafeErrorsSchema
+    from sandan.schema.subscription import Subscription
 
     return SafeErrorsSchema(
-        query=merge_types("Query", (Query, RunsQuery)),
-        mutation=merge_types("Mutation", (Mutation, RunsMutation)),
-        subscription=merge_types("Subscription", (Subscription, RunsSubscription)),
-        types=[entry.strawberry_type for entry in NODE_TYPES.values()] + RUN_TYPES,
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[entry.strawberry_type for entry in NODE_TYPES.values()],
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),

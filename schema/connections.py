@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
@@ -84,3 +84,20 @@ class Connection(Generic[T]):
 
     async def count(self) -> int:
         return await self.counter()
+
+
+# The arguments every list root shares.
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page size: at most this many results (default 20; above the server's cap, "
+        "100 unless configured, the answer is a PAGE_SIZE error)."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="A cursor (`endCursor` or an edge's `cursor`): results after it; null: from "
+        "the start."
+    ),
+]

@@ -6,6 +6,8 @@ enum's docstring and each member's description (declared in sandan.db.enums) bec
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from sandan.db.enums import (
@@ -25,6 +27,19 @@ from sandan.db.enums import (
     ResourceStatus,
     Urgency,
 )
+from sandan.db.enums import (
+    Described as DescribedEnum,
+)
+
+
+def described_enum(enum_class: type[DescribedEnum], name: str | None = None) -> Any:
+    """`enum_class` as a GraphQL enum: its docstring describes the type and each member's
+    description (declared with it, sandan.db.enums.Described) its value."""
+    registered = strawberry.enum(enum_class, name=name, description=enum_class.__doc__)
+    for value in enum_class.__strawberry_definition__.values:  # type: ignore[attr-defined]
+        value.description = enum_class[value.name].description
+    return registered
+
 
 for _enum in (
     Category,
@@ -43,10 +58,7 @@ for _enum in (
     ResourceStatus,
     Urgency,
 ):
-    strawberry.enum(_enum, description=_enum.__doc__)
-    # Each member's description is declared with it (sandan.db.enums.Described).
-    for _value in _enum.__strawberry_definition__.values:  # type: ignore[union-attr]
-        _value.description = _enum[_value.name].description
+    described_enum(_enum)
 
 
 __all__ = [

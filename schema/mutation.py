@@ -27,6 +27,7 @@ from sandan.schema.payloads import (
     ResourcePayload,
     payload,
 )
+from sandan.schema.runs_api import RunsMutation
 
 _ID = "The `id` of the {} to {}, as the API gave it out."
 NeedId = Annotated[strawberry.ID, strawberry.argument(description=_ID.format("need", "change"))]
@@ -52,7 +53,14 @@ def _new(what: str) -> str:
 
 
 @strawberry.type(description="Changes to the grid's members and the three lists (staff only).")
-class Mutation(AccountMutation, ClaimMutation, DeedMutation, MeetingMutation, NotificationMutation):
+class Mutation(
+    AccountMutation,
+    ClaimMutation,
+    DeedMutation,
+    MeetingMutation,
+    NotificationMutation,
+    RunsMutation,
+):
     @strawberry.mutation(description="Add an entry to a needs list, below the town level.")
     async def create_need(
         self,

@@ -9,13 +9,14 @@ import strawberry
 from sandan.resolvers import audit, queries
 from sandan.schema.account_fields import AccountQuery
 from sandan.schema.claims_fields import ClaimQuery
-from sandan.schema.connections import Connection
+from sandan.schema.connections import After, Connection, First
 from sandan.schema.context import Info
 from sandan.schema.enums import Level, OrganisationKind
 from sandan.schema.inputs import DeedFilter, NeedFilter, ResourceFilter
 from sandan.schema.meeting_fields import MeetingQuery
 from sandan.schema.notification_fields import NotificationQuery
 from sandan.schema.public_query import PublicBoardQuery
+from sandan.schema.runs_api import RunsQuery
 from sandan.schema.types.audit import AuditEvent, AuditEventFilter
 from sandan.schema.types.deeds import Deed
 from sandan.schema.types.grid import Cell
@@ -25,21 +26,6 @@ from sandan.schema.types.node import Node
 
 PAGE = "Relay paging: `first` (capped by the server) items after cursor `after`."
 
-# The arguments every list root shares.
-First = Annotated[
-    int | None,
-    strawberry.argument(
-        description="Page size: at most this many results (default 20; above the server's cap, "
-        "100 unless configured, the answer is a PAGE_SIZE error)."
-    ),
-]
-After = Annotated[
-    str | None,
-    strawberry.argument(
-        description="A cursor (`endCursor` or an edge's `cursor`): results after it; null: from "
-        "the start."
-    ),
-]
 Under = Annotated[
     strawberry.ID | None,
     strawberry.argument(description="A cell id: only results in that cell's subtree."),
@@ -54,7 +40,7 @@ Search = Annotated[
     description="Reads of the grid and the three lists. Anyone may read; personal data is null "
     "unless a staff token's scope covers it."
 )
-class Query(PublicBoardQuery, AccountQuery, ClaimQuery, MeetingQuery, NotificationQuery):
+class Query(PublicBoardQuery, AccountQuery, ClaimQuery, MeetingQuery, NotificationQuery, RunsQuery):
     @strawberry.field(description="Any object by its global id.")
     async def node(
         self,

@@ -19,6 +19,7 @@ from sandan.schema.types.deeds import Deed
 from sandan.schema.types.grid import Cell
 from sandan.schema.types.lists import Need, Resource
 from sandan.schema.types.members import ContactVisit, Household, Organisation, Person
+from sandan.schema.types.runs import OptimisationRun, RunConstraint
 
 
 @dataclass(frozen=True)
@@ -50,5 +51,8 @@ NODE_TYPES: dict[str, NodeType] = {
         NodeType(Need, models.Need, "need_by_id"),
         NodeType(Deed, models.Deed, "deed_by_id"),
         NodeType(ContactVisit, models.ContactVisit, "visit_by_id"),
+        # Staff records: their loaders find only those in the viewer's staff scope.
+        NodeType(OptimisationRun, models.OptimisationRun, "optimisation_run_by_id"),
+        NodeType(RunConstraint, models.RunConstraint, "run_constraint_by_id"),
     )
 }

@@ -1,6 +1,7 @@
 """Root fields of optimisation runs: queries, mutations and the progress subscription.
 
-Merged into the Query, Mutation and Subscription roots by schema/build.py.
+Query and Mutation inherit these fields (schema/query.py, schema/mutation.py); the
+Subscription root is this module's own.
 """
 
 from __future__ import annotations
@@ -12,37 +13,39 @@ from typing import Annotated
 
 import strawberry
 
-from sandan.db.enums import DeedRole
 from sandan.db.models.runs import FINISHED, ConstraintKind, RunStatus
 from sandan.resolvers.errors import QueryError, QueryErrorCode
 from sandan.resolvers.runs import reads, review, service
+from sandan.resolvers.runs.rows import pk_of
 from sandan.resolvers.runs.service import RunErrorCode, RunProblem
-from sandan.schema.connections import Connection
+from sandan.schema.connections import After, Connection, First
 from sandan.schema.context import Info
+from sandan.schema.enums import DeedRole, described_enum
 from sandan.schema.types.deeds import Deed
-from sandan.schema.types.runs import (
-    ConstraintRole,
-    OptimisationRun,
-    OptimisationRunStatus,
-    RunConstraint,
-)
+from sandan.schema.types.runs import OptimisationRun, OptimisationRunStatus, RunConstraint
 
 PAGE = "Relay paging: `first` (capped by the server) items after cursor `after`."
 # How often a subscription reads the run row: progress reaches every server process this way.
 WATCH_SECONDS = 0.4
 
-OptimisationErrorCode = strawberry.enum(
-    RunErrorCode,
-    name="OptimisationErrorCode",
-    description="Why a run or review mutation refused its input.",
-)
+OptimisationErrorCode = described_enum(RunErrorCode, name="OptimisationErrorCode")
+RunId = Annotated[
+    strawberry.ID, strawberry.argument(description="The run's id (OptimisationRun.id).")
+]
+ConstraintId = Annotated[
+    strawberry.ID, strawberry.argument(description="The pin or forbid's id (RunConstraint.id).")
+]
 
 
 @strawberry.type(description="An expected failure of a run or review mutation.")
 class OptimisationError:
-    code: OptimisationErrorCode  # type: ignore[valid-type]
+    code: OptimisationErrorCode = strawberry.field(  # type: ignore[valid-type]
+        description="What went wrong, as a code to branch on."
+    )
     field: str | None = strawberry.field(description="The input field at fault, if one is.")
-    message: str
+    message: str = strawberry.field(
+        description="What went wrong and how to fix it, in words to show staff."
+    )
 
 
 def _errors(problems: list[RunProblem]) -> list[OptimisationError]:
@@ -60,9 +63,9 @@ class StartOptimisationInput:
 
 @strawberry.input(description="A person who must (PIN) or must not (FORBID) serve a need.")
 class RunConstraintInput:
-    need: strawberry.ID
-    person: strawberry.ID
-    role: ConstraintRole = strawberry.field(  # type: ignore[valid-type]
+    need: strawberry.ID = strawberry.field(description="The need (Need.id), in your scope.")
+    person: strawberry.ID = strawberry.field(description="The person (Person.id) to pin or forbid.")
+    role: DeedRole = strawberry.field(
         default=DeedRole.TEAM, description="For a pin: LEAD or TEAM (ignored for a forbid)."
     )
     period_from: date | None = strawberry.field(
@@ -72,22 +75,43 @@ class RunConstraintInput:
     reason: str | None = strawberry.field(default=None, description="Why (at most 500 chars).")
 
 
+ConstraintArgument = Annotated[
+    RunConstraintInput, strawberry.argument(description="The need, the person and the terms.")
+]
+DeedIds = Annotated[
+    list[strawberry.ID],
+    strawberry.argument(description="PROPOSED deeds' ids (Deed.id), at most 500 at once."),
+]
+
+
 @strawberry.type(description="The run, or why it could not be started or cancelled.")
 class OptimisationRunPayload:
-    run: OptimisationRun | None
-    errors: list[OptimisationError]
+    run: OptimisationRun | None = strawberry.field(
+        description="The run as it now is; null when errors is not empty."
+    )
+    errors: list[OptimisationError] = strawberry.field(
+        description="Why nothing changed; empty on success."
+    )
 
 
 @strawberry.type(description="The reviewed deeds, or why none was changed.")
 class ReviewDeedsPayload:
-    deeds: list[Deed]
-    errors: list[OptimisationError]
+    deeds: list[Deed] = strawberry.field(
+        description="The deeds as reviewed (APPROVED or REJECTED); empty when errors is not."
+    )
+    errors: list[OptimisationError] = strawberry.field(
+        description="Why no deed changed (all or none); empty on success."
+    )
 
 
 @strawberry.type(description="The pin or forbid, or why it was refused.")
 class RunConstraintPayload:
-    constraint: RunConstraint | None
-    errors: list[OptimisationError]
+    constraint: RunConstraint | None = strawberry.field(
+        description="The pin or forbid as it now is; null when errors is not empty."
+    )
+    errors: list[OptimisationError] = strawberry.field(
+        description="Why nothing changed; empty on success."
+    )
 
 
 async def _run_payload(
@@ -122,7 +146,7 @@ async def _deeds(info: Info, pks: list[int]) -> list[Deed]:
 @strawberry.type
 class RunsQuery:
     @strawberry.field(description="One optimisation run (staff whose scope covers its cell).")
-    async def optimisation_run(self, info: Info, id: strawberry.ID) -> OptimisationRun | None:
+    async def optimisation_run(self, info: Info, id: RunId) -> OptimisationRun | None:
         return await reads.run(info.context, id)
 
     @strawberry.field(description="Optimisation runs in your scope, newest first. " + PAGE)
@@ -133,11 +157,11 @@ class RunsQuery:
             strawberry.ID | None, strawberry.argument(description="Only runs of this cell.")
         ] = None,
         status: Annotated[
-            list[OptimisationRunStatus] | None,  # type: ignore[valid-type]
+            list[OptimisationRunStatus] | None,
             strawberry.argument(description="Only runs in these states."),
         ] = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[OptimisationRun]:
         return await reads.run_list(info.context, cell, status, first, after)
 
@@ -145,12 +169,15 @@ class RunsQuery:
     async def run_constraints(
         self,
         info: Info,
-        cell: strawberry.ID,
+        cell: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="A cell you manage: pins and forbids in its subtree."),
+        ],
         include_lifted: Annotated[
             bool, strawberry.argument(description="Also list lifted ones (the history).")
         ] = False,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[RunConstraint]:
         return await reads.constraints(info.context, cell, include_lifted, first, after)
 
@@ -162,7 +189,12 @@ class RunsMutation:
         "once with the run QUEUED. Follow it with the optimisationRun subscription or by polling."
     )
     async def start_optimisation(
-        self, info: Info, input: StartOptimisationInput
+        self,
+        info: Info,
+        input: Annotated[
+            StartOptimisationInput,
+            strawberry.argument(description="The cell, period, time limit and seed of the run."),
+        ],
     ) -> OptimisationRunPayload:
         pk, problems = await service.start(
             info.context, input.cell, input.from_, input.to, input.time_limit_seconds, input.seed
@@ -176,7 +208,7 @@ class RunsMutation:
     async def cancel_optimisation(
         self,
         info: Info,
-        id: strawberry.ID,
+        id: RunId,
         keep_best: Annotated[
             bool,
             strawberry.argument(description="Write the best answer found so far as proposals."),
@@ -189,7 +221,7 @@ class RunsMutation:
         description="Approve PROPOSED deeds (all or none). Approved deeds "
         "keep their lead, team and resources in every later run."
     )
-    async def approve_deeds(self, info: Info, ids: list[strawberry.ID]) -> ReviewDeedsPayload:
+    async def approve_deeds(self, info: Info, ids: DeedIds) -> ReviewDeedsPayload:
         pks, problems = await review.review(info.context, list(ids), approve=True)
         return ReviewDeedsPayload(deeds=await _deeds(info, pks), errors=_errors(problems))
 
@@ -198,27 +230,33 @@ class RunsMutation:
         "then forbidden for its need in later runs of the period."
     )
     async def reject_deeds(
-        self, info: Info, ids: list[strawberry.ID], reason: str
+        self,
+        info: Info,
+        ids: DeedIds,
+        reason: Annotated[
+            str,
+            strawberry.argument(description="Why (shown as rejectedReason; at most 500 chars)."),
+        ],
     ) -> ReviewDeedsPayload:
         pks, problems = await review.review(info.context, list(ids), approve=False, reason=reason)
         return ReviewDeedsPayload(deeds=await _deeds(info, pks), errors=_errors(problems))
 
     @strawberry.mutation(description="Pin a person to a need for later runs (until lifted).")
-    async def pin(self, info: Info, input: RunConstraintInput) -> RunConstraintPayload:
+    async def pin(self, info: Info, input: ConstraintArgument) -> RunConstraintPayload:
         pk, problems = await review.add_constraint(
             info.context, _constraint(ConstraintKind.PIN, input)
         )
         return await _constraint_payload(info, pk, problems)
 
     @strawberry.mutation(description="Forbid a person for a need in later runs (until lifted).")
-    async def forbid(self, info: Info, input: RunConstraintInput) -> RunConstraintPayload:
+    async def forbid(self, info: Info, input: ConstraintArgument) -> RunConstraintPayload:
         pk, problems = await review.add_constraint(
             info.context, _constraint(ConstraintKind.FORBID, input)
         )
         return await _constraint_payload(info, pk, problems)
 
     @strawberry.mutation(description="Lift a pin or forbid: later runs no longer apply it.")
-    async def lift_run_constraint(self, info: Info, id: strawberry.ID) -> RunConstraintPayload:
+    async def lift_run_constraint(self, info: Info, id: ConstraintId) -> RunConstraintPayload:
         pk, problems = await review.lift(info.context, id)
         return await _constraint_payload(info, pk, problems)
 
@@ -235,7 +273,10 @@ def _constraint(kind: ConstraintKind, data: RunConstraintInput) -> review.Constr
     )
 
 
-@strawberry.type(name="Subscription")
+@strawberry.type(
+    name="Subscription",
+    description="Live updates over a websocket (graphql-transport-ws); staff only.",
+)
 class RunsSubscription:
     @strawberry.subscription(
         description="The run now, then again whenever its status or progress changes (at most "
@@ -243,9 +284,9 @@ class RunsSubscription:
         'payload: {"authorization": "Bearer <staff token>"}.'
     )
     async def optimisation_run(
-        self, info: Info, id: strawberry.ID
+        self, info: Info, id: RunId
     ) -> AsyncGenerator[OptimisationRun, None]:
-        pk = reads.pk_of(id, "OptimisationRun", "id")
+        pk = pk_of(id, "OptimisationRun", "id")
         last = None
         while True:
             row = await reads.run_row(info.context, pk)

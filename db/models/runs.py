@@ -16,17 +16,23 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sandan.db.base import Base, PathString, Timestamped, enum_column
-from sandan.db.enums import DeedRole
+from sandan.db.enums import DeedRole, Described
 
 
-class RunStatus(enum.StrEnum):
-    QUEUED = "QUEUED"
-    RUNNING = "RUNNING"
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
-    CANCELLED = "CANCELLED"
+class RunStatus(Described):
+    """Where a run is: QUEUED (waiting), RUNNING, SUCCEEDED (proposals written), FAILED (see
+    failure), CANCELLED, INTERRUPTED (its worker stopped; queued again once)."""
+
+    QUEUED = "QUEUED", "Waiting for a worker; cancelling it stops it at once."
+    RUNNING = "RUNNING", "A worker is solving it; progress updates a few times a second."
+    SUCCEEDED = "SUCCEEDED", "Finished: its proposals are written as PROPOSED deeds to review."
+    FAILED = "FAILED", "Finished without proposals; `failure` says why and what to change."
+    CANCELLED = "CANCELLED", "Cancelled by staff (proposals only if cancelled with keepBest)."
     # The worker died; queued again once (a second death fails the run).
-    INTERRUPTED = "INTERRUPTED"
+    INTERRUPTED = (
+        "INTERRUPTED",
+        "Its worker stopped mid-solve; the run is queued again once (a second stop fails it).",
+    )
 
 
 TAKEABLE = (RunStatus.QUEUED, RunStatus.INTERRUPTED)
@@ -38,9 +44,11 @@ class CancelRequest(enum.StrEnum):
     KEEP_BEST = "KEEP_BEST"  # stop and write the best answer found so far
 
 
-class ConstraintKind(enum.StrEnum):
-    PIN = "PIN"
-    FORBID = "FORBID"
+class ConstraintKind(Described):
+    """PIN: the person must serve the need; FORBID: the person must not."""
+
+    PIN = "PIN", "Later runs must give the person the need (in the pinned role)."
+    FORBID = "FORBID", "Later runs must not give the person the need."
 
 
 class OptimisationRun(Timestamped, Base):

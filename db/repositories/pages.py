@@ -25,11 +25,13 @@ async def keyset_page(
     *,
     first: int,
     after: int | None,
+    descending: bool = False,
 ) -> Page:
-    """Rows ordered by id, the `first` after id `after` (exclusive)."""
+    """Rows ordered by id (highest first when `descending`), the `first` past id `after`."""
     if after is not None:
-        stmt = stmt.where(id_column > after)
-    result = await session.execute(stmt.order_by(id_column).limit(first + 1))
+        stmt = stmt.where(id_column < after if descending else id_column > after)
+    order = id_column.desc() if descending else id_column
+    result = await session.execute(stmt.order_by(order).limit(first + 1))
     rows = records(result)
     return Page(rows=rows[:first], has_next=len(rows) > first, has_previous=after is not None)
 

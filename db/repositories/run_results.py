@@ -8,7 +8,20 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, String, and_, cast, delete, func, insert, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sandan.db.enums import DeedRole, DeedStatus
@@ -285,32 +298,27 @@ async def constraints_for_run(
     return records(await session.execute(stmt))
 
 
-async def constraints_of_cell(
-    session: Reader, path: str, include_lifted: bool, after: int | None, limit: int
-) -> list[Record]:
-    """Pins and forbids on needs in the cell's subtree, oldest first."""
+async def constraints_by_ids(
+    session: Reader, keys: Sequence[int], scope: ColumnElement[bool]
+) -> dict[int, Record]:
+    """The pins and forbids of these ids on needs in the caller's scope (the others are missing)."""
+    stmt = (
+        columns_of(RunConstraint)
+        .add_columns(Cell.path.label("cell_path"))
+        .join(Cell, Cell.id == RunConstraint.cell_id)
+        .where(RunConstraint.id.in_(list(keys)), scope)
+    )
+    return {int(row.id): row for row in records(await session.execute(stmt))}
+
+
+def constraints_of_cell(path: str, include_lifted: bool) -> Select[Any]:
+    """Pins and forbids on needs in the cell's subtree (unordered; lifted ones when asked)."""
     stmt = (
         columns_of(RunConstraint)
         .add_columns(Cell.path.label("cell_path"))
         .join(Cell, Cell.id == RunConstraint.cell_id)
         .where(Cell.path >= path, Cell.path < subtree_upper(path))
-        .order_by(RunConstraint.id)
-        .limit(limit)
     )
     if not include_lifted:
         stmt = stmt.where(RunConstraint.lifted_at.is_(None))
-    if after is not None:
-        stmt = stmt.where(RunConstraint.id > after)
-    return records(await session.execute(stmt))
-
-
-async def count_constraints_of_cell(session: Reader, path: str, include_lifted: bool) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(RunConstraint)
-        .join(Cell, Cell.id == RunConstraint.cell_id)
-        .where(Cell.path >= path, Cell.path < subtree_upper(path))
-    )
-    if not include_lifted:
-        stmt = stmt.where(RunConstraint.lifted_at.is_(None))
-    return int(await session.scalar(stmt) or 0)
+    return stmt

@@ -63,39 +63,24 @@ async def run_by_id(session: Reader, pk: int) -> Record | None:
     return rows[0] if rows else None
 
 
-async def runs_page(
-    session: Reader,
-    *,
-    cell_id: int | None,
-    statuses: Sequence[RunStatus],
-    before_pk: int | None,
-    limit: int,
-    scope: ColumnElement[bool],
-) -> list[Record]:
-    """Newest first: ids below `before_pk` (the cursor), in the caller's scope."""
-    stmt = run_columns().where(scope).order_by(Run.id.desc()).limit(limit)
+async def runs_by_ids(
+    session: Reader, keys: Sequence[int], scope: ColumnElement[bool]
+) -> dict[int, Record]:
+    """The runs of these ids that lie in the caller's scope (the others are missing)."""
+    stmt = run_columns().where(Run.id.in_(list(keys)), scope)
+    return {int(row.id): row for row in records(await session.execute(stmt))}
+
+
+def filtered_runs(
+    *, cell_id: int | None, statuses: Sequence[RunStatus], scope: ColumnElement[bool]
+) -> Any:
+    """Runs in the caller's scope, of one cell and in some states when asked (unordered)."""
+    stmt = run_columns().where(scope)
     if cell_id is not None:
         stmt = stmt.where(Run.cell_id == cell_id)
     if statuses:
         stmt = stmt.where(Run.status.in_(statuses))
-    if before_pk is not None:
-        stmt = stmt.where(Run.id < before_pk)
-    return records(await session.execute(stmt))
-
-
-async def count_runs(
-    session: Reader,
-    *,
-    cell_id: int | None,
-    statuses: Sequence[RunStatus],
-    scope: ColumnElement[bool],
-) -> int:
-    stmt = select(func.count()).select_from(Run).where(scope)
-    if cell_id is not None:
-        stmt = stmt.where(Run.cell_id == cell_id)
-    if statuses:
-        stmt = stmt.where(Run.status.in_(statuses))
-    return int(await session.scalar(stmt) or 0)
+    return stmt
 
 
 async def runs_by_cell_ids(session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:

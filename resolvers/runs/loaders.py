@@ -1,14 +1,44 @@
-"""Per-request loaders of the runs fields on Cell and Need (registered in resolvers/loaders.py)."""
+"""Per-request loaders of runs: the runs fields on Cell and Need, and `node(id:)`'s runs and
+pins (registered in resolvers/loaders.py). A run or pin outside the viewer's staff scope is
+not found, as in the run roots."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import ColumnElement, false
+from sqlalchemy.orm import InstrumentedAttribute
+
+from sandan.db.models import Cell
+from sandan.db.models.runs import OptimisationRun as RunRow
 from sandan.db.reader import Reader
 from sandan.db.repositories import run_results, runs
 from sandan.db.repositories.batch import Record
-from sandan.resolvers.loaders import LoaderDeps, _ManyLoader
-from sandan.schema.types.runs import OptimisationRun
+from sandan.resolvers.loaders import LoaderDeps, _ManyLoader, _OneLoader
+from sandan.schema.context import Viewer
+from sandan.schema.types.runs import OptimisationRun, RunConstraint
+
+
+def _staff_scope(viewer: Viewer, path: InstrumentedAttribute[str]) -> ColumnElement[bool]:
+    return viewer.write.clause(path) if viewer.staff else false()
+
+
+class OptimisationRunByIdLoader(_OneLoader[int, OptimisationRun]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
+        scope = _staff_scope(self.deps.viewer, RunRow.cell_path)
+        return await runs.runs_by_ids(session, keys, scope)
+
+    def build(self, row: Record) -> OptimisationRun:
+        return OptimisationRun.from_row(row)
+
+
+class RunConstraintByIdLoader(_OneLoader[int, RunConstraint]):
+    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
+        scope = _staff_scope(self.deps.viewer, Cell.path)
+        return await run_results.constraints_by_ids(session, keys, scope)
+
+    def build(self, row: Record) -> RunConstraint:
+        return RunConstraint.from_row(row)
 
 
 class OptimisationRunsByCellIdLoader(_ManyLoader[int, OptimisationRun]):
@@ -33,5 +63,15 @@ class UnmatchedReasonsByNeedIdLoader(_ManyLoader[int, str]):
 
 def runs_loaders(
     deps: LoaderDeps,
-) -> tuple[OptimisationRunsByCellIdLoader, UnmatchedReasonsByNeedIdLoader]:
-    return OptimisationRunsByCellIdLoader(deps), UnmatchedReasonsByNeedIdLoader(deps)
+) -> tuple[
+    OptimisationRunsByCellIdLoader,
+    UnmatchedReasonsByNeedIdLoader,
+    OptimisationRunByIdLoader,
+    RunConstraintByIdLoader,
+]:
+    return (
+        OptimisationRunsByCellIdLoader(deps),
+        UnmatchedReasonsByNeedIdLoader(deps),
+        OptimisationRunByIdLoader(deps),
+        RunConstraintByIdLoader(deps),
+    )

@@ -1,4 +1,4 @@
-"""Reads of runs, their proposals and unmatched needs, and the pins and forbids of a cell.
+"""Reads of one run, its proposals and unmatched needs (the run lists: `resolvers.runs.rows`).
 
 Runs are staff records: a caller sees the runs of cells their staff scope covers, nothing else
 (a run's proposals name people; the Person type applies its own personal-data scope on top).
@@ -9,31 +9,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from sandan.db.models.runs import OptimisationRun as RunRow
 from sandan.db.models.runs import RunStatus
 from sandan.db.reader import connect
 from sandan.db.repositories import run_results, runs
 from sandan.db.repositories.batch import Record
 from sandan.resolvers.errors import QueryError, QueryErrorCode
-from sandan.resolvers.pages import after_pk, page_size
+from sandan.resolvers.pages import after_pk, page_query, page_size
+from sandan.resolvers.queries import read_page
+from sandan.resolvers.runs import rows
+from sandan.resolvers.runs.rows import may_see, pk_of
 from sandan.schema.connections import Connection, Edge, PageInfo, encode_cursor
-from sandan.schema.context import Context, Viewer
-from sandan.schema.ids import BadGlobalId, from_global_id
+from sandan.schema.context import Context
 from sandan.schema.types.deeds import Deed
 from sandan.schema.types.runs import OptimisationRun, RunConstraint, RunProposal, UnmatchedNeed
 
 T = TypeVar("T")
-
-
-def may_see(viewer: Viewer, cell_path: str) -> bool:
-    return viewer.staff and viewer.write.covers(cell_path)
-
-
-def pk_of(global_id: str, type_name: str, field: str) -> int:
-    try:
-        return from_global_id(global_id, expect=type_name)[1]
-    except BadGlobalId as e:
-        raise QueryError(QueryErrorCode.INVALID_ID, field, str(e)) from None
 
 
 def page(
@@ -69,44 +59,6 @@ async def run_row(ctx: Context, pk: int) -> Record | None:
 async def run(ctx: Context, global_id: str) -> OptimisationRun | None:
     row = await run_row(ctx, pk_of(global_id, "OptimisationRun", "id"))
     return None if row is None else OptimisationRun.from_row(row)
-
-
-async def _cell_pk(ctx: Context, global_id: str | None) -> int | None:
-    return None if global_id is None else pk_of(global_id, "Cell", "cell")
-
-
-async def run_list(
-    ctx: Context,
-    cell: str | None,
-    status: list[RunStatus] | None,
-    first: int | None,
-    after: str | None,
-) -> Connection[OptimisationRun]:
-    limit, before = page_size(ctx, first), after_pk(after)
-    cell_id = await _cell_pk(ctx, cell)
-    statuses = list(status or [])
-    scope = ctx.viewer.write if ctx.viewer.staff else None
-
-    async def counter() -> int:
-        if scope is None:
-            return 0
-        async with connect(ctx.read_engine) as conn:
-            return await runs.count_runs(
-                conn, cell_id=cell_id, statuses=statuses, scope=scope.clause(RunRow.cell_path)
-            )
-
-    rows: list[Record] = []
-    if scope is not None:
-        async with connect(ctx.read_engine) as conn:
-            rows = await runs.runs_page(
-                conn,
-                cell_id=cell_id,
-                statuses=statuses,
-                before_pk=before,
-                limit=limit + 1,
-                scope=scope.clause(RunRow.cell_path),
-            )
-    return page(rows, limit, after, lambda r: int(r.id), OptimisationRun.from_row, counter)
 
 
 def _proposal(row: Record) -> RunProposal:
@@ -155,26 +107,28 @@ async def unmatched(
     return page(rows, limit, after, lambda r: int(r.id), _unmatched, counter)
 
 
+async def run_list(
+    ctx: Context,
+    cell: str | None,
+    status: list[RunStatus] | None,
+    first: int | None,
+    after: str | None,
+) -> Connection[OptimisationRun]:
+    query = await page_query(
+        ctx, rows.optimisation_runs, cell=cell, status=status, first=first, after=after
+    )
+    return await read_page(ctx, query, OptimisationRun.from_row)
+
+
 async def constraints(
     ctx: Context, cell: str, include_lifted: bool, first: int | None, after: str | None
 ) -> Connection[RunConstraint]:
-    limit, start = page_size(ctx, first), after_pk(after)
-    cell_pk = pk_of(cell, "Cell", "cell")
-    async with connect(ctx.read_engine) as conn:
-        found = await runs.cell_by_pk(conn, cell_pk)
-        visible = found is not None and may_see(ctx.viewer, found.path)
-        rows = (
-            await run_results.constraints_of_cell(
-                conn, found.path, include_lifted, start, limit + 1
-            )
-            if visible and found is not None
-            else []
-        )
-
-    async def counter() -> int:
-        if not visible or found is None:
-            return 0
-        async with connect(ctx.read_engine) as conn:
-            return await run_results.count_constraints_of_cell(conn, found.path, include_lifted)
-
-    return page(rows, limit, after, lambda r: int(r.id), RunConstraint.from_row, counter)
+    query = await page_query(
+        ctx,
+        rows.run_constraints,
+        cell=cell,
+        include_lifted=include_lifted,
+        first=first,
+        after=after,
+    )
+    return await read_page(ctx, query, RunConstraint.from_row)

@@ -6,12 +6,11 @@ exception. Nothing is written when there is a problem.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sandan.db.enums import Level
+from sandan.db.enums import Described, Level
 from sandan.db.models.runs import FINISHED, CancelRequest, RunStatus
 from sandan.db.repositories import runs
 from sandan.db.repositories.batch import Record
@@ -25,19 +24,21 @@ MIN_TIME_LIMIT, MAX_TIME_LIMIT = 1, 600
 RUN_LEVELS = (Level.TOWN, Level.VILLAGE)
 
 
-class RunErrorCode(enum.StrEnum):
-    REQUIRED = "REQUIRED"
-    INVALID_ID = "INVALID_ID"
-    NOT_FOUND = "NOT_FOUND"
-    FORBIDDEN = "FORBIDDEN"
-    WRONG_LEVEL = "WRONG_LEVEL"
-    PERIOD_REVERSED = "PERIOD_REVERSED"
-    PERIOD_TOO_LONG = "PERIOD_TOO_LONG"
-    OUT_OF_RANGE = "OUT_OF_RANGE"
-    TOO_LONG = "TOO_LONG"
-    ALREADY_FINISHED = "ALREADY_FINISHED"
-    NOT_PROPOSED = "NOT_PROPOSED"
-    ALREADY_LIFTED = "ALREADY_LIFTED"
+class RunErrorCode(Described):
+    """Why a run or review mutation refused its input."""
+
+    REQUIRED = "REQUIRED", "A required input is empty (e.g. no ids, a blank reason)."
+    INVALID_ID = "INVALID_ID", "An id is malformed or names another type; send an id as read."
+    NOT_FOUND = "NOT_FOUND", "Nothing you manage has this id: check the id and your scope."
+    FORBIDDEN = "FORBIDDEN", "Your role or scope does not allow this; ask a town admin."
+    WRONG_LEVEL = "WRONG_LEVEL", "Runs are of a TOWN or VILLAGE cell; choose one of those."
+    PERIOD_REVERSED = "PERIOD_REVERSED", "`to` is before `from`: swap or correct the dates."
+    PERIOD_TOO_LONG = "PERIOD_TOO_LONG", "The period is over a year; plan a shorter one."
+    OUT_OF_RANGE = "OUT_OF_RANGE", "A number is outside its range (the message gives it)."
+    TOO_LONG = "TOO_LONG", "A text is longer than allowed (the message gives the limit)."
+    ALREADY_FINISHED = "ALREADY_FINISHED", "The run has ended; there is nothing to cancel."
+    NOT_PROPOSED = "NOT_PROPOSED", "A deed is not PROPOSED (already reviewed or not a proposal)."
+    ALREADY_LIFTED = "ALREADY_LIFTED", "The pin or forbid was lifted already; nothing changed."
 
 
 @dataclass(frozen=True)

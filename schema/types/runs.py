@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from sandan.db.enums import DeedRole as DbDeedRole
 from sandan.db.models.runs import ConstraintKind as DbConstraintKind
 from sandan.db.models.runs import RunStatus
 from sandan.db.repositories.batch import Record
-from sandan.schema.connections import Connection
+from sandan.schema.connections import After, Connection, First
 from sandan.schema.context import Info, Viewer
+from sandan.schema.enums import DeedRole, described_enum
 from sandan.schema.ids import to_global_id
 from sandan.schema.types.node import Node
 
@@ -22,20 +22,8 @@ if TYPE_CHECKING:
     from sandan.schema.types.lists import Need
     from sandan.schema.types.members import Person
 
-OptimisationRunStatus = strawberry.enum(
-    RunStatus,
-    name="OptimisationRunStatus",
-    description="Where a run is: QUEUED (waiting), RUNNING, SUCCEEDED (proposals written), "
-    "FAILED (see failure), CANCELLED, INTERRUPTED (its worker stopped; queued again once).",
-)
-ConstraintKind = strawberry.enum(
-    DbConstraintKind,
-    name="RunConstraintKind",
-    description="PIN: the person must serve the need; FORBID: the person must not.",
-)
-ConstraintRole = strawberry.enum(
-    DbDeedRole, name="PinRole", description="LEAD or TEAM member of the pinned need's deed."
-)
+OptimisationRunStatus = described_enum(RunStatus, name="OptimisationRunStatus")
+ConstraintKind = described_enum(DbConstraintKind, name="RunConstraintKind")
 
 
 @strawberry.type(description="How far a run has come; updated a few times a second.")
@@ -71,13 +59,13 @@ class RunProgress:
 @strawberry.type(description="How many unmatched needs gave one reason code.")
 class ReasonCount:
     reason: str = strawberry.field(description="A reason code, e.g. NO_ELIGIBLE_LEAD.")
-    count: int
+    count: int = strawberry.field(description="How many unmatched needs gave this reason.")
 
 
 @strawberry.type(description="Seconds one phase of the run took.")
 class PhaseSeconds:
     phase: str = strawberry.field(description="export, candidates, search or answer.")
-    seconds: float
+    seconds: float = strawberry.field(description="Wall-clock seconds the phase took.")
 
 
 @strawberry.type(description="What a finished run looked at and produced.")
@@ -85,15 +73,21 @@ class RunStatistics:
     needs: int = strawberry.field(description="Open needs in the run's instance.")
     people: int = strawberry.field(description="People who could serve them.")
     resources: int = strawberry.field(description="Resources that could serve them.")
-    deeds_proposed: int
-    unmatched: int
-    unmatched_by_reason: list[ReasonCount]
+    deeds_proposed: int = strawberry.field(description="Deeds the run wrote as PROPOSED.")
+    unmatched: int = strawberry.field(description="Open needs the run could not fulfil.")
+    unmatched_by_reason: list[ReasonCount] = strawberry.field(
+        description="The unmatched needs counted per reason code (a need may give several)."
+    )
     components: int = strawberry.field(
         description="Independent parts the solver split the instance into."
     )
-    seconds_per_phase: list[PhaseSeconds]
+    seconds_per_phase: list[PhaseSeconds] = strawberry.field(
+        description="Where the run's time went, phase by phase."
+    )
     priority_sum: int = strawberry.field(description="Priority sum of the proposals.")
-    proved_bound: int
+    proved_bound: int = strawberry.field(
+        description="No answer can have a higher priority sum (equal to prioritySum: optimal)."
+    )
     constraints_skipped: int = strawberry.field(
         description="Pins and forbids left out: their need or person was not in the instance "
         "(the need has a deed already, or the person cannot reach it in this period)."
@@ -132,12 +126,18 @@ PAGE = "Relay paging: `first` (capped by the server) items after cursor `after`.
 class OptimisationRun(Node):
     period_from: date = strawberry.field(description="First day of the planned period.")
     period_to: date = strawberry.field(description="Last day of the planned period.")
-    status: OptimisationRunStatus  # type: ignore[valid-type]
+    status: OptimisationRunStatus = strawberry.field(  # type: ignore[valid-type]
+        description="Where the run is; poll or subscribe until SUCCEEDED, FAILED or CANCELLED."
+    )
     started_by: str = strawberry.field(description="The staff scope that started the run.")
     created_at: datetime = strawberry.field(description="When the run was started (queued).")
     started_at: datetime | None = strawberry.field(description="When a worker began solving.")
-    finished_at: datetime | None
-    time_limit_seconds: int
+    finished_at: datetime | None = strawberry.field(
+        description="When the run ended (null while QUEUED or RUNNING)."
+    )
+    time_limit_seconds: int = strawberry.field(
+        description="The solver's time budget in seconds, as asked when it was started."
+    )
     seed: int = strawberry.field(description="Solver seed: same seed, same instance, same answer.")
     attempts: int = strawberry.field(description="Times a worker took the run (2 after a retry).")
     progress: RunProgress | None = strawberry.field(description="Null until solving starts.")
@@ -188,7 +188,7 @@ class OptimisationRun(Node):
 
     @strawberry.field(description="The deeds this run proposed, with explanations. " + PAGE)
     async def proposals(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[RunProposal]:
         from sandan.resolvers.runs import reads
 
@@ -204,8 +204,8 @@ class OptimisationRun(Node):
                 description="Only needs with this reason code, e.g. NO_ELIGIBLE_LEAD."
             ),
         ] = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[UnmatchedNeed]:
         from sandan.resolvers.runs import reads
 
@@ -214,7 +214,9 @@ class OptimisationRun(Node):
 
 @strawberry.type(description="A deed a run proposed, and the solver's explanation of it.")
 class RunProposal:
-    deed: Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")]
+    deed: Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")] = strawberry.field(
+        description="The proposed deed: approve or reject it with approveDeeds / rejectDeeds."
+    )
     explanation: list[str] = strawberry.field(
         description="Why this lead, why these members and resources, what was traded off."
     )
@@ -238,17 +240,19 @@ class UnmatchedNeed:
 
 @strawberry.type(description="A staff pin or forbid applied to later runs until lifted.")
 class RunConstraint(Node):
-    kind: ConstraintKind  # type: ignore[valid-type]
-    role: ConstraintRole | None = strawberry.field(  # type: ignore[valid-type]
-        description="For a PIN: the role the person must take."
+    kind: ConstraintKind = strawberry.field(  # type: ignore[valid-type]
+        description="PIN (must serve) or FORBID (must not serve)."
+    )
+    role: DeedRole | None = strawberry.field(
+        description="For a PIN: the role the person must take (null for a FORBID)."
     )
     period_from: date | None = strawberry.field(description="Applies to runs meeting this period")
     period_to: date | None = strawberry.field(description="(null ends: any period).")
-    reason: str | None
-    created_by: str
-    created_at: datetime
+    reason: str | None = strawberry.field(description="Why staff added it, if they said.")
+    created_by: str = strawberry.field(description="The staff scope that added it.")
+    created_at: datetime = strawberry.field(description="When it was added.")
     lifted_by: str | None = strawberry.field(description="Set once lifted: no longer applied.")
-    lifted_at: datetime | None
+    lifted_at: datetime | None = strawberry.field(description="When it was lifted (null: active).")
     need_pk: strawberry.Private[int]
     person_pk: strawberry.Private[int]
 
@@ -257,7 +261,7 @@ class RunConstraint(Node):
         return cls(
             id=to_global_id("RunConstraint", row.id),
             kind=DbConstraintKind(row.kind),
-            role=None if row.role is None else DbDeedRole(row.role),
+            role=None if row.role is None else DeedRole(row.role),
             period_from=row.period_from,
             period_to=row.period_to,
             reason=row.reason,
