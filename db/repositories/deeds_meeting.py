@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sandan.db.enums import OPEN_DEED_STATES, DeedStatus, Level, MatterScale
-from sandan.db.models import Cell, Deed, DeedFeedback, MeetingDecision, Need
+from sandan.db.enums import OPEN_DEED_STATES, DeedStatus, Level, MatterScale, NeedStatus
+from sandan.db.models import Cell, Deed, DeedFeedback, MeetingDecision, Need, RunUnmatched
 from sandan.db.reader import Reader
 from sandan.db.repositories.batch import Record, columns_of, records
 from sandan.db.repositories.deeds_progress import overdue_clause, stalled_clause
+from sandan.db.repositories.run_results import latest_reasons
 from sandan.db.scope import Scope
 
 LOW_RATING = 2  # ratings at or below this are key and difficult items
@@ -109,10 +110,19 @@ async def decision_by_id(session: Reader, pk: int) -> Record | None:
 
 
 async def unmatched_after_run(session: Reader, under_path: str) -> list[tuple[int, str]]:
-    """Needs of the subtree still unmatched after the latest optimisation run, with the run's
-    reason for each: (need id, reason).
-
-    HOOK for the runs work (issue #10), which stores unmatched needs with their reasons; it is
-    not on this branch yet, so this returns nothing and the agenda lists no such needs. Once
-    it lands, select them here: the agenda and its tests need no other change."""
-    return []
+    """Open needs of the subtree that the latest successful optimisation run covering them
+    left unmatched, with that run's reasons: (need id, reasons joined). A need a later run
+    proposed a deed for is left out (`latest_reasons`)."""
+    stmt = (
+        select(Need.id)
+        .join(Cell, Cell.id == Need.cell_id)
+        .where(
+            Scope.subtrees([under_path]).clause(Cell.path),
+            Need.status == NeedStatus.OPEN,
+            Need.id.in_(select(RunUnmatched.need_id)),
+        )
+        .order_by(Need.id)
+    )
+    ids = list((await session.execute(stmt)).scalars())
+    reasons = await latest_reasons(session, ids)
+    return [(pk, ", ".join(reasons[pk])) for pk in ids if reasons.get(pk)]
