@@ -231,13 +231,10 @@ async def proposals_for_review(session: AsyncSession, ids: Sequence[int]) -> dic
     return {int(r.id): r for r in records(await session.execute(stmt))}
 
 
-async def set_deed_status(
-    session: AsyncSession, ids: Sequence[int], status: DeedStatus, who: str, now: Any, **extra: Any
+async def mark_reviewed(
+    session: AsyncSession, ids: Sequence[int], who: str, now: Any, **extra: Any
 ) -> None:
-    deed_values: dict[str, Any] = {"status": status, "updated_at": now}
-    if status == DeedStatus.APPROVED:
-        deed_values["approved_at"] = now
-    await session.execute(update(Deed).where(Deed.id.in_(list(ids))).values(**deed_values))
+    """Who reviewed these proposals and when (their deeds' steps are the lifecycle's)."""
     await session.execute(
         update(RunProposal)
         .where(RunProposal.deed_id.in_(list(ids)))

@@ -14,8 +14,10 @@ from typing import Any
 from sandan.db.enums import DeedRole, DeedStatus
 from sandan.db.models import Need, Person
 from sandan.db.models.runs import ConstraintKind
-from sandan.db.repositories import run_results, runs
+from sandan.db.repositories import deeds_lifecycle, run_results, runs
 from sandan.db.repositories.writes import located_row
+from sandan.resolvers.deeds import transitions
+from sandan.resolvers.deeds.access import actor_of
 from sandan.resolvers.permissions import Action, may
 from sandan.resolvers.runs.service import STAFF_ONLY, RunErrorCode, RunProblem, parse_id, who
 from sandan.schema.context import Context
@@ -75,13 +77,24 @@ async def review(
             await session.rollback()
             return [], problems
         now = runs.utcnow()
-        if approve:
-            await run_results.set_deed_status(session, pks, DeedStatus.APPROVED, reviewer, now)
-        else:
-            text = (reason or "").strip()
-            await run_results.set_deed_status(
-                session, pks, DeedStatus.CANCELLED, reviewer, now, rejected_reason=text
+        text = (reason or "").strip()
+        # The same step as the deed lifecycle's (conditional write, history, notifications),
+        # so a deed approved here reads like one approved with approveDeed.
+        step = transitions.APPROVE if approve else transitions.CANCEL
+        actor = actor_of(ctx.viewer, ctx.viewer.role.value if ctx.viewer.role else "STAFF")
+        for i, pk in enumerate(pks):
+            facts = await deeds_lifecycle.deed_facts(session, pk)
+            assert facts is not None  # found above, in this transaction
+            moved = await transitions.move_in(
+                session, facts, step, actor, note=None if approve else text
             )
+            if moved is not None:
+                await session.rollback()
+                return [], [RunProblem(RunErrorCode.NOT_PROPOSED, f"ids.{i}", moved.message)]
+        await run_results.mark_reviewed(
+            session, pks, reviewer, now, **({} if approve else {"rejected_reason": text})
+        )
+        if not approve:
             for pk in pks:
                 row = found[pk]
                 if row.lead_id is None:
