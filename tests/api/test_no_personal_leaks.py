@@ -23,6 +23,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     GraphQLUnionType,
+    Undefined,
 )
 
 from sandan.db.enums import Role
@@ -81,7 +82,7 @@ def _arguments(field: GraphQLField, known: dict[str, str]) -> str | None:
     outside the scope; None when a required argument has no rule here (the test fails)."""
     given = []
     for name, argument in field.args.items():
-        required = isinstance(argument.type, GraphQLNonNull)
+        required = isinstance(argument.type, GraphQLNonNull) and argument.default_value is Undefined
         named = _named(argument.type)
         if name == "first":
             given.append("first: 2")
@@ -92,6 +93,10 @@ def _arguments(field: GraphQLField, known: dict[str, str]) -> str | None:
                 given.append(f'filter: {{under: "{known["village"]}"}}')
         elif name in known and (required or name in ("code",)):
             given.append(f'{name}: "{known[name]}"')
+        elif name == "cell" and required:  # a cell-scoped root: the other village
+            given.append(f'cell: "{known["village"]}"')
+        elif name == "month" and required:
+            given.append('month: "2026-06"')
         elif required:
             return None
     return f"({', '.join(given)})" if given else ""
