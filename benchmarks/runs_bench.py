@@ -23,6 +23,7 @@ from pathlib import Path
 import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import api_bench
 from api_bench import fixed_rate, pick_targets, start_server
 
 PERIOD = (date(2026, 5, 1), date(2026, 8, 31))
@@ -124,6 +125,7 @@ async def latency(url: str, seconds: int, port: int, duration: int) -> None:
     try:
         await fixed_rate(port, body, 50, 3)  # warm-up
         idle = await fixed_rate(port, body, 50, duration)
+        idle_slowest = [(round(ms), round(at, 1)) for ms, at in api_bench.SLOWEST]
         pk = await _district_run(url, seconds)
         conn = await asyncpg.connect(url)
         try:
@@ -131,9 +133,12 @@ async def latency(url: str, seconds: int, port: int, duration: int) -> None:
             phases = asyncio.create_task(_phases(url, pk, duration))
             t_busy = time.monotonic()
             busy = await fixed_rate(port, body, 50, duration)
+            slowest = [(round(ms), round(at, 1)) for ms, at in api_bench.SLOWEST]
             timeline = await phases
             steps = [(round(t - t_busy, 1), phase) for t, phase in timeline]
             print("run phases (s into the measurement):", steps)
+            print("slowest requests idle (ms, s into the measurement):", idle_slowest)
+            print("slowest requests while solving (ms, s into the measurement):", slowest)
             status = await conn.fetchval("select status from optimisation_runs where id=$1", pk)
             # Ended here, not by a cancel request: a server stopping mid-run would queue it again.
             await conn.execute(

@@ -111,3 +111,30 @@ async def test_an_unknown_token_closes_the_socket(demo_url: str) -> None:
         await ws.send_json({"type": "connection_init", "payload": init})
         message = await ws.receive()
         assert message["type"] == "websocket.close" and message["code"] == 4403
+
+
+async def test_the_households_contact_member_gets_the_news_of_its_need(demo_url: str) -> None:
+    """The household that raised the need hears of it through its contact member, who is
+    neither the deed's lead nor on its team."""
+    p, lead = await _lead_of_a_proposed_deed(demo_url)
+    need = f"(SELECT need_id FROM deeds WHERE id = {p.deed})"
+    household = await scalar(demo_url, f"SELECT household_id FROM needs WHERE id = {need}")
+    if household is None:
+        household = await scalar(demo_url, "SELECT MIN(id) FROM households")
+        await execute(demo_url, f"UPDATE needs SET household_id = {household} WHERE id = {need}")
+    contact = await scalar(
+        demo_url,
+        "SELECT MIN(id) FROM people WHERE id <> :lead AND id NOT IN "
+        f"(SELECT person_id FROM deed_members WHERE deed_id = {p.deed})",
+        {"lead": lead},
+    )
+    await execute(
+        demo_url, f"UPDATE households SET contact_person_id = {contact} WHERE id = {household}"
+    )
+    theirs = await make_token(demo_url, Role.GROUP_LEADER, p.branch_code, person_pk=int(contact))
+    async with api_client(demo_url) as client:
+        before = data_of(await ask(client, theirs, MINE))["notifications"]["nodes"]
+        assert (await step(client, p.village, APPROVE, id=p.deed_id))["errors"] == []
+        after = data_of(await ask(client, theirs, MINE))["notifications"]["nodes"]
+    fresh = after[: len(after) - len(before)]
+    assert [(n["event"], n["deed"]["id"]) for n in fresh] == [("APPROVED", p.deed_id)]
