@@ -3,7 +3,6 @@ record can be read by town admins only, changed by nobody, and pruned only by th
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sandan.audit_cli import prune
 from sandan.cli import main
 from sandan.db.enums import Role
+from sandan.resolvers.audit import drain
 from tests.accounts import make_token
 from tests.api.helpers import execute, gid, pk_of, scalar, sql
 from tests.conftest import STAFF_TOKEN, api_client, gql
@@ -46,13 +46,10 @@ async def _mark_start(demo_url: str) -> None:
     _START[demo_url] = await scalar(demo_url, "SELECT COALESCE(MAX(id), 0) FROM audit_events")
 
 
-async def _settled(url: str, count: int) -> list[dict[str, Any]]:
-    """The audit rows once `count` exist (reads are recorded just after their response)."""
-    for _ in range(100):
-        rows = await _events(url)
-        if len(rows) >= count:
-            return rows
-        await asyncio.sleep(0.02)
+async def _settled(url: str) -> list[dict[str, Any]]:
+    """The audit rows once every record still being written is written (reads are recorded just
+    after their response; the app's shutdown waits for them too)."""
+    await drain()
     return await _events(url)
 
 
@@ -78,7 +75,7 @@ async def test_reading_many_households_writes_one_record_naming_them(demo_url: s
         body = await gql(client, HOUSEHOLDS, {"code": VILLAGE})
     served = _served(body["data"])
     assert len(served) >= 10, served  # the tiny demo village's households
-    rows = await _settled(demo_url, 1)
+    rows = await _settled(demo_url)
     assert len(rows) == 1, rows
     event = rows[0]
     assert event["operation"] == "Households"
@@ -92,8 +89,7 @@ async def test_reads_without_personal_data_write_nothing(demo_url: str) -> None:
         body = await gql(client, HOUSEHOLDS, {"code": VILLAGE})
         await gql(client, "{ needs(first: 50) { nodes { title description } } }")
     assert not _served(body["data"])
-    await asyncio.sleep(0.1)
-    assert await _events(demo_url) == []
+    assert await _settled(demo_url) == []
 
 
 async def test_a_change_is_recorded_in_its_transaction_without_personal_values(
@@ -136,7 +132,7 @@ async def test_only_town_admins_read_the_trail(demo_url: str) -> None:
         body = await gql(client, HOUSEHOLDS, {"code": VILLAGE})
         denied = await gql(client, EVENTS)
     served = _served(body["data"])
-    await _settled(demo_url, 1)
+    await _settled(demo_url)
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     async with api_client(demo_url) as client:
         public = await gql(client, EVENTS)
@@ -162,7 +158,7 @@ async def test_only_town_admins_read_the_trail(demo_url: str) -> None:
 async def test_the_database_refuses_to_change_or_delete_records(demo_url: str) -> None:
     async with api_client(demo_url, token=STAFF_TOKEN) as client:
         await gql(client, HOUSEHOLDS, {"code": VILLAGE})
-    assert await _settled(demo_url, 1)
+    assert await _settled(demo_url)
     for statement in ("UPDATE audit_events SET role = 'X'", "DELETE FROM audit_events"):
         with pytest.raises(DBAPIError, match="append-only"):
             await execute(demo_url, statement)

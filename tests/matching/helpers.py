@@ -138,3 +138,38 @@ def load_generator() -> Any:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def fixed_work(d: dict[str, Any], lns_rounds: int, parallel: int = 2) -> dict[str, Any]:
+    """A work record for `d` that fixes what a run does on any machine, however loaded: small
+    components keep their greedy answer; each large component gets its whole LP, every
+    decomposition region, then `lns_rounds` LNS rounds, `parallel` in flight. Given to
+    `solve(..., replay=...)`, the clock decides nothing. Independent parts get a record each."""
+    import threading
+
+    from sandan.matching import parse_instance, solve
+    from sandan.matching.parts import part_instance, split
+    from sandan.matching.tree import Tree
+
+    inst = parse_instance(d)
+    specs = split(inst, Tree(inst))
+    if len(specs) > 1:
+        return {"parts": [fixed_work(part_instance(d, s), lns_rounds, parallel) for s in specs]}
+    # A run cancelled before it starts still records the shape of the work (its exact batches
+    # and large components), and its stats name the LP parts and the regions of the component.
+    cancel = threading.Event()
+    cancel.set()
+    shape = solve(copy.deepcopy(d), cancel=cancel)
+    work: dict[str, Any] = shape["stats"]["work"]
+    assert len(work["large"]) <= 1, "the stats name the regions of one large component only"
+    work["large"] = [
+        {
+            "lp": lp["parts"],
+            "regions": shape["stats"]["regions"],
+            "dropped": [],
+            "lns": lns_rounds,
+            "parallel": parallel,
+        }
+        for lp in shape["stats"].get("lp", [])
+    ]
+    return work

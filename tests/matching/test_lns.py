@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -19,6 +20,9 @@ from sandan.matching.tree import Tree, regions
 
 from .helpers import load_generator
 
+ROUNDS = 10
+SEED = 3
+
 
 def _start() -> tuple[Problem, Assignment, list[list[int]]]:
     inst = parse_instance(load_generator().generate("town", 2))
@@ -31,37 +35,48 @@ def _start() -> tuple[Problem, Assignment, list[list[int]]]:
     return prob, asg, regs
 
 
-def _run_lns(monkeypatch: Any, slow_even: bool) -> tuple[Assignment, Run, list[int], int]:
+def _run_lns(monkeypatch: Any, shuffle: bool) -> tuple[Assignment, Run, list[int], int, list[int]]:
+    """Ten LNS rounds, two in flight; with `shuffle`, each even round finishes only after the
+    round launched after it (not a sleep: it holds the round until its successor is done, so the
+    order is the same however loaded the machine). Returns the rounds in the order they ended."""
     prob, asg, regs = _start()
     start = asg.priority
     solve_hood = lns._solve_hood
-    calls = [0]
+    ended = [threading.Event() for _ in range(ROUNDS)]
+    order: list[int] = []
+    stuck = threading.Event()  # a successor never came: hold no more rounds (the test fails)
 
-    def timed(*args: Any) -> Any:
-        # Every other neighbourhood finishes late: the one launched after it finishes first.
-        calls[0] += 1
-        if slow_even and calls[0] % 2 == 0:
-            time.sleep(0.4)
-        return solve_hood(*args)
+    def hold(*args: Any) -> Any:
+        i = (args[4] - SEED) // 31  # the round, from the seed lns gives it (seed + round * 31)
+        out = solve_hood(*args)
+        # The last round has no successor.
+        held = shuffle and i % 2 == 0 and i + 1 < ROUNDS and not stuck.is_set()
+        if held and not ended[i + 1].wait(timeout=60):
+            stuck.set()
+        order.append(i)
+        ended[i].set()
+        return out
 
-    monkeypatch.setattr(lns, "_solve_hood", timed)
+    monkeypatch.setattr(lns, "_solve_hood", hold)
     reports: list[int] = []
 
     def progress(event: Progress) -> None:
         reports.append(event.best)
 
     # A replaying run: no clock, the LNS runs exactly the rounds it is given.
-    run = Run(prob.inst, time.monotonic(), 600.0, 2, 3, progress, None, replay=empty_work())
-    assert lns.lns(run, prob, regs, asg, 1e12, {}, rounds=10) == (10, 2)
-    return asg, run, reports, start
+    run = Run(prob.inst, time.monotonic(), 600.0, 2, SEED, progress, None, replay=empty_work())
+    assert lns.lns(run, prob, regs, asg, 1e12, {}, rounds=ROUNDS) == (ROUNDS, 2)
+    return asg, run, reports, start, order
 
 
 def test_pipelined_lns_does_not_depend_on_which_neighbourhood_finishes_first(
     monkeypatch: Any,
 ) -> None:
-    plain, run, reports, start = _run_lns(monkeypatch, slow_even=False)
-    shuffled, _, _, _ = _run_lns(monkeypatch, slow_even=True)
-    assert run.stats["lns"]["iterations"] == 10
+    plain, run, reports, start, _ = _run_lns(monkeypatch, shuffle=False)
+    shuffled, _, _, _, ended = _run_lns(monkeypatch, shuffle=True)
+    # Two rounds were in flight at a time, and each odd one ended before the even one before it.
+    assert ended == [1, 0, 3, 2, 5, 4, 7, 6, 9, 8]
+    assert run.stats["lns"]["iterations"] == ROUNDS
     assert run.stats["lns"]["improved"] >= 1  # it did something to compare
     assert plain.priority > start
     assert plain.deeds == shuffled.deeds

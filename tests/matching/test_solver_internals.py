@@ -16,10 +16,10 @@ from sandan.matching.components import components
 from sandan.matching.eligibility import build_arrays, generate, prune
 from sandan.matching.pins import group
 from sandan.matching.problem import Problem
-from sandan.matching.run import Run
+from sandan.matching.run import EXACT_SKIPPED, Run
 from sandan.matching.tree import Tree
 
-from .helpers import load_generator
+from .helpers import fixed_work, load_generator
 
 
 def _gen(scale: str, seed: int) -> dict[str, Any]:
@@ -132,7 +132,11 @@ def test_deterministic_and_cancellable() -> None:
     c = solve(_gen("town", 1), cancel=cancel, time_limit=20)
     assert c["status"] == "FEASIBLE"
     assert c["bound"]["priority"] >= c["objective"]["priority"] > 0
-    assert c["stats"]["seconds"] < 15
+    # Cancelled before it started: no search ran (no exact batch, region or LNS round), however
+    # long the greedy answer took to write.
+    work = c["stats"]["work"]
+    assert work["exact"] and set(work["exact"]) == {EXACT_SKIPPED}
+    assert [(w["regions"], w["lns"]) for w in work["large"]] == [(-1, 0)]
 
 
 def test_infeasible_pins_are_named() -> None:
@@ -197,10 +201,13 @@ def test_large_component_answer_is_valid_and_improves_on_the_decomposition() -> 
     from sandan.matching.check import check
 
     d = _gen("town", 2)
-    sol = solve(d, workers=2, seed=0, time_limit=20)  # LP ~3 s, decomposition ~2 s, then LNS
+    # The work is fixed (LP, every region, four LNS rounds), not what fits in a time limit.
+    work = fixed_work(d, lns_rounds=4)
+    sol = solve(d, workers=2, seed=0, replay=work)
     assert check(d, sol).ok
     st = sol["stats"]
-    assert st["lns"]["iterations"] >= 1
+    assert st["lns"]["iterations"] == 4
+    assert st["work"] == work
     assert st["final_fill"] >= 0
     served = {x["need"] for x in sol["deeds"]}
     assert (

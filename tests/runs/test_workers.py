@@ -36,6 +36,22 @@ async def _wait(url: str, pk: int, statuses: set[str], limit: float = 60) -> dic
     raise AssertionError(f"run {pk} never reached {statuses}")
 
 
+async def _listening(url: str, count: int, limit: float = 60) -> None:
+    """Wait until `count` workers LISTEN for new runs on this database (not a fixed sleep: a
+    worker's start-up takes as long as the machine's load makes it)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        rows = await sql(
+            url,
+            "SELECT count(*) AS n FROM pg_stat_activity "
+            "WHERE datname = current_database() AND left(query, 7) = 'LISTEN '",
+        )
+        if rows[0]["n"] >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{count} workers were not listening within {limit} s")
+
+
 async def _queue(url: str, periods: list[tuple[str, str]]) -> list[int]:
     """A run per period, over the two villages in turn (disjoint subtrees run side by side)."""
     async with api_client(url, token=STAFF_TOKEN, runs_in_server=False) as client:
@@ -52,7 +68,7 @@ async def test_two_workers_share_six_runs_each_solved_once(
     url = await databases.clone(backend, demo=True)
     workers = [start_worker(url), start_worker(url)]
     try:
-        await asyncio.sleep(3)  # both listening before the runs arrive
+        await _listening(url, 2)  # both listening before the runs arrive
         pks = await _queue(url, MONTHS)
         for pk in pks:
             await _wait(url, pk, {"SUCCEEDED", "FAILED"})
@@ -80,7 +96,7 @@ async def test_a_killed_workers_run_is_taken_over(databases: Databases, backend:
     doomed = start_worker(url)
     survivor = None
     try:
-        await asyncio.sleep(3)
+        await _listening(url, 1)
         [pk] = await _queue(url, MONTHS[:1])
         running = await _wait(url, pk, {"RUNNING", "SUCCEEDED"})
         assert running["status"] == "RUNNING", "the run ended before its worker was killed"

@@ -9,10 +9,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 
 from sandan.app import create_app
 from sandan.db.enums import Role
+from sandan.db.repositories import notifications as notifications_repo
 from sandan.settings import Settings
 from tests.accounts import make_token
 from tests.api.deeds.helpers import APPROVE, PUBLISH, deed_in, place_of, step
@@ -82,8 +84,22 @@ async def running(url: str) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]
             yield app, client
 
 
-async def test_the_subscription_streams_new_notifications(demo_url: str) -> None:
+async def test_the_subscription_streams_new_notifications(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     p, lead = await _lead_of_a_proposed_deed(demo_url)
+    # The subscription streams what is newer than the latest notification when it starts: note
+    # when it has read that one (the real read), so the news comes after it however slow the
+    # machine is.
+    started = asyncio.Event()
+    latest_id = notifications_repo.latest_id
+
+    async def noted(conn: Any) -> int:
+        seen = await latest_id(conn)
+        started.set()
+        return seen
+
+    monkeypatch.setattr(notifications_repo, "latest_id", noted)
     mine = await make_token(demo_url, Role.GROUP_LEADER, p.branch_code, person_pk=lead)
     async with running(demo_url) as (app, client), websocket(app) as ws:
         init = {"authorization": f"Bearer {mine}"}
@@ -94,7 +110,7 @@ async def test_the_subscription_streams_new_notifications(demo_url: str) -> None
         await ws.send_json({"id": "q", "type": "subscribe", "payload": query})
         assert (await ws.receive_json())["type"] == "error"
         await ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE}})
-        await asyncio.sleep(0.2)  # the subscription starts before the news
+        await asyncio.wait_for(started.wait(), 60)  # the subscription starts before the news
         approved = await step(client, p.village, APPROVE, id=p.deed_id)
         assert approved["errors"] == []
         news = {"event": "APPROVED", "deed": {"id": p.deed_id}}
