@@ -4,6 +4,7 @@ and the public board (/ and /cells/{code}, sandan.web)."""
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -138,6 +139,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             last_used=LastUsed(),
             comment_limiter=RateLimiter(settings.comment_rate, settings.comment_burst),
         )
+        # Everything built so far (schema, models, plans of import time) lives as long as the
+        # process: frozen out of the collector's generations, a full collection no longer walks
+        # it while a request waits (seen as 50-250 ms stalls at 50 requests/s, BENCHMARKS.md).
+        gc.collect()
+        gc.freeze()
         try:
             async with server_worker(settings):
                 yield

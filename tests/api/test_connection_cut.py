@@ -71,3 +71,44 @@ async def test_a_cut_connection_writes_nothing_and_the_next_request_works(
         retried = await run(client, CREATE, variables)
     assert retried["errors"] == [] and retried["need"]["title"] == "代购药品"
     assert await scalar(demo_url, "SELECT COUNT(*) FROM needs") == before + 1
+
+
+READ = "{ cells(level: TOWN) { nodes { name children { name } } } }"
+
+
+async def _terminate_all(url: str) -> int:
+    """Every other backend of the database cut at once, as a server restart would."""
+    parsed = make_url(url)
+    conn = await asyncpg.connect(
+        host=parsed.host, port=parsed.port, user=parsed.username, database=parsed.database
+    )
+    try:
+        rows = await conn.fetch(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await conn.close()
+    return len(rows)
+
+
+async def test_after_every_pooled_connection_is_cut_at_most_one_read_fails_typed(
+    demo_url: str, backend: str
+) -> None:
+    """Connections are not pinged at checkout (a ping is three round trips on every read): a
+    dead pooled connection fails its statement, which invalidates it and every older one."""
+    if backend != "postgresql":
+        pytest.skip("pg_terminate_backend is PostgreSQL's; SQLite has no server connection")
+    async with api_app(demo_url, token=STAFF_TOKEN) as (client, _state):
+        # Several pooled connections, all alive and idle.
+        for _ in range(3):
+            answer = (await client.post("/graphql", json={"query": READ})).json()
+            assert "errors" not in answer and answer["data"]["cells"]["nodes"]
+        assert await _terminate_all(demo_url) >= 1
+        answers = [(await client.post("/graphql", json={"query": READ})) for _ in range(4)]
+    failed = [r.json() for r in answers if "errors" in r.json()]
+    assert len(failed) <= 1, failed
+    for body in failed:
+        assert body["errors"][0]["extensions"]["code"] == "UNAVAILABLE", body
+    assert all(r.status_code == 200 for r in answers)
+    assert answers[-1].json()["data"]["cells"]["nodes"]
