@@ -138,7 +138,8 @@ class ClaimQuery:
         query = await page_query(
             ctx, claim_pages.available_tasks, first=first, after=after, filter=filter
         )
-        return await read_page(ctx, query, PartnerTask.from_row)
+        viewer = ctx.viewer
+        return await read_page(ctx, query, lambda row: PartnerTask.from_row(row, viewer))
 
     @strawberry.field(
         description="Claims with their history: a partner sees its own; village staff and "
@@ -197,7 +198,7 @@ class ClaimMutation:
             return TaskPayload(task=None, errors=_errors(refusals))
         async with ctx.read_engine.connect() as conn:
             row = await repo.task_by_id(conn, pk, logic.now())
-        return TaskPayload(task=PartnerTask.from_row(row), errors=[])
+        return TaskPayload(task=PartnerTask.from_row(row, ctx.viewer), errors=[])
 
     @strawberry.mutation(
         description="Claim a free slot of an available task for your organisation (partners "
