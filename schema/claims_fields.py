@@ -40,7 +40,9 @@ class TaskFilter:
         default=None, description="Only tasks asking at least one of these skills."
     )
     under: strawberry.ID | None = strawberry.field(
-        default=None, description="A cell id: only tasks in that cell's subtree."
+        default=None,
+        description="A cell id: only tasks in that cell's subtree, placed as `PartnerTask.cell` "
+        "shows them (a household-contact group's tasks are at its branch).",
     )
     from_: date | None = strawberry.field(
         default=None, name="from", description="Only tasks whose window is open on or after it."

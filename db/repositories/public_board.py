@@ -106,9 +106,7 @@ async def public_counts_by_path(session: Reader, under_path: str) -> list[PathCo
     in one statement."""
     counts: list[Any] = [_Place.path, func.count(Deed.id), func.count(Deed.done_at)]
     stmt = (
-        _placed(select(*counts))
-        .where(is_public(), _placed_under(under_path))
-        .group_by(_Place.path)
+        _placed(select(*counts)).where(is_public(), _placed_under(under_path)).group_by(_Place.path)
     )
     result = await session.execute(stmt)
     return [PathCounts(path, int(n), int(done)) for path, n, done in result.all()]
