@@ -114,7 +114,7 @@ def compile_page(page: Page) -> PageJson:
             return fixed[f.part]
         if f.part == Part.OBJECT:
             return _pairs(f.fields, value)
-        row = _object(builder, f.node, "p", path) if f.node is not None else None
+        row = _object(builder, f.node, "p", path, selected=True) if f.node is not None else None
         if f.part == Part.ROWS:
             return rows_of(row if row is not None else _pairs(f.fields, value))
         if f.part == Part.ROW and row is not None:
@@ -147,6 +147,7 @@ def page_statement(
     the page and one more row (does a next page exist?), `rw` the page itself. `position` is
     where the caller asked to start, as they wrote it: an empty page reports it back."""
     wanted = set(page.source.table.c.keys()) | {"cell_path" if page.source.via_cell else "path"}
+    wanted |= set(page.source.computed)
     if not wanted <= set(rows.selected_columns.keys()):
         raise UnknownName(f"the select lacks {sorted(wanted - set(rows.selected_columns.keys()))}")
     id_name = _identifier(str(id_column.key))

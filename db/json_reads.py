@@ -22,6 +22,7 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sandan.db.models import Cell, Need, Organisation, Person, Resource
+from sandan.db.place import PLACE_COLUMN
 from sandan.db.repositories.relations import RELATIONS, Relation
 from sandan.db.scope import Scope
 
@@ -33,13 +34,16 @@ class Source:
     table: Table
     # Tables other than `cells` join their cell for the path that scopes read the row.
     via_cell: bool
+    # Columns the source's selects add to the table's (`need_select`): readable on the rows of
+    # a page, which come from such a select (sandan.db.json_pages), not on joined tables.
+    computed: tuple[str, ...] = ()
 
 
 SOURCES: dict[str, Source] = {
     "cells": Source(Cell.__table__, via_cell=False),  # type: ignore[arg-type]
     "people": Source(Person.__table__, via_cell=True),  # type: ignore[arg-type]
     "organisations": Source(Organisation.__table__, via_cell=True),  # type: ignore[arg-type]
-    "needs": Source(Need.__table__, via_cell=True),  # type: ignore[arg-type]
+    "needs": Source(Need.__table__, via_cell=True, computed=(PLACE_COLUMN,)),  # type: ignore[arg-type]
     "resources": Source(Resource.__table__, via_cell=True),  # type: ignore[arg-type]
 }
 
@@ -69,12 +73,15 @@ class Constant:
 
 @dataclass(frozen=True)
 class Related:
-    """Another object (or list of them) reached through `relation` from `parent_column`."""
+    """Another object (or list of them) reached through `relation` from `parent_column`; with
+    `outside`, from that column instead where the caller's personal scope does not cover the
+    row (a need's place, sandan.db.place)."""
 
     key: str
     parent_column: str
     relation: str
     node: Node
+    outside: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,8 +138,8 @@ def _in_scope(path: str, paths: str) -> str:
     )
 
 
-def _column(source: Source, column: str) -> str:
-    if column not in source.table.c:
+def _column(source: Source, column: str, selected: bool = False) -> str:
+    if column not in source.table.c and not (selected and column in source.computed):
         raise UnknownName(f"{source.table.name}.{column}")
     return column
 
@@ -161,7 +168,9 @@ def _from(source: Source, alias: str) -> tuple[str, str]:
     )
 
 
-def _object(builder: _Builder, node: Node, alias: str, path: str) -> str:
+def _object(builder: _Builder, node: Node, alias: str, path: str, selected: bool = False) -> str:
+    """The JSON object of the row `alias` (`selected`: a row of the source's select, with its
+    computed columns) whose cell path is `path`."""
     source = _source(node.source)
     pairs: list[str] = []
     for f in node.fields:
@@ -176,6 +185,11 @@ def _object(builder: _Builder, node: Node, alias: str, path: str) -> str:
             value = f"'{_identifier(f.value)}'::text"
         else:
             parent = f"{alias}.{_column(source, f.parent_column)}"
+            if f.outside is not None:
+                builder.uses_personal = True
+                other = f"{alias}.{_column(source, f.outside, selected)}"
+                covered = _in_scope(path, builder.personal)
+                parent = f"CASE WHEN {covered} THEN {parent} ELSE {other} END"
             value = _related(builder, f.relation, f.node, parent)
         pairs.append(f"'{_identifier(f.key)}', {value}")
     if not pairs:

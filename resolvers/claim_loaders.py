@@ -67,7 +67,8 @@ class TaskByIdLoader(_Loader):
     async def _batch(self, keys: list[int]) -> list[Any]:
         async with self.deps.read_engine.connect() as conn:
             rows = await repo.tasks_by_ids(conn, keys, self.now)
-        return [PartnerTask.from_row(rows[k]) if k in rows else None for k in keys]
+        viewer = self.deps.viewer
+        return [PartnerTask.from_row(rows[k], viewer) if k in rows else None for k in keys]
 
 
 class PeopleByOrganisationIdLoader(_Loader):

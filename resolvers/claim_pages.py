@@ -27,7 +27,7 @@ async def available_tasks(ctx: Context, *, filter: Any = None) -> Rows:
         window_to=getattr(filter, "to", None),
         kind=getattr(filter, "kind", None),
     )
-    return claims.available_tasks(served, flt, now()), PartnerTask.id
+    return claims.available_tasks(served, flt, now(), ctx.viewer.personal), PartnerTask.id
 
 
 async def partner_claims(ctx: Context) -> Rows:

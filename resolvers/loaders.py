@@ -126,7 +126,7 @@ class StatsByCellIdLoader(DataLoader[int, CellStats]):
 
     async def _batch(self, keys: list[int]) -> list[CellStats]:
         async with self.deps.read_engine.connect() as session:
-            counts = await grid.subtree_counts(session, keys, today())
+            counts = await grid.subtree_counts(session, keys, today(), self.deps.viewer.personal)
         return [CellStats.from_counts(counts.get(k, {})) for k in keys]
 
 
@@ -228,7 +228,8 @@ class NeedByIdLoader(_OneLoader[int, Need]):
 
 class NeedsByCellIdLoader(_ManyLoader[int, Need]):
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
-        return await lists.needs_by_cell_ids(session, keys, self.deps.viewer.read)
+        viewer = self.deps.viewer
+        return await lists.needs_by_cell_ids(session, keys, viewer.read, viewer.personal)
 
     def build(self, row: Record) -> Need:
         return Need.from_row(row, self.deps.viewer)
@@ -241,7 +242,7 @@ class DeedByIdLoader(_OneLoader[int, Deed]):
         )
 
     def build(self, row: Record) -> Deed:
-        return Deed.from_row(row)
+        return Deed.from_row(row, self.deps.viewer)
 
 
 class DeedByNeedIdLoader(_OneLoader[int, Deed]):
@@ -251,7 +252,7 @@ class DeedByNeedIdLoader(_OneLoader[int, Deed]):
         )
 
     def build(self, row: Record) -> Deed:
-        return Deed.from_row(row)
+        return Deed.from_row(row, self.deps.viewer)
 
 
 class DeedsByCellIdLoader(_ManyLoader[int, Deed]):
@@ -261,7 +262,7 @@ class DeedsByCellIdLoader(_ManyLoader[int, Deed]):
         )
 
     def build(self, row: Record) -> Deed:
-        return Deed.from_row(row)
+        return Deed.from_row(row, self.deps.viewer)
 
 
 class ResourceUsesByDeedIdLoader(_ManyLoader[int, DeedResourceUse]):

@@ -122,8 +122,9 @@ async def resources(
 async def deeds(
     ctx: Context, f: DeedFilter | None, *, first: int | None, after: str | None
 ) -> Connection[Deed]:
+    viewer = ctx.viewer
     query = await pages.page_query(ctx, pages.deeds, filter=f, first=first, after=after)
-    return await read_page(ctx, query, Deed.from_row)
+    return await read_page(ctx, query, lambda row: Deed.from_row(row, viewer))
 
 
 async def people(

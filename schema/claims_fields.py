@@ -40,7 +40,9 @@ class TaskFilter:
         default=None, description="Only tasks asking at least one of these skills."
     )
     under: strawberry.ID | None = strawberry.field(
-        default=None, description="A cell id: only tasks in that cell's subtree."
+        default=None,
+        description="A cell id: only tasks in that cell's subtree, placed as `PartnerTask.cell` "
+        "shows them (a household-contact group's tasks are at its branch).",
     )
     from_: date | None = strawberry.field(
         default=None, name="from", description="Only tasks whose window is open on or after it."
@@ -138,7 +140,8 @@ class ClaimQuery:
         query = await page_query(
             ctx, claim_pages.available_tasks, first=first, after=after, filter=filter
         )
-        return await read_page(ctx, query, PartnerTask.from_row)
+        viewer = ctx.viewer
+        return await read_page(ctx, query, lambda row: PartnerTask.from_row(row, viewer))
 
     @strawberry.field(
         description="Claims with their history: a partner sees its own; village staff and "
@@ -197,7 +200,7 @@ class ClaimMutation:
             return TaskPayload(task=None, errors=_errors(refusals))
         async with ctx.read_engine.connect() as conn:
             row = await repo.task_by_id(conn, pk, logic.now())
-        return TaskPayload(task=PartnerTask.from_row(row), errors=[])
+        return TaskPayload(task=PartnerTask.from_row(row, ctx.viewer), errors=[])
 
     @strawberry.mutation(
         description="Claim a free slot of an available task for your organisation (partners "

@@ -20,7 +20,10 @@ from sandan.schema.enums import (
 )
 class NeedFilter:
     under: strawberry.ID | None = strawberry.field(
-        default=None, description="A cell id: only needs in its subtree."
+        default=None,
+        description="A cell id: only needs in its subtree, placed as `Need.cell` shows them "
+        "(a household-contact group's own needs are at its branch, not under the group, unless "
+        "the caller's grid scope covers the group).",
     )
     category: list[Category] | None = strawberry.field(
         default=None, description="Only needs of any of these categories; null: any."
@@ -64,7 +67,10 @@ class ResourceFilter:
 )
 class DeedFilter:
     under: strawberry.ID | None = strawberry.field(
-        default=None, description="A cell id: only deeds in its subtree."
+        default=None,
+        description="A cell id: only deeds in its subtree, placed as `Deed.cell` shows them "
+        "(a household-contact group's own deeds are at its branch, not under the group, unless "
+        "the caller's grid scope covers the group).",
     )
     status: list[DeedStatus] | None = strawberry.field(
         default=None, description="Only deeds in any of these statuses; null: any."

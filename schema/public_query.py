@@ -13,7 +13,9 @@ from sandan.schema.types.public import PublicDeed, PublicDeedFilter
 
 CELL = (
     "Code of the cell whose whole subtree to show (as `Cell.code`, or the {code} of the "
-    "board's /cells/{code}); null means the whole grid. An unknown code is a NOT_FOUND error."
+    "board's /cells/{code}); null means the whole grid. An unknown code is a NOT_FOUND error. "
+    "Deeds are placed as on the board: a household-contact group's own deeds are at its "
+    "branch, so a group's code lists none of them."
 )
 
 

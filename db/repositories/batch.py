@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections
 import functools
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeAlias, TypeVar
 
 from sqlalchemy import ColumnElement, Result, Select, select
@@ -67,13 +67,16 @@ async def rows_grouped_by_key(
     key: Column,
     keys: Sequence[K],
     *order_by: Column,
+    narrow: Callable[[Sequence[K]], ColumnElement[bool]] | None = None,
 ) -> dict[K, list[Record]]:
-    """All rows per key, in `order_by` order within each key."""
+    """All rows per key, in `order_by` order within each key. `narrow` (of a chunk of keys)
+    may add a condition every matching row meets, for a computed key no index answers."""
     grouped: dict[K, list[Record]] = defaultdict(list)
     for chunk in _chunks(list(dict.fromkeys(keys))):
-        result = await session.execute(
-            stmt.add_columns(key.label("batch_key")).where(key.in_(chunk)).order_by(*order_by)
-        )
+        batch = stmt.add_columns(key.label("batch_key")).where(key.in_(chunk))
+        if narrow is not None:
+            batch = batch.where(narrow(chunk))
+        result = await session.execute(batch.order_by(*order_by))
         for row in records(result):
             grouped[row.batch_key].append(row)
     return grouped

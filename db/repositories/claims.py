@@ -49,6 +49,7 @@ from sandan.db.models import (
     PartnerTask,
     ServedCell,
 )
+from sandan.db.place import PLACE_COLUMN, place_cell_id, placed_within
 from sandan.db.reader import Reader
 from sandan.db.repositories.batch import Record, records
 from sandan.db.scope import Scope
@@ -119,6 +120,7 @@ def task_rows(now: datetime) -> Select[Any]:
         PartnerTask.deed_id,
         PartnerTask.cell_id,
         Cell.path.label("cell_path"),
+        place_cell_id().label(PLACE_COLUMN),
         Need.id.label("task_need_id"),
         Need.title,
         Need.description,
@@ -164,8 +166,9 @@ class TaskFilter:
     kind: TaskKind | None = None
 
 
-def available_tasks(served: Scope, flt: TaskFilter, now: datetime) -> Select[Any]:
-    """Open tasks in the cells a partner serves, filtered."""
+def available_tasks(served: Scope, flt: TaskFilter, now: datetime, personal: Scope) -> Select[Any]:
+    """Open tasks in the cells a partner serves, filtered; `under` is where the caller sees a
+    task (sandan.db.place: a group's task is at its branch outside the personal scope)."""
     stmt = task_rows(now).where(is_open(now), served.clause(Cell.path))
     if flt.categories:
         stmt = stmt.where(Need.category.in_(flt.categories))
@@ -174,7 +177,7 @@ def available_tasks(served: Scope, flt: TaskFilter, now: datetime) -> Select[Any
         text = cast(Need.skills, String)
         stmt = stmt.where(or_(*(text.contains(f'"{s}"') for s in flt.skills)))
     if flt.under_path is not None:
-        stmt = stmt.where(Scope.subtrees([flt.under_path]).clause(Cell.path))
+        stmt = stmt.where(placed_within(Scope.subtrees([flt.under_path]), personal))
     if flt.window_from is not None:
         stmt = stmt.where(or_(Need.window_to.is_(None), Need.window_to >= flt.window_from))
     if flt.window_to is not None:

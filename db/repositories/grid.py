@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from sandan.db.enums import DeedStatus, Level, NeedStatus
 from sandan.db.models import Cell, Deed, Household, Need, Person
+from sandan.db.place import coarsened
 from sandan.db.reader import Reader
 from sandan.db.repositories.batch import Record, columns_of, rows_by_key
 from sandan.db.repositories.deeds_feedback import rating_measures
@@ -54,14 +55,18 @@ def _subtree_join() -> Any:
 
 
 async def subtree_counts(
-    session: Reader, cell_ids: Sequence[int], today: date
+    session: Reader, cell_ids: Sequence[int], today: date, personal: Scope
 ) -> dict[int, dict[str, int]]:
     """people, households, needs, open needs, deeds by status, overdue and stalled deeds (as
     of `today`) and the households' ratings over each cell's whole subtree: one statement (a
-    correlated count per measure) whatever the number of cells."""
+    correlated count per measure) whatever the number of cells. Needs and deeds count where
+    the caller sees them (sandan.db.place): a group's own are not in its subtree for a caller
+    who sees them at its branch."""
     ids = list(dict.fromkeys(cell_ids))
     if not ids:
         return {}
+    # Rows filed at the counted cell itself that this caller sees one level up.
+    elsewhere = and_(_Subtree.id == Cell.id, coarsened(personal, _Subtree))
 
     def count(model: Any, *conditions: Any) -> Any:
         return (
@@ -74,14 +79,14 @@ async def subtree_counts(
     measures: dict[str, Any] = {
         "people": count(Person, Person.active.is_(True)),
         "households": count(Household, Household.active.is_(True)),
-        "needs": count(Need),
-        "open_needs": count(Need, Need.status == NeedStatus.OPEN),
+        "needs": count(Need, ~elsewhere),
+        "open_needs": count(Need, Need.status == NeedStatus.OPEN, ~elsewhere),
     }
     for status in DeedStatus:
-        measures[f"deeds:{status}"] = count(Deed, Deed.status == status)
-    measures["overdue_deeds"] = count(Deed, overdue_clause(today))
-    measures["stalled_deeds"] = count(Deed, stalled_clause())
-    measures.update(rating_measures(_Subtree, _subtree_join()))
+        measures[f"deeds:{status}"] = count(Deed, Deed.status == status, ~elsewhere)
+    measures["overdue_deeds"] = count(Deed, overdue_clause(today), ~elsewhere)
+    measures["stalled_deeds"] = count(Deed, stalled_clause(), ~elsewhere)
+    measures.update(rating_measures(_Subtree, and_(_subtree_join(), ~elsewhere)))
     stmt = select(Cell.id, *(m.label(f"m{i}") for i, m in enumerate(measures.values())))
     counts: dict[int, dict[str, int]] = {}
     names = list(measures)

@@ -19,6 +19,7 @@ from sandan.db.models import (
     Need,
     Resource,
 )
+from sandan.db.place import PLACE_COLUMN, place_cell_id, placed_within, shown_cell_id
 from sandan.db.reader import Reader
 from sandan.db.repositories.batch import Record, columns_of, rows_by_key, rows_grouped_by_key
 from sandan.db.repositories.deeds_progress import overdue_clause, stalled_clause
@@ -34,8 +35,13 @@ def _in_cells(model: Any, scope: Scope) -> Select[Any]:
     )
 
 
+def _placed(model: Any, scope: Scope) -> Select[Any]:
+    # Needs and deeds carry the cell shown outside the personal scope (sandan.db.place).
+    return _in_cells(model, scope).add_columns(place_cell_id().label(PLACE_COLUMN))
+
+
 def need_select(scope: Scope) -> Select[Any]:
-    return _in_cells(Need, scope)
+    return _placed(Need, scope)
 
 
 def resource_select(scope: Scope) -> Select[Any]:
@@ -46,9 +52,7 @@ def deed_select(scope: Scope, unpublished: Scope) -> Select[Any]:
     """Deeds in `scope`; unpublished ones (proposed, approved, their plan, lead and team) only
     where `unpublished` covers their cell: the staff of that subtree. Every deed read goes
     through here, so pages, nested fields and `node(id:)` all hide them alike."""
-    return _in_cells(Deed, scope).where(
-        or_(Deed.published.is_(True), unpublished.clause(Cell.path))
-    )
+    return _placed(Deed, scope).where(or_(Deed.published.is_(True), unpublished.clause(Cell.path)))
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,13 @@ def _under(stmt: Select[Any], under_path: str | None) -> Select[Any]:
     return stmt.where(Scope.subtrees([under_path]).clause(Cell.path))
 
 
+def _placed_under(stmt: Select[Any], under_path: str | None, personal: Scope) -> Select[Any]:
+    """Rows whose place, as the caller sees it (sandan.db.place), lies under the cell."""
+    if under_path is None:
+        return stmt
+    return stmt.where(placed_within(Scope.subtrees([under_path]), personal))
+
+
 def _text(stmt: Select[Any], search: str | None, *columns: Any) -> Select[Any]:
     """Rows where any of the columns contains the text (case-insensitive for Latin letters;
     % and _ in the text match themselves)."""
@@ -105,7 +116,7 @@ def _categories_overlap(column: Any, categories: Sequence[Category]) -> Any:
 def filtered_needs(scope: Scope, personal: Scope, f: NeedFilter) -> Select[Any]:
     """Needs matching `f`; the search reads a need's description (visit free text, personal)
     only where `personal` covers the need's cell, so a search cannot reveal it."""
-    stmt = _under(need_select(scope), f.under_path)
+    stmt = _placed_under(need_select(scope), f.under_path, personal)
     if f.categories:
         stmt = stmt.where(Need.category.in_(list(f.categories)))
     if f.statuses:
@@ -133,7 +144,7 @@ def filtered_resources(scope: Scope, f: ResourceFilter) -> Select[Any]:
 
 
 def filtered_deeds(scope: Scope, unpublished: Scope, f: DeedFilter) -> Select[Any]:
-    stmt = _under(deed_select(scope, unpublished), f.under_path)
+    stmt = _placed_under(deed_select(scope, unpublished), f.under_path, unpublished)
     if f.statuses:
         stmt = stmt.where(Deed.status.in_(list(f.statuses)))
     if f.published is not None:
@@ -150,10 +161,29 @@ async def needs_by_ids(session: Reader, ids: Sequence[int], scope: Scope) -> dic
     return await rows_by_key(session, need_select(scope), Need.id, ids)
 
 
-async def needs_by_cell_ids(
-    session: Reader, cell_ids: Sequence[int], scope: Scope
+async def _placed_by_cell_ids(
+    session: Reader, stmt: Select[Any], cell_ids: Sequence[int], personal: Scope, order: Any
 ) -> dict[int, list[Record]]:
-    return await rows_grouped_by_key(session, need_select(scope), Need.cell_id, cell_ids, Need.id)
+    """Rows by the cell the caller sees them in (sandan.db.place): a branch's list holds its
+    groups' rows where the caller sees them at the branch, and the group's list does not."""
+    filed = stmt.selected_columns.cell_id
+    if personal.is_everything:
+        return await rows_grouped_by_key(session, stmt, filed, cell_ids, order)
+    return await rows_grouped_by_key(
+        session,
+        stmt,
+        shown_cell_id(personal),
+        cell_ids,
+        order,
+        # The same rows, said so that the cells' indexes (id, parent) find them.
+        narrow=lambda chunk: or_(Cell.id.in_(chunk), Cell.parent_id.in_(chunk)),
+    )
+
+
+async def needs_by_cell_ids(
+    session: Reader, cell_ids: Sequence[int], scope: Scope, personal: Scope
+) -> dict[int, list[Record]]:
+    return await _placed_by_cell_ids(session, need_select(scope), cell_ids, personal, Need.id)
 
 
 async def resources_by_ids(session: Reader, ids: Sequence[int], scope: Scope) -> dict[int, Record]:
@@ -178,7 +208,7 @@ async def deeds_by_cell_ids(
     session: Reader, cell_ids: Sequence[int], scope: Scope, unpublished: Scope
 ) -> dict[int, list[Record]]:
     stmt = deed_select(scope, unpublished)
-    return await rows_grouped_by_key(session, stmt, Deed.cell_id, cell_ids, Deed.id)
+    return await _placed_by_cell_ids(session, stmt, cell_ids, unpublished, Deed.id)
 
 
 async def deeds_by_need_ids(

@@ -2,7 +2,9 @@
 
 Nothing here selects a resident's data: no household, no need description, no phone. A need
 contributes its title and category; a lead contributes their name, role and kind (group
-members act in public; their phones stay out).
+members act in public; their phones stay out). A deed is placed where the public sees its need
+(sandan.db.place): a deed filed at a household-contact group is at the group's branch, for
+every caller of the board.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy.orm import aliased
 
 from sandan.db.enums import Category, DeedStatus
 from sandan.db.models import Cell, Deed, Need, Person
+from sandan.db.place import place_cell_id, placed_within
 from sandan.db.reader import Reader
 from sandan.db.scope import Scope
 
@@ -35,6 +38,18 @@ class PublicDeedFilter:
 
 
 _Parent = aliased(Cell, name="parent_cell")
+# The cell the public sees a deed at (`Cell` is the one it is filed at).
+_Place = aliased(Cell, name="place_cell")
+_PUBLIC = Scope.nothing()  # the board shows everyone what the public sees
+
+
+def _placed(stmt: Select[Any]) -> Select[Any]:
+    stmt = stmt.select_from(Deed).join(Cell, Cell.id == Deed.cell_id)
+    return stmt.join(_Place, _Place.id == place_cell_id(Cell))
+
+
+def _placed_under(under_path: str) -> ColumnElement[bool]:
+    return placed_within(Scope.subtrees([under_path]), _PUBLIC)
 
 
 def public_deeds(f: PublicDeedFilter) -> Select[Any]:
@@ -46,11 +61,11 @@ def public_deeds(f: PublicDeedFilter) -> Select[Any]:
         Deed.status,
         Deed.published_at,
         Deed.done_at,
-        Deed.cell_id,
-        Cell.code.label("cell_code"),
-        Cell.name.label("cell_name"),
-        Cell.level.label("cell_level"),
-        Cell.kind.label("cell_kind"),
+        _Place.id.label("cell_id"),
+        _Place.code.label("cell_code"),
+        _Place.name.label("cell_name"),
+        _Place.level.label("cell_level"),
+        _Place.kind.label("cell_kind"),
         _Parent.name.label("parent_name"),
         Need.title.label("need_title"),
         Need.category.label("category"),
@@ -59,15 +74,14 @@ def public_deeds(f: PublicDeedFilter) -> Select[Any]:
         Person.kind.label("lead_kind"),
     ]
     stmt = (
-        select(*columns)
-        .join(Cell, Cell.id == Deed.cell_id)
-        .outerjoin(_Parent, _Parent.id == Cell.parent_id)
+        _placed(select(*columns))
+        .outerjoin(_Parent, _Parent.id == _Place.parent_id)
         .join(Need, Need.id == Deed.need_id)
         .outerjoin(Person, Person.id == Deed.lead_id)
         .where(is_public())
     )
     if f.under_path is not None:
-        stmt = stmt.where(Scope.subtrees([f.under_path]).clause(Cell.path))
+        stmt = stmt.where(_placed_under(f.under_path))
     if f.statuses:
         stmt = stmt.where(Deed.status.in_(list(f.statuses)))
     if f.categories:
@@ -87,13 +101,12 @@ class PathCounts:
 
 
 async def public_counts_by_path(session: Reader, under_path: str) -> list[PathCounts]:
-    """Published deeds per cell over a subtree: one row per cell that has any, so a caller
-    sums them up for any set of sub-subtrees (the board's children) in one statement."""
+    """Published deeds per cell (where the public sees them) over a subtree: one row per cell
+    that has any, so a caller sums them up for any set of sub-subtrees (the board's children)
+    in one statement."""
+    counts: list[Any] = [_Place.path, func.count(Deed.id), func.count(Deed.done_at)]
     stmt = (
-        select(Cell.path, func.count(Deed.id), func.count(Deed.done_at))
-        .join(Cell, Cell.id == Deed.cell_id)
-        .where(is_public(), Scope.subtrees([under_path]).clause(Cell.path))
-        .group_by(Cell.path)
+        _placed(select(*counts)).where(is_public(), _placed_under(under_path)).group_by(_Place.path)
     )
     result = await session.execute(stmt)
     return [PathCounts(path, int(n), int(done)) for path, n, done in result.all()]

@@ -33,6 +33,7 @@ from sandan.db.models.runs import (
     RunProposal,
     RunUnmatched,
 )
+from sandan.db.place import PLACE_COLUMN, place_cell_id
 from sandan.db.reader import Reader
 from sandan.db.repositories.batch import CHUNK, Record, columns_of, records, rows_grouped_by_key
 
@@ -134,7 +135,9 @@ def _proposal_columns() -> Any:
     return (
         columns_of(Deed)
         .add_columns(RunProposal.explanation, RunProposal.run_id, RunProposal.rejected_reason)
+        .add_columns(Cell.path.label("cell_path"), place_cell_id().label(PLACE_COLUMN))
         .join(RunProposal, RunProposal.deed_id == Deed.id)
+        .join(Cell, Cell.id == Deed.cell_id)
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sandan.db.base import Base
 from sandan.db.enums import OPEN_DEED_STATES, DeedRole
 from sandan.db.models import Cell, Deed, DeedMember, DeedResource, Household, IdempotencyKey
+from sandan.db.place import PLACE_COLUMN, place_cell_id
 
 ACTIVE_DEED = tuple(sorted(OPEN_DEED_STATES))
 
@@ -75,13 +76,19 @@ async def remember_key(
 
 
 async def located_row(session: AsyncSession, model: type[Base], pk: int) -> Row[Any] | None:
-    """A row with its cell's path and level (a cell's own, for cells), locked for update."""
+    """A row with its cell's path and level (a cell's own, for cells), and the cell it is shown
+    at outside the personal scope (sandan.db.place), locked for update."""
     table = _table(model)
     cols = table.c
     if model is Cell:
         stmt = select(*cols, cols.path.label("cell_path"), cols.level.label("cell_level"))
     else:
-        stmt = select(*cols, Cell.path.label("cell_path"), Cell.level.label("cell_level"))
+        stmt = select(
+            *cols,
+            Cell.path.label("cell_path"),
+            Cell.level.label("cell_level"),
+            place_cell_id().label(PLACE_COLUMN),
+        )
         if "cell_id" in cols:
             stmt = stmt.join(Cell, Cell.id == cols.cell_id)
         else:  # a contact visit sits where its household does

@@ -234,7 +234,7 @@ async def move_in(
 async def read_deed(ctx: Context, pk: int) -> Deed | None:
     async with ctx.read_engine.connect() as conn:
         rows = await deeds_by_ids(conn, [pk], ctx.viewer.read, ctx.viewer.personal)
-    return Deed.from_row(rows[pk]) if pk in rows else None
+    return Deed.from_row(rows[pk], ctx.viewer) if pk in rows else None
 
 
 def too_long(field_name: str, limit: int) -> Problem:

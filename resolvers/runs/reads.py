@@ -61,9 +61,9 @@ async def run(ctx: Context, global_id: str) -> OptimisationRun | None:
     return None if row is None else OptimisationRun.from_row(row)
 
 
-def _proposal(row: Record) -> RunProposal:
+def _proposal(row: Record, ctx: Context) -> RunProposal:
     return RunProposal(
-        deed=Deed.from_row(row),
+        deed=Deed.from_row(row, ctx.viewer),
         explanation=list(row.explanation),
         rejected_reason=row.rejected_reason,
     )
@@ -80,7 +80,7 @@ async def proposals(
 
     async with connect(ctx.read_engine) as conn:
         rows = await run_results.proposals_page(conn, run_pk, start, limit + 1)
-    return page(rows, limit, after, lambda r: int(r.id), _proposal, counter)
+    return page(rows, limit, after, lambda r: int(r.id), lambda r: _proposal(r, ctx), counter)
 
 
 def _unmatched(row: Record) -> UnmatchedNeed:

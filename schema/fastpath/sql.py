@@ -35,6 +35,9 @@ class TypeColumns:
     # Private key attributes used by `via` metadata -> column (keys masked as personal are
     # left out, so a personal nested field keeps the loader path).
     keys: dict[str, str]
+    # Keys that outside the personal scope read another column (a need's place, `place_key`):
+    # attribute -> (column, column outside the scope).
+    placed: dict[str, tuple[str, str]]
 
 
 def _type_columns(entry: NodeType) -> TypeColumns:
@@ -42,19 +45,22 @@ def _type_columns(entry: NodeType) -> TypeColumns:
     values: dict[str, str] = {}
     personal: dict[str, str] = {}
     keys: dict[str, str] = {}
+    placed: dict[str, tuple[str, str]] = {}
     for c in row_mapping(entry.strawberry_type).columns:
         if c.convert is not None:
             continue  # computed in Python: such a field keeps the loader path
         if c.private:
             if c.personal is None:
                 keys[c.attr] = c.column
+            elif c.personal == CELL_SCOPE and c.outside is not None:
+                placed[c.attr] = (c.column, c.outside)
         elif c.personal is None:
             values[c.attr] = c.column
         elif c.personal == CELL_SCOPE and entry.strawberry_type.__name__ not in HOUSEHOLD_OF:
             # (A household's personal data keeps the loader path, where the audit sees it.)
             # The JSON path tests the row's cell path against the personal scope.
             personal[c.attr] = c.column
-    return TypeColumns(entry.table, values, personal, keys)
+    return TypeColumns(entry.table, values, personal, keys, placed)
 
 
 # Every Node type whose table the JSON path can read.
@@ -112,10 +118,14 @@ def _field(
     if f.kind == "via" and f.via is not None and f.sub is not None:
         loader, key_attr, mode = f.via
         relation = RELATIONS.get(loader)
-        if mode != "one" or key_attr not in columns.keys or relation is None:
+        known = key_attr in columns.keys or key_attr in columns.placed
+        if mode != "one" or not known or relation is None:
             raise NotCompilable(f"{typename}.{f.attr} reads {loader} by {key_attr}")
         # A missing single object is NULL in SQL; the loader path reports a required one.
         if relation.many != bool(f.list_depth) or (f.non_null and not relation.many):
             raise NotCompilable(f"{typename}.{f.attr}: nullability or list shape")
+        if key_attr in columns.placed:
+            column, outside = columns.placed[key_attr]
+            return json_reads.Related(f.key, column, loader, json_node(f.sub), outside=outside)
         return json_reads.Related(f.key, columns.keys[key_attr], loader, json_node(f.sub))
     raise NotCompilable(f"{typename}.{f.attr} is {f.kind}")

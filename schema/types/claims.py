@@ -11,7 +11,14 @@ import strawberry
 from sandan.db.enums import Category, ClaimEvent, ClaimStatus, TaskKind
 from sandan.schema.context import Info
 from sandan.schema.ids import to_global_id
-from sandan.schema.types.fields import public_field
+from sandan.schema.types.fields import (
+    PLACE_SENTENCE,
+    RowType,
+    column,
+    key,
+    place_key,
+    via,
+)
 
 if TYPE_CHECKING:
     from sandan.schema.types.deeds import Deed
@@ -24,68 +31,63 @@ for _enum in (TaskKind, ClaimStatus, ClaimEvent):
         _value.description = _enum[_value.name].description
 
 
+def _listed(value: Any) -> list[str]:
+    return list(value or [])
+
+
+def _not_negative(value: int) -> int:
+    return max(value, 0)
+
+
 @strawberry.type(
     description="Work open to partner organisations: a whole need, or team slots of a deed."
 )
-class PartnerTask:
+class PartnerTask(RowType):
     id: strawberry.ID = strawberry.field(description="The task's id: pass it to claimTask.")
-    kind: TaskKind = strawberry.field(description="A whole need or a deed's team slots.")
-    title: str = strawberry.field(description="What is to be done (the need's title).")
-    description: str | None = strawberry.field(
+    kind: TaskKind = column(description="A whole need or a deed's team slots.")
+    title: str = column(description="What is to be done (the need's title).")
+    description: str | None = column(
         description="The need's public text.",
-        metadata=public_field("the public needs-list text; the household is never shown"),
+        public="the public needs-list text; the household is never shown",
     )
-    category: Category = strawberry.field(description="The service domain of the work.")
-    skills: list[str] = strawberry.field(description="Skills asked of the people who do it.")
-    hours: int = strawberry.field(description="Hours of work the need asks for in total.")
-    volunteers: int = strawberry.field(description="People the need asks for in total.")
-    window_from: date | None = strawberry.field(description="Earliest day to do it; null: any.")
-    window_to: date | None = strawberry.field(
+    category: Category = column(description="The service domain of the work.")
+    skills: list[str] = column(description="Skills asked of the people who do it.", convert=_listed)
+    hours: int = column(description="Hours of work the need asks for in total.")
+    volunteers: int = column(description="People the need asks for in total.")
+    window_from: date | None = column(description="Earliest day to do it; null: any.")
+    window_to: date | None = column(
         description="Last day to do it (the task closes after it); null: open-ended."
     )
-    slots: int = strawberry.field(description="How many claims the task takes in all.")
-    free_slots: int = strawberry.field(
-        description="Slots not held now (expired claims free theirs); 0: the task is filled."
+    slots: int = column(description="How many claims the task takes in all.")
+    free_slots: int = column(
+        description="Slots not held now (expired claims free theirs); 0: the task is filled.",
+        convert=_not_negative,
     )
-    until: datetime | None = strawberry.field(
+    until: datetime | None = column(
         description="Claims are taken until then; null: until the window ends."
     )
-    cell_pk: strawberry.Private[int]
-    deed_pk: strawberry.Private[int | None]
+    cell_pk: strawberry.Private[int] = place_key()
+    deed_pk: strawberry.Private[int | None] = key("deed_id")
 
-    @strawberry.field(description="Where the work is: the need's cell (a branch or a group).")
+    @strawberry.field(
+        description="Where the work is: the need's cell (a branch or a group). " + PLACE_SENTENCE,
+        metadata=via("cell_by_id", "cell_pk"),
+    )
     async def cell(
         self, info: Info
     ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
         return await info.context.loaders.cell_by_id.load(self.cell_pk)
 
-    @strawberry.field(description="The deed whose team slots these are; null for a whole need.")
+    @strawberry.field(
+        description="The deed whose team slots these are; null for a whole need.",
+        metadata=via("deed_by_id", "deed_pk"),
+    )
     async def deed(
         self, info: Info
     ) -> Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")] | None:
         if self.deed_pk is None:
             return None
         return await info.context.loaders.deed_by_id.load(self.deed_pk)
-
-    @classmethod
-    def from_row(cls, row: Any) -> PartnerTask:
-        return cls(
-            id=to_global_id("PartnerTask", row.id),
-            kind=row.kind,
-            title=row.title,
-            description=row.description,
-            category=row.category,
-            skills=list(row.skills or []),
-            hours=row.hours,
-            volunteers=row.volunteers,
-            window_from=row.window_from,
-            window_to=row.window_to,
-            slots=row.slots,
-            free_slots=max(row.free_slots, 0),
-            until=row.until,
-            cell_pk=row.cell_id,
-            deed_pk=row.deed_id,
-        )
 
 
 @strawberry.type(description="One step of a claim's history.")

@@ -15,7 +15,7 @@ from sandan.schema.types.deed_lifecycle import (
     DeedProgress,
     ProgressReport,
 )
-from sandan.schema.types.fields import RowType, column, key, via
+from sandan.schema.types.fields import PLACE_SENTENCE, RowType, column, key, place_key, via
 from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
@@ -64,12 +64,12 @@ class Deed(Node):
         )
     )
     pk: strawberry.Private[int] = key("id")
-    cell_pk: strawberry.Private[int] = key("cell_id")
+    cell_pk: strawberry.Private[int] = place_key()
     need_pk: strawberry.Private[int] = key("need_id")
     lead_pk: strawberry.Private[int | None] = key("lead_id")
 
     @strawberry.field(
-        description="The cell whose deeds list holds it.",
+        description="The cell whose deeds list holds it (its need's cell). " + PLACE_SENTENCE,
         metadata=via("cell_by_id", "cell_pk"),
     )
     async def cell(

@@ -24,6 +24,7 @@ from typing import Any, Literal, Self
 import strawberry
 from strawberry.types.field import StrawberryField
 
+from sandan.db.place import PLACE_COLUMN
 from sandan.db.repositories.batch import Record
 from sandan.schema.context import Viewer
 from sandan.schema.ids import to_global_id
@@ -44,6 +45,12 @@ CELL_SCOPE = PersonalRule(
     "cell_path", "Personal data: null unless the caller's grid scope covers this record."
 )
 
+# What callers outside CELL_SCOPE are told of a record's place (see `place_key`).
+PLACE_SENTENCE = (
+    "Filed at a household-contact group, it is shown at the group's branch unless the "
+    "caller's grid scope covers the group (staff of that subtree see the group)."
+)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -55,6 +62,8 @@ class Column:
     convert: Callable[[Any], Any] | None = None
     # A private attribute (`key`): not in the API, read by nested fields to find related rows.
     private: bool = False
+    # Outside the personal rule's scope: the row's column of this name instead of None.
+    outside: str | None = None
 
 
 def column(
@@ -76,9 +85,24 @@ def column(
     return strawberry.field(description=description, metadata=metadata)
 
 
-def key(name: str, *, convert: Callable[[Any], Any] | None = None) -> Any:
-    """A private attribute (not in the API) copied from the row's column `name`."""
-    return dataclasses.field(metadata={"column": Column(name, None, convert, private=True)})
+def key(
+    name: str,
+    *,
+    convert: Callable[[Any], Any] | None = None,
+    personal: PersonalRule | None = None,
+    outside: str | None = None,
+) -> Any:
+    """A private attribute (not in the API) copied from the row's column `name`; with
+    `personal`, outside the rule's scope it is the row's column `outside` instead."""
+    declared = Column(name, personal, convert, private=True, outside=outside)
+    return dataclasses.field(metadata={"column": declared})
+
+
+def place_key() -> Any:
+    """The cell key of a needs-list record (a need, a deed, a partner task): the group it was
+    filed at inside the caller's personal scope, the group's branch outside it (the select
+    carries both, see `sandan.db.place`). Its `cell` field says so with PLACE_SENTENCE."""
+    return key("cell_id", personal=CELL_SCOPE, outside=PLACE_COLUMN)
 
 
 def via(
@@ -124,6 +148,7 @@ class FieldColumn:
     private: bool
     personal: PersonalRule | None
     convert: Callable[[Any], Any] | None
+    outside: str | None = None
 
 
 class RowMapping:
@@ -150,6 +175,7 @@ class RowMapping:
                         private=declared.private,
                         personal=declared.personal or masked_keys.get(f.name),
                         convert=declared.convert,
+                        outside=declared.outside,
                     )
                 )
             elif f.name != "id" and not _is_resolver(f):
@@ -181,7 +207,8 @@ class RowMapping:
                 namespace[f"convert{i}"] = c.convert
                 value = f"convert{i}({value})"
             if c.personal is not None:
-                value = f"({value} if covered{rules.index(c.personal)} else None)"
+                other = "None" if c.outside is None else f"row.{_name(c.outside)}"
+                value = f"({value} if covered{rules.index(c.personal)} else {other})"
             arguments.append(f"{_name(c.attr)}={value}")
         lines.append(f"    return cls({', '.join(arguments)})")
         exec("\n".join(lines), namespace)

@@ -25,7 +25,11 @@ class DeedStatusCount:
     count: int = strawberry.field(description="Deeds of the subtree in this status (0 or more).")
 
 
-@strawberry.type(description="Counts over a cell's whole subtree.")
+@strawberry.type(
+    description="Counts over a cell's whole subtree. Needs and deeds count where the caller "
+    "sees them (`Need.cell`): a household-contact group's own count at its branch, and not "
+    "at the group, unless the caller's grid scope covers the group."
+)
 class CellStats:
     people: int = strawberry.field(description="Active members whose home cell is in the subtree.")
     households: int = strawberry.field(
@@ -157,7 +161,9 @@ class Cell(Node):
         return await info.context.loaders.resources_by_cell_id.load(self.pk)
 
     @strawberry.field(
-        description="Needs-list entries reported in this cell.",
+        description="Needs-list entries reported in this cell, in id order, where the caller "
+        "sees them (`Need.cell`): a branch lists its household-contact groups' needs too, and a "
+        "group lists none, unless the caller's grid scope covers the group.",
         metadata=via("needs_by_cell_id", "pk"),
     )
     async def needs(
@@ -166,7 +172,9 @@ class Cell(Node):
         return await info.context.loaders.needs_by_cell_id.load(self.pk)
 
     @strawberry.field(
-        description="Deeds taken on in this cell, in id order.",
+        description="Deeds taken on in this cell, in id order, where the caller sees them "
+        "(`Deed.cell`): a branch lists its household-contact groups' deeds too, and a group "
+        "lists none, unless the caller's grid scope covers the group.",
         metadata=via("deeds_by_cell_id", "pk"),
     )
     async def deeds(

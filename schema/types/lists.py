@@ -18,7 +18,7 @@ from sandan.schema.enums import (
     ResourceStatus,
     Urgency,
 )
-from sandan.schema.types.fields import CELL_SCOPE, column, key, via
+from sandan.schema.types.fields import CELL_SCOPE, PLACE_SENTENCE, column, key, place_key, via
 from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
@@ -145,13 +145,13 @@ class Need(Node):
     closed_at: datetime | None = column(description="When it was closed (UTC); null while open.")
     close_reason: str | None = column(description="Why it was closed; null while open.")
     pk: strawberry.Private[int] = key("id")
-    cell_pk: strawberry.Private[int] = key("cell_id")
+    cell_pk: strawberry.Private[int] = place_key()
     # Which household a need came from is personal (`household` below): None outside the
     # viewer's personal scope.
     visible_household_pk: strawberry.Private[int | None] = key("household_id")
 
     @strawberry.field(
-        description="The cell whose needs list holds it.",
+        description="The cell whose needs list holds it. " + PLACE_SENTENCE,
         metadata=via("cell_by_id", "cell_pk"),
     )
     async def cell(

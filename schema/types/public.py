@@ -109,7 +109,10 @@ class PublicDeed:
     )
     published_at: datetime | None = strawberry.field(description="When it was made public.")
     done_at: datetime | None = strawberry.field(description="When it was done; null if open.")
-    cell: PublicCell = strawberry.field(description="The grid cell it belongs to.")
+    cell: PublicCell = strawberry.field(
+        description="The grid cell it belongs to, as the public sees it: a deed filed at a "
+        "household-contact group is at the group's branch (for every caller of the board)."
+    )
     lead: PublicLead | None = strawberry.field(
         description="The responsible lead (负责人); null if none is named yet."
     )

@@ -11,8 +11,10 @@ what any client may ask.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from graphql import (
     GraphQLField,
@@ -51,12 +53,15 @@ def _named(gql_type: Any) -> Any:
     return gql_type
 
 
-def _selection(schema: GraphQLSchema, gql_type: Any, depth: int) -> str | None:
-    """Every field of `gql_type` down to `depth` object levels; None if nothing fits."""
+def _selection(
+    schema: GraphQLSchema, gql_type: Any, depth: int, typename: bool = False
+) -> str | None:
+    """Every field of `gql_type` down to `depth` object levels (`typename`: and each object's
+    __typename); None if nothing fits."""
     if isinstance(gql_type, (GraphQLInterfaceType, GraphQLUnionType)):
         parts = ["__typename"]
         for possible in schema.get_possible_types(gql_type):
-            inner = _selection(schema, possible, depth)
+            inner = _selection(schema, possible, depth, typename)
             if inner:
                 parts.append(f"... on {possible.name} {inner}")
         return "{ " + " ".join(parts) + " }"
@@ -70,11 +75,13 @@ def _selection(schema: GraphQLSchema, gql_type: Any, depth: int) -> str | None:
             continue  # a nested field with required arguments: none so far
         if name == "edges":  # the same objects as `nodes`, at twice the cost
             continue
-        below = _selection(schema, _named(field.type), depth - 1)
+        below = _selection(schema, _named(field.type), depth - 1, typename)
         if below is None:
             continue
         parts.append(f"{name} {below}".strip())
-    return "{ " + " ".join(parts) + " }" if parts else None
+    if not parts:
+        return None
+    return "{ " + " ".join((["__typename"] if typename else []) + parts) + " }"
 
 
 def _arguments(field: GraphQLField, known: dict[str, str]) -> str | None:
@@ -102,15 +109,36 @@ def _arguments(field: GraphQLField, known: dict[str, str]) -> str | None:
     return f"({', '.join(given)})" if given else ""
 
 
-def _queries(schema: GraphQLSchema, known: dict[str, str], depth: int) -> dict[str, str]:
+def _queries(
+    schema: GraphQLSchema, known: dict[str, str], depth: int, typename: bool = False
+) -> dict[str, str]:
     assert schema.query_type is not None
     queries = {}
     for name, field in schema.query_type.fields.items():
         arguments = _arguments(field, known)
         assert arguments is not None, f"no rule to fill the required arguments of {name}"
-        selection = _selection(schema, _named(field.type), depth)
+        selection = _selection(schema, _named(field.type), depth, typename)
         queries[name] = f"{{ {name}{arguments} {selection or ''} }}"
     return queries
+
+
+async def every_root(
+    client: httpx.AsyncClient, known: dict[str, str], *, typename: bool = False
+) -> AsyncIterator[tuple[str, str, httpx.Response]]:
+    """(root, query, response) for every root field of the Query type, each asked once with
+    every field down to the deepest level the caller's cost budget allows; `known` fills the
+    arguments (see `_arguments`), `typename` adds every object's __typename."""
+    schema = build_schema()._schema
+    assert schema.query_type is not None
+    for root in schema.query_type.fields:
+        for depth in range(MAX_DEPTH, 0, -1):
+            query = _queries(schema, known, depth, typename)[root]
+            response = await client.post("/graphql", json={"query": query})
+            codes = [e.get("extensions", {}).get("code") for e in response.json().get("errors", [])]
+            if "QUERY_TOO_COSTLY" not in codes:
+                break
+        assert response.status_code == 200, (query, response.text[:500])
+        yield root, query, response
 
 
 async def _secrets(url: str, scope_path: str | None) -> set[str]:
@@ -192,16 +220,7 @@ async def test_no_root_field_leaks_personal_data_outside_the_scope(
     schema = build_schema()._schema
     asked = 0
     async with api_client(demo_url, token=token) as client:
-        for root in schema.query_type.fields if schema.query_type else {}:
-            for depth in range(MAX_DEPTH, 0, -1):
-                query = _queries(schema, known["args"], depth)[root]
-                response = await client.post("/graphql", json={"query": query})
-                codes = [
-                    e.get("extensions", {}).get("code") for e in response.json().get("errors", [])
-                ]
-                if "QUERY_TOO_COSTLY" not in codes:
-                    break
-            assert response.status_code == 200, (query, response.text[:500])
+        async for root, _query, response in every_root(client, known["args"]):
             leaked = [s for s in secrets if s in response.text]
             assert leaked == [], f"{role_name} read {leaked[:3]} through {root}"
             asked += 1

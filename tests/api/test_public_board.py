@@ -11,7 +11,7 @@ from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType
 from sandan.app import create_app
 from sandan.settings import Settings
 from tests.api.helpers import data_of, gid, only_error, sql, walk
-from tests.conftest import api_client, gql
+from tests.conftest import STAFF_TOKEN, api_client, gql
 from tests.web.helpers import board_facts
 
 DEED = """id title status category needTitle publishedAt doneAt
@@ -41,11 +41,14 @@ query($first: Int, $after: String) {
 }
 """
 
+# A deed filed at a household-contact group is on the board at the group's branch.
 PUBLISHED = """
-SELECT d.id, d.title, d.status, d.done_at, d.lead_id, c.path, c.code AS cell_code,
-       n.title AS need_title, n.category, p.name AS lead_name, p.role AS lead_role
+SELECT d.id, d.title, d.status, d.done_at, d.lead_id, c.path, c.level, c.code AS filed_code,
+       CASE WHEN c.level = 'GROUP' THEN b.code ELSE c.code END AS cell_code,
+       b.code AS parent_code, n.title AS need_title, n.category, p.name AS lead_name,
+       p.role AS lead_role
 FROM deeds d JOIN cells c ON c.id = d.cell_id JOIN needs n ON n.id = d.need_id
-LEFT JOIN people p ON p.id = d.lead_id
+LEFT JOIN cells b ON b.id = c.parent_id LEFT JOIN people p ON p.id = d.lead_id
 WHERE d.published = :yes ORDER BY d.id
 """
 
@@ -119,6 +122,27 @@ async def test_a_cell_narrows_the_board_to_its_subtree(read_only_demo_url: str) 
         page = await board(url, cell=cell["code"])
         expected = [gid("Deed", r["id"]) for r in rows if r["path"].startswith(cell["path"])]
         assert [n["id"] for n in page["nodes"]] == expected, cell
+
+
+async def test_a_deed_filed_at_a_group_is_on_the_board_at_its_branch(
+    read_only_demo_url: str,
+) -> None:
+    url = read_only_demo_url
+    rows = await published(url)
+    at_groups = [r for r in rows if r["level"] == "GROUP"]
+    assert at_groups, "the demo must publish a deed of a group's need"
+    assert all(n["cell"]["level"] != "GROUP" for n in (await board(url))["nodes"])
+    for row in at_groups:
+        # The group's own code lists none of its deeds; its branch's lists them all.
+        assert (await board(url, cell=row["filed_code"]))["nodes"] == []
+        assert (await board(url, cell=row["filed_code"]))["totalCount"] == 0
+        branch = await board(url, cell=row["parent_code"])
+        shown = {n["id"]: n["cell"] for n in branch["nodes"]}
+        assert shown[gid("Deed", row["id"])]["code"] == row["parent_code"]
+    # Staff whose scope covers the group are shown the board as the public sees it too.
+    async with api_client(url, token=STAFF_TOKEN) as client:
+        body = await gql(client, BOARD, {"first": 100})
+    assert data_of(body)["publicDeeds"] == await board(url)
 
 
 async def test_filters_and_pages(read_only_demo_url: str) -> None:

@@ -111,10 +111,10 @@ def test_ratings_show_only_when_residents_have_rated() -> None:
         done_at=None,
         cell=PublicCell(
             code="X",
-            name="第一户联系党小组",
-            level=Level.GROUP,
-            kind=CellKind.CONTACT_GROUP,
-            parent_name="碧桂花园小区",
+            name="碧桂花园小区",
+            level=Level.BRANCH,
+            kind=CellKind.RESIDENTIAL_COMPOUND,
+            parent_name="南方社区",
         ),
         lead=None,
         progress=progress_of(False, []),
@@ -124,7 +124,7 @@ def test_ratings_show_only_when_residents_have_rated() -> None:
         comments=[],
     )
     unrated = str(card(deed))
-    assert "碧桂花园小区 · 第一户联系党小组" in unrated
+    assert "<span>碧桂花园小区</span>" in unrated
     assert "群众评价" not in unrated and "rating" not in unrated
     rated = dataclasses.replace(deed, satisfaction=PublicSatisfaction(average=4.5, ratings=12))
     assert "群众评价 <strong>4.5</strong> / 5（12 人评价）" in str(card(rated))
