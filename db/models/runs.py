@@ -65,7 +65,12 @@ class OptimisationRun(Timestamped, Base):
     )
     time_limit_seconds: Mapped[int]
     seed: Mapped[int] = mapped_column(default=0)
+    # A label of the starter's scope ("staff of NH-JJ"), and the account that started it (null
+    # for configured bootstrap tokens, which belong to no account).
     started_by: Mapped[str] = mapped_column(String(200))
+    started_by_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     heartbeat_at: Mapped[datetime | None]

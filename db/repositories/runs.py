@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, insert, or_, select, t
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from sandan.db.models import Cell
+from sandan.db.models import Account, Cell
 from sandan.db.models.runs import (
     TAKEABLE,
     CancelRequest,
@@ -44,8 +44,17 @@ def _is_postgres(session: Reader) -> bool:
 
 
 def run_columns() -> Any:
+    """A run's columns, its cell's code, and the name and role of the account that started it
+    (null for a bootstrap token)."""
     return (
-        columns_of(Run).add_columns(Cell.code.label("cell_code")).join(Cell, Cell.id == Run.cell_id)
+        columns_of(Run)
+        .add_columns(
+            Cell.code.label("cell_code"),
+            Account.name.label("starter_name"),
+            Account.role.label("starter_role"),
+        )
+        .join(Cell, Cell.id == Run.cell_id)
+        .outerjoin(Account, Account.id == Run.started_by_account_id)
     )
 
 

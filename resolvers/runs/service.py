@@ -144,6 +144,7 @@ async def start(
             "time_limit_seconds": time_limit,
             "seed": seed,
             "started_by": started_by,
+            "started_by_account_id": ctx.viewer.account_pk,
         }
         pk = await runs.insert_run(session, values)
         await session.commit()

@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from sandan.db.enums import Role
 from sandan.db.models.runs import ConstraintKind as DbConstraintKind
 from sandan.db.models.runs import RunStatus
 from sandan.db.repositories.batch import Record
+from sandan.schema import accounts as _accounts  # noqa: F401  (makes Role a GraphQL enum)
 from sandan.schema.connections import After, Connection, First
 from sandan.schema.context import Info, Viewer
 from sandan.schema.enums import DeedRole, described_enum
 from sandan.schema.ids import to_global_id
+from sandan.schema.types.fields import public_field
 from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
@@ -120,6 +123,34 @@ PAGE = "Relay paging: `first` (capped by the server) items after cursor `after`.
 
 
 @strawberry.type(
+    description="The account that started a run, as staff reading the run see it: its id, the "
+    "name it is shown by and its role (never the personal data of a person)."
+)
+class RunStarter:
+    id: strawberry.ID = strawberry.field(description="The account's id (an Account id).")
+    display_name: str = strawberry.field(
+        description="The name the account is shown by, e.g. a village office's name.",
+        metadata=public_field(
+            "an account's shown name, read only by staff whose scope covers the run it started "
+            "(runs are staff records); an office's name, not a resident's"
+        ),
+    )
+    role: Role = strawberry.field(description="The account's role (see Role).")
+
+    @classmethod
+    def from_row(cls, row: Record) -> RunStarter | None:
+        """The starter of a run row read with its account's name and role; None for a run
+        started with a bootstrap token (or whose account is gone)."""
+        if row.started_by_account_id is None or row.starter_name is None:
+            return None
+        return cls(
+            id=to_global_id("Account", row.started_by_account_id),
+            display_name=row.starter_name,
+            role=Role(row.starter_role),
+        )
+
+
+@strawberry.type(
     description="An optimisation run over a cell's subtree and a period: it matches the open "
     "needs to people and resources and writes its answer as PROPOSED deeds."
 )
@@ -129,7 +160,14 @@ class OptimisationRun(Node):
     status: OptimisationRunStatus = strawberry.field(  # type: ignore[valid-type]
         description="Where the run is; poll or subscribe until SUCCEEDED, FAILED or CANCELLED."
     )
-    started_by: str = strawberry.field(description="The staff scope that started the run.")
+    started_by: str = strawberry.field(
+        description='A label of the starter\'s scope, e.g. "staff of NH-JJ" (shown when '
+        "startedByAccount is null)."
+    )
+    started_by_account: RunStarter | None = strawberry.field(
+        description="The account that started the run: its id, name and role; null when it was "
+        "started with a configured bootstrap token (SANDAN_STAFF_TOKENS), which has no account."
+    )
     created_at: datetime = strawberry.field(description="When the run was started (queued).")
     started_at: datetime | None = strawberry.field(description="When a worker began solving.")
     finished_at: datetime | None = strawberry.field(
@@ -164,6 +202,7 @@ class OptimisationRun(Node):
             period_to=row.period_to,
             status=RunStatus(row.status),
             started_by=row.started_by,
+            started_by_account=RunStarter.from_row(row),
             created_at=row.created_at,
             started_at=row.started_at,
             finished_at=row.finished_at,
