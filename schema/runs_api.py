@@ -15,6 +15,7 @@ import strawberry
 
 from sandan.db.models.runs import FINISHED, ConstraintKind, RunStatus
 from sandan.resolvers.errors import QueryError, QueryErrorCode
+from sandan.resolvers.runs import pin_resource as pinning
 from sandan.resolvers.runs import reads, review, service
 from sandan.resolvers.runs.rows import pk_of
 from sandan.resolvers.runs.service import RunErrorCode, RunProblem
@@ -67,6 +68,30 @@ class RunConstraintInput:
     person: strawberry.ID = strawberry.field(description="The person (Person.id) to pin or forbid.")
     role: DeedRole = strawberry.field(
         default=DeedRole.TEAM, description="For a pin: LEAD or TEAM (ignored for a forbid)."
+    )
+    period_from: date | None = strawberry.field(
+        default=None, description="Apply only to runs meeting this period (null: any)."
+    )
+    period_to: date | None = strawberry.field(default=None, description="See periodFrom.")
+    reason: str | None = strawberry.field(default=None, description="Why (at most 500 chars).")
+
+
+@strawberry.input(
+    description="Units of a resource to reserve for a need in later runs (a resource pin)."
+)
+class ResourcePinInput:
+    need: strawberry.ID = strawberry.field(
+        description="The need (Need.id), in your scope, OPEN and without an approved deed."
+    )
+    resource: strawberry.ID = strawberry.field(
+        description="The resource (Resource.id), in your scope and ACTIVE: it must reach the "
+        "need's cell, serve its category, be available in its window and be of a kind the "
+        "need requests."
+    )
+    quantity: int = strawberry.field(
+        default=1,
+        description="Units to reserve: at least 1, at most what the need requests of that kind "
+        "(less other pins) and what the resource has free (less approved deeds and other pins).",
     )
     period_from: date | None = strawberry.field(
         default=None, description="Apply only to runs meeting this period (null: any)."
@@ -252,6 +277,34 @@ class RunsMutation:
     async def forbid(self, info: Info, input: ConstraintArgument) -> RunConstraintPayload:
         pk, problems = await review.add_constraint(
             info.context, _constraint(ConstraintKind.FORBID, input)
+        )
+        return await _constraint_payload(info, pk, problems)
+
+    @strawberry.mutation(
+        description="Pin units of a resource to a need for later runs (until lifted): each run "
+        "reserves them before solving (off the resource's capacity and the need's request) and "
+        "adds them to the need's deed when it proposes one; a need left unmatched holds "
+        "nothing. Listed with the person pins in runConstraints; lift it with "
+        "liftRunConstraint. It does not force the need to be fulfilled (a person pin does)."
+    )
+    async def pin_resource(
+        self,
+        info: Info,
+        input: Annotated[
+            ResourcePinInput,
+            strawberry.argument(description="The need, the resource, the units and the terms."),
+        ],
+    ) -> RunConstraintPayload:
+        pk, problems = await pinning.pin_resource(
+            info.context,
+            pinning.ResourcePinInput(
+                need=input.need,
+                resource=input.resource,
+                quantity=input.quantity,
+                period_from=input.period_from,
+                period_to=input.period_to,
+                reason=input.reason,
+            ),
         )
         return await _constraint_payload(info, pk, problems)
 

@@ -12,7 +12,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sandan.db.base import Base, PathString, Timestamped, enum_column
@@ -134,11 +134,14 @@ class RunUnmatched(Base):
 
 
 class RunConstraint(Base):
-    """A staff pin (this person must serve this need) or forbid (must not), with who and when.
+    """A staff pin (this person must serve this need) or forbid (must not), with who and when;
+    or a resource pin (`quantity` units of this resource go to this need).
 
-    Applied to every later run whose instance holds the need and the person and whose period
-    meets the constraint's period (no period: every run) until lifted. Rejecting a proposal
-    creates a FORBID of its lead/need pair for the run's period."""
+    Applied to every later run whose instance holds the need and the person (or resource) and
+    whose period meets the constraint's period (no period: every run) until lifted. Rejecting a
+    proposal creates a FORBID of its lead/need pair for the run's period. A resource pin is
+    reserved when the instance is built (resolvers/runs/resource_pins.py): the units come off
+    the resource's capacity and the need's request, and join the need's deed if it gets one."""
 
     __tablename__ = "run_constraints"
 
@@ -146,7 +149,10 @@ class RunConstraint(Base):
     kind: Mapped[ConstraintKind] = mapped_column(enum_column(ConstraintKind, "constraint_kind"))
     cell_id: Mapped[int] = mapped_column(ForeignKey("cells.id"), index=True)  # the need's cell
     need_id: Mapped[int] = mapped_column(ForeignKey("needs.id"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # Exactly one of a person (a pin or forbid) and a resource (a resource pin, with quantity).
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"), index=True)
+    quantity: Mapped[int | None]
     role: Mapped[DeedRole | None] = mapped_column(enum_column(DeedRole, "deed_role"))
     period_from: Mapped[date | None]
     period_to: Mapped[date | None]
@@ -155,3 +161,11 @@ class RunConstraint(Base):
     created_at: Mapped[datetime]
     lifted_by: Mapped[str | None] = mapped_column(String(200))
     lifted_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        CheckConstraint("(person_id IS NULL) <> (resource_id IS NULL)", name="person_or_resource"),
+        CheckConstraint(
+            "(resource_id IS NULL AND quantity IS NULL) OR (kind = 'PIN' AND quantity >= 1)",
+            name="resource_pin_quantity",
+        ),
+    )

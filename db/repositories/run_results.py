@@ -281,10 +281,16 @@ def _period_meets(start: date, end: date) -> Any:
 async def constraints_for_run(
     session: Reader, root_path: str, start: date, end: date
 ) -> list[Record]:
-    """Unlifted pins and forbids on needs in the subtree whose period meets the run's."""
+    """Unlifted pins (of people and resources) and forbids on needs in the subtree whose period
+    meets the run's, oldest first."""
     stmt = (
         select(
-            RunConstraint.kind, RunConstraint.need_id, RunConstraint.person_id, RunConstraint.role
+            RunConstraint.kind,
+            RunConstraint.need_id,
+            RunConstraint.person_id,
+            RunConstraint.role,
+            RunConstraint.resource_id,
+            RunConstraint.quantity,
         )
         .join(Cell, Cell.id == RunConstraint.cell_id)
         .where(

@@ -1,4 +1,5 @@
-"""The instance a run solves: the existing export, with the staff's pins and forbids added.
+"""The instance a run solves: the existing export, with the staff's pins and forbids added
+and their resource pins reserved (resolvers/runs/resource_pins.py).
 
 A new run over the same cell and period replaces the earlier runs' unapproved proposals, so
 those must not count as held capacity in its instance. The export runs inside a transaction
@@ -21,6 +22,7 @@ from sandan.db.models.runs import ConstraintKind
 from sandan.db.repositories import run_results
 from sandan.db.repositories.batch import Record
 from sandan.resolvers.instance import export_instance
+from sandan.resolvers.runs.resource_pins import reserve
 
 
 async def prepare_instance(
@@ -42,12 +44,15 @@ async def prepare_instance(
             )
         finally:
             await session.rollback()
-    skipped = add_constraints(instance, constraints)
+    people = [c for c in constraints if c.resource_id is None]
+    skipped = add_constraints(instance, people)
+    skipped += reserve(instance, [c for c in constraints if c.resource_id is not None])
     return instance, skipped
 
 
 def add_constraints(instance: dict[str, Any], constraints: list[Record]) -> int:
-    """Pins and forbids whose need and person are both in the instance; the count left out."""
+    """Person pins and forbids whose need and person are both in the instance; the count left
+    out."""
     needs = {n["id"] for n in instance["needs"]}
     people = {p["id"] for p in instance["people"]}
     pins: list[dict[str, str]] = []

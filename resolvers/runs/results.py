@@ -8,6 +8,7 @@ into primary keys here. The transaction first re-checks that the run is still th
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sandan.db.models.runs import RunStatus
 from sandan.db.repositories import run_results, runs
 from sandan.db.repositories.batch import Record
+from sandan.resolvers.runs.resource_pins import with_pinned
 
 # Shown to staff: what went wrong and what to do about it (no traceback, no personal data).
 CHANGED_MEANWHILE = (
@@ -131,8 +133,11 @@ async def write_results(
     final: RunStatus,
     stats: dict[str, Any],
     progress: dict[str, Any] | None,
+    *,
+    reservations: Sequence[dict[str, Any]] = (),
 ) -> bool:
     """Write the run's proposals and unmatched needs and set its final status, all or nothing.
+    `reservations` are the instance's `resource_pins`: their units join their needs' deeds.
 
     Returns False when the run was no longer this worker's (nothing written)."""
     async with sessionmaker() as session:
@@ -148,7 +153,8 @@ async def write_results(
                 await run_results.delete_deeds(session, replaced)
                 deeds = solution.get("deeds") or []
                 needs = await run_results.need_titles(session, [_pk(d["need"]) for d in deeds])
-                await run_results.insert_proposals(session, run.id, proposed_deeds(solution, needs))
+                proposed = with_pinned(proposed_deeds(solution, needs), reservations)
+                await run_results.insert_proposals(session, run.id, proposed)
                 await run_results.insert_unmatched(
                     session,
                     run.id,

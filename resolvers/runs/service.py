@@ -39,6 +39,16 @@ class RunErrorCode(Described):
     ALREADY_FINISHED = "ALREADY_FINISHED", "The run has ended; there is nothing to cancel."
     NOT_PROPOSED = "NOT_PROPOSED", "A deed is not PROPOSED (already reviewed or not a proposal)."
     ALREADY_LIFTED = "ALREADY_LIFTED", "The pin or forbid was lifted already; nothing changed."
+    NOT_ELIGIBLE = (
+        "NOT_ELIGIBLE",
+        "The resource cannot serve the need (reach, category, time, a kind the need does not "
+        "request, a closed resource, or a need not open); the message says which.",
+    )
+    NOT_ENOUGH_CAPACITY = (
+        "NOT_ENOUGH_CAPACITY",
+        "The resource has fewer free units than asked (active deeds and other pins hold the "
+        "rest); pin fewer units or lift another pin.",
+    )
 
 
 @dataclass(frozen=True)

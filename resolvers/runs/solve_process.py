@@ -66,6 +66,8 @@ async def _export(job: Job) -> tuple[bytes, dict[str, Any]]:
         facts: dict[str, Any] = {
             key: len(instance[key]) for key in ("needs", "people", "resources")
         }
+        # The units reserved for resource pins: the parent adds them to the needs' deeds.
+        facts["resource_pins"] = instance.get("resource_pins", [])
         del instance
         async with sessionmaker() as session, session.begin():
             await runs.save_file(session, job.run_id, instance=text.decode())

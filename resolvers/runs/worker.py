@@ -155,7 +155,14 @@ class RunWorker:
             return
         t_write = time.monotonic()
         written = await write_results(
-            self.sessionmaker, run, solution, answer.decode(), status, stats, progress
+            self.sessionmaker,
+            run,
+            solution,
+            answer.decode(),
+            status,
+            stats,
+            progress,
+            reservations=facts.get("resource_pins", []),
         )
         log.info(
             "run %s: %s, %d deeds written in %.2f s",

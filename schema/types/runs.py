@@ -22,7 +22,7 @@ from sandan.schema.types.node import Node
 if TYPE_CHECKING:
     from sandan.schema.types.deeds import Deed
     from sandan.schema.types.grid import Cell
-    from sandan.schema.types.lists import Need
+    from sandan.schema.types.lists import Need, Resource
     from sandan.schema.types.members import Person
 
 OptimisationRunStatus = described_enum(RunStatus, name="OptimisationRunStatus")
@@ -277,23 +277,35 @@ class UnmatchedNeed:
         return await info.context.loaders.need_by_id.load(self.need_pk)
 
 
-@strawberry.type(description="A staff pin or forbid applied to later runs until lifted.")
+@strawberry.type(
+    description="A staff pin or forbid applied to later runs until lifted: a person pinned to "
+    "(or forbidden for) a need, or units of a resource pinned to a need (`resource` and "
+    "`quantity` set, `person` null)."
+)
 class RunConstraint(Node):
     kind: ConstraintKind = strawberry.field(  # type: ignore[valid-type]
-        description="PIN (must serve) or FORBID (must not serve)."
+        description="PIN (must serve) or FORBID (must not serve); a resource pin is a PIN."
+    )
+    quantity: int | None = strawberry.field(
+        description="For a resource pin: the units reserved for the need in each later run "
+        "(they join its deed if the run fulfils it); null for a person's pin or forbid."
     )
     role: DeedRole | None = strawberry.field(
-        description="For a PIN: the role the person must take (null for a FORBID)."
+        description="For a person's PIN: the role they must take (null for a FORBID or a "
+        "resource pin)."
     )
     period_from: date | None = strawberry.field(description="Applies to runs meeting this period")
     period_to: date | None = strawberry.field(description="(null ends: any period).")
     reason: str | None = strawberry.field(description="Why staff added it, if they said.")
-    created_by: str = strawberry.field(description="The staff scope that added it.")
+    created_by: str = strawberry.field(
+        description='Who added it: a label of their staff scope, e.g. "staff of NH-JJ".'
+    )
     created_at: datetime = strawberry.field(description="When it was added.")
     lifted_by: str | None = strawberry.field(description="Set once lifted: no longer applied.")
     lifted_at: datetime | None = strawberry.field(description="When it was lifted (null: active).")
     need_pk: strawberry.Private[int]
-    person_pk: strawberry.Private[int]
+    person_pk: strawberry.Private[int | None]
+    resource_pk: strawberry.Private[int | None]
 
     @classmethod
     def from_row(cls, row: Record, viewer: Viewer | None = None) -> RunConstraint:
@@ -308,8 +320,10 @@ class RunConstraint(Node):
             created_at=row.created_at,
             lifted_by=row.lifted_by,
             lifted_at=row.lifted_at,
+            quantity=row.quantity,
             need_pk=row.need_id,
             person_pk=row.person_id,
+            resource_pk=row.resource_id,
         )
 
     @strawberry.field(description="The need.")
@@ -318,8 +332,18 @@ class RunConstraint(Node):
     ) -> Annotated[Need, strawberry.lazy("sandan.schema.types.lists")] | None:
         return await info.context.loaders.need_by_id.load(self.need_pk)
 
-    @strawberry.field(description="The person pinned or forbidden.")
+    @strawberry.field(description="The person pinned or forbidden; null for a resource pin.")
     async def person(
         self, info: Info
     ) -> Annotated[Person, strawberry.lazy("sandan.schema.types.members")] | None:
+        if self.person_pk is None:
+            return None
         return await info.context.loaders.person_by_id.load(self.person_pk)
+
+    @strawberry.field(description="The resource pinned (a resource pin); null otherwise.")
+    async def resource(
+        self, info: Info
+    ) -> Annotated[Resource, strawberry.lazy("sandan.schema.types.lists")] | None:
+        if self.resource_pk is None:
+            return None
+        return await info.context.loaders.resource_by_id.load(self.resource_pk)

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from tests.api.helpers import data_of, gid, scalar
+from tests.api.helpers import data_of, gid, scalar, sql
 from tests.conftest import gql
 
 PERIOD = {"from": "2026-05-01", "to": "2026-08-31"}
@@ -33,7 +33,12 @@ query Proposals($id: ID!) {
   optimisationRun(id: $id) {
     proposals(first: 100) {
       totalCount
-      nodes { explanation deed { id status need { id } lead { id } team { id } } }
+      nodes {
+        explanation
+        deed {
+          id status need { id } lead { id } team { id } resources { quantity resource { id } }
+        }
+      }
     }
     unmatched(first: 100) { totalCount nodes { reasons need { id unmatchedReasons } } }
   }
@@ -65,3 +70,23 @@ async def wait_for_end(client: httpx.AsyncClient, run_id: str, limit: float = 90
             return run
         await asyncio.sleep(0.2)
     raise AssertionError(f"run {run_id} did not end within {limit} s")
+
+
+async def overcommitted(url: str) -> list[dict[str, Any]]:
+    """People or resources holding more in active deeds than they have (straight from SQL)."""
+    active = "('PROPOSED', 'APPROVED', 'PUBLISHED', 'IN_PROGRESS')"
+    return await sql(
+        url,
+        f"""
+        SELECT 'person' AS kind, p.id FROM people p
+        WHERE (SELECT count(*) FROM deed_members m JOIN deeds d ON d.id = m.deed_id
+               WHERE m.person_id = p.id AND m.role = 'TEAM' AND d.status IN {active}) > p.max_deeds
+           OR (SELECT count(*) FROM deeds d WHERE d.lead_id = p.id AND d.status IN {active})
+              > p.max_lead
+        UNION ALL
+        SELECT 'resource', r.id FROM resources r
+        WHERE (SELECT coalesce(sum(u.quantity), 0) FROM deed_resources u
+               JOIN deeds d ON d.id = u.deed_id WHERE u.resource_id = r.id
+               AND d.status IN {active}) > r.capacity
+        """,
+    )

@@ -1,7 +1,8 @@
 """The whole review loop through GraphQL alone, over real HTTP and a real websocket, on both
 engines: start a run on the demo town, follow it, read proposals and unmatched needs, approve
-one, reject one, pin a member, re-run, and see the approved deed unchanged and the rejected
-pair absent, with nobody committed beyond their capacity."""
+one, reject one, pin a member and a resource, re-run, and see the approved deed unchanged, the
+rejected pair absent and the pinned resource on the redone deed, with nobody and nothing
+committed beyond their capacity."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import websockets
 
 from tests.api.helpers import data_of, pk_of, sql
 from tests.conftest import STAFF_TOKEN, gql
-from tests.runs.helpers import PROPOSALS, cell_gid, start, wait_for_end
+from tests.runs.helpers import PROPOSALS, cell_gid, overcommitted, start, wait_for_end
 from tests.runs.server import SUBSCRIBE, follow, served
 
 REVIEW = """
@@ -35,8 +36,43 @@ mutation Pin($need: ID!, $person: ID!) {
 
 CONSTRAINTS = """
 query Constraints($cell: ID!) {
-  runConstraints(cell: $cell) { totalCount nodes { kind person { id } need { id } reason } }
+  runConstraints(cell: $cell) {
+    totalCount nodes { kind quantity person { id } resource { id } need { id } reason }
+  }
 }"""
+
+# A room for the whole grid, pinned to the rejected need after it is asked to need one.
+ROOM = """
+mutation Room($cell: ID!) {
+  createResource(input: {cell: $cell, title: "会议室", kind: VENUE, capacity: 1}) {
+    resource { id } errors { code }
+  }
+}"""
+ASK_FOR_A_ROOM = """
+query Requests($id: ID!) { node(id: $id) { ... on Need { resourceRequests { kind quantity } } } }"""
+REQUESTS = """
+mutation Requests($id: ID!, $requests: [ResourceRequestInput!]) {
+  updateNeed(id: $id, input: {resourceRequests: $requests}) { errors { code } }
+}"""
+PIN_ROOM = """
+mutation PinRoom($need: ID!, $room: ID!) {
+  pinResource(input: {need: $need, resource: $room, quantity: 1}) {
+    constraint { kind quantity } errors { code message }
+  }
+}"""
+
+
+async def _pin_a_room(client: httpx.AsyncClient, town: str, need: str) -> str:
+    """The need asks for one more VENUE unit, and a new one-unit room is pinned to it."""
+    room = data_of(await gql(client, ROOM, {"cell": town}))["createResource"]["resource"]["id"]
+    asked = data_of(await gql(client, ASK_FOR_A_ROOM, {"id": need}))["node"]["resourceRequests"]
+    requests = [*asked, {"kind": "VENUE", "quantity": 1}]
+    updated = data_of(await gql(client, REQUESTS, {"id": need, "requests": requests}))
+    assert updated["updateNeed"]["errors"] == []
+    pinned = data_of(await gql(client, PIN_ROOM, {"need": need, "room": room}))["pinResource"]
+    assert pinned == {"constraint": {"kind": "PIN", "quantity": 1}, "errors": []}
+    room_id: str = room
+    return room_id
 
 
 async def _members(url: str, deed_pk: int) -> list[dict[str, Any]]:
@@ -44,26 +80,6 @@ async def _members(url: str, deed_pk: int) -> list[dict[str, Any]]:
         url,
         "SELECT person_id, role FROM deed_members WHERE deed_id = :d ORDER BY person_id",
         {"d": deed_pk},
-    )
-
-
-async def _overcommitted(url: str) -> list[dict[str, Any]]:
-    """People or resources holding more in active deeds than they have (straight from SQL)."""
-    active = "('PROPOSED', 'APPROVED', 'IN_PROGRESS')"
-    return await sql(
-        url,
-        f"""
-        SELECT 'person' AS kind, p.id FROM people p
-        WHERE (SELECT count(*) FROM deed_members m JOIN deeds d ON d.id = m.deed_id
-               WHERE m.person_id = p.id AND m.role = 'TEAM' AND d.status IN {active}) > p.max_deeds
-           OR (SELECT count(*) FROM deeds d WHERE d.lead_id = p.id AND d.status IN {active})
-              > p.max_lead
-        UNION ALL
-        SELECT 'resource', r.id FROM resources r
-        WHERE (SELECT coalesce(sum(u.quantity), 0) FROM deed_resources u
-               JOIN deeds d ON d.id = u.deed_id WHERE u.resource_id = r.id
-               AND d.status IN {active}) > r.capacity
-        """,
     )
 
 
@@ -109,8 +125,13 @@ async def test_review_loop_through_graphql_and_a_websocket(demo_url: str, tmp_pa
                 await gql(client, PIN, {"need": rejected["need"]["id"], "person": member})
             )["pin"]
             assert pinned["errors"] == [] and pinned["constraint"]["kind"] == "PIN"
+            room = await _pin_a_room(client, town, rejected["need"]["id"])
             listed = data_of(await gql(client, CONSTRAINTS, {"cell": town}))["runConstraints"]
-            assert sorted(c["kind"] for c in listed["nodes"]) == ["FORBID", "PIN"]
+            assert sorted((c["kind"], c["quantity"] or 0) for c in listed["nodes"]) == [
+                ("FORBID", 0),
+                ("PIN", 0),
+                ("PIN", 1),
+            ]
             forbid = next(c for c in listed["nodes"] if c["kind"] == "FORBID")
             assert forbid["person"]["id"] == rejected["lead"]["id"]
 
@@ -127,6 +148,8 @@ async def test_review_loop_through_graphql_and_a_websocket(demo_url: str, tmp_pa
             assert len(redo) == 1
             assert redo[0]["lead"]["id"] != rejected["lead"]["id"]
             assert member in {p["id"] for p in redo[0]["team"]}
+            # The pinned room is on the redone deed (and nowhere else: it has one unit).
+            assert {"quantity": 1, "resource": {"id": room}} in redo[0]["resources"]
             # The first run's unreviewed proposals were replaced: none of them is left.
             leftovers = await sql(
                 demo_url,
@@ -135,7 +158,7 @@ async def test_review_loop_through_graphql_and_a_websocket(demo_url: str, tmp_pa
                 {"r": pk_of(first_run)},
             )
             assert leftovers == [{"n": 0}]
-            assert await _overcommitted(demo_url) == []
+            assert await overcommitted(demo_url) == []
 
             run_pk = pk_of(second_run)
             instance = (await client.get(f"/runs/{run_pk}/instance.json")).content

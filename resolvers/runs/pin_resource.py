@@ -1,0 +1,156 @@
+"""The pinResource mutation: staff pin `quantity` units of a resource to a need for later runs.
+
+What a pin does to a run is resolvers/runs/resource_pins.py. Here the pin is checked against
+the lists as they are now: the need and the resource both in the caller's scope; the need open
+with no deed past proposal (a PROPOSED deed is replaced by the next run); the resource active
+and eligible for the need (reach, category, time, a kind the need requests); the quantity
+within what the need requests (less what other pins cover) and within the resource's free
+units (less what approved and later deeds hold and other pins reserve). A refusal writes
+nothing. The run's instance checks again with what every active deed holds then, and leaves
+out a pin that no longer fits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sandan.db.enums import NeedStatus, ResourceStatus
+from sandan.db.models import Need, Resource
+from sandan.db.models.runs import ConstraintKind
+from sandan.db.repositories import resource_pins as repo
+from sandan.db.repositories import run_results, runs
+from sandan.db.repositories.writes import located_row
+from sandan.resolvers.permissions import Action, may
+from sandan.resolvers.runs.service import STAFF_ONLY, RunErrorCode, RunProblem, parse_id, who
+from sandan.schema.context import Context
+
+MAX_QUANTITY = 10_000
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class ResourcePinInput:
+    need: str
+    resource: str
+    quantity: int
+    period_from: date | None
+    period_to: date | None
+    reason: str | None
+
+
+def _input_problems(data: ResourcePinInput) -> list[RunProblem]:
+    problems = []
+    if not 1 <= data.quantity <= MAX_QUANTITY:
+        problems.append(
+            RunProblem(RunErrorCode.OUT_OF_RANGE, "quantity", f"give 1 to {MAX_QUANTITY} units")
+        )
+    if len((data.reason or "").strip()) > MAX_REASON:
+        problems.append(
+            RunProblem(RunErrorCode.TOO_LONG, "reason", f"at most {MAX_REASON} characters")
+        )
+    if data.period_from and data.period_to and data.period_from > data.period_to:
+        problems.append(RunProblem(RunErrorCode.PERIOD_REVERSED, "periodTo", "before periodFrom"))
+    return problems
+
+
+def _requested(need: Any, kind: str) -> int:
+    return sum(
+        int(item.get("quantity", 1))
+        for item in need.resource_requests or []
+        if str(item["kind"]) == kind
+    )
+
+
+def _not_eligible(field: str, message: str) -> list[RunProblem]:
+    return [RunProblem(RunErrorCode.NOT_ELIGIBLE, field, message)]
+
+
+async def _eligibility(session: Any, need: Any, resource: Any, quantity: int) -> list[RunProblem]:
+    """Why the resource cannot give `quantity` units to the need now (empty: it can)."""
+    kind = str(resource.kind)
+    if need.status != NeedStatus.OPEN or await repo.has_committed_deed(session, need.id):
+        return _not_eligible("need", "the need is not open, or a deed for it is approved already")
+    if resource.status != ResourceStatus.ACTIVE:
+        return _not_eligible("resource", "the resource is closed")
+    requested = _requested(need, kind)
+    if requested == 0:
+        return _not_eligible("resource", f"the need requests no {kind}")
+    if resource.categories and str(need.category) not in resource.categories:
+        return _not_eligible("resource", f"the resource does not serve {need.category}")
+    window = (need.window_from, need.window_to)
+    if not _dates_meet((resource.available_from, resource.available_to), window):
+        return _not_eligible("resource", "the resource is not available in the need's window")
+    if not await repo.reaches(session, need.cell_path, resource.id):
+        return _not_eligible("resource", "the need's cell is outside the resource's reach")
+    pinned = await repo.pinned_units(session, need.id, kind)
+    if quantity > requested - pinned:
+        return [
+            RunProblem(
+                RunErrorCode.OUT_OF_RANGE,
+                "quantity",
+                f"the need requests {requested} {kind} unit(s) and {pinned} are pinned already",
+            )
+        ]
+    free = resource.capacity - await repo.taken_units(session, resource.id)
+    if quantity > free:
+        return [
+            RunProblem(
+                RunErrorCode.NOT_ENOUGH_CAPACITY,
+                "quantity",
+                f"the resource has {max(free, 0)} unit(s) free "
+                "(approved deeds and other pins hold the rest)",
+            )
+        ]
+    return []
+
+
+def _dates_meet(a: tuple[date | None, date | None], b: tuple[date | None, date | None]) -> bool:
+    return (a[0] is None or b[1] is None or a[0] <= b[1]) and (
+        b[0] is None or a[1] is None or b[0] <= a[1]
+    )
+
+
+async def pin_resource(ctx: Context, data: ResourcePinInput) -> tuple[int | None, list[RunProblem]]:
+    """Record a resource pin on a need, both in the caller's scope, after checking that the
+    resource can serve the need with that many units now."""
+    if not may(ctx.viewer, Action.REVIEW_PROPOSALS):
+        return None, [STAFF_ONLY]
+    need_pk, problems = parse_id(data.need, "Need", "need")
+    resource_pk, bad = parse_id(data.resource, "Resource", "resource")
+    problems += bad + _input_problems(data)
+    if problems or need_pk is None or resource_pk is None:
+        return None, problems
+    creator = await who(ctx)
+    async with ctx.sessionmaker() as session:
+        # Both rows locked (PostgreSQL; SQLite's unit of work is one writer): two pins of one
+        # resource are checked one after the other.
+        need = await located_row(session, Need, need_pk)
+        resource = await located_row(session, Resource, resource_pk)
+        if need is None or not ctx.viewer.write.covers(need.cell_path):
+            problems.append(RunProblem(RunErrorCode.NOT_FOUND, "need", "no need you manage"))
+        if resource is None or not ctx.viewer.write.covers(resource.cell_path):
+            problems.append(
+                RunProblem(RunErrorCode.NOT_FOUND, "resource", "no resource you manage")
+            )
+        if not problems and need is not None and resource is not None:
+            problems = await _eligibility(session, need, resource, data.quantity)
+        if problems or need is None:
+            await session.rollback()
+            return None, problems
+        values: dict[str, Any] = {
+            "kind": ConstraintKind.PIN,
+            "cell_id": need.cell_id,
+            "need_id": need_pk,
+            "resource_id": resource_pk,
+            "quantity": data.quantity,
+            "period_from": data.period_from,
+            "period_to": data.period_to,
+            "reason": (data.reason or "").strip() or None,
+            "created_by": creator,
+            "created_at": runs.utcnow(),
+        }
+        pk = await run_results.insert_constraint(session, values)
+        await session.commit()
+    return pk, []
