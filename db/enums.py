@@ -261,7 +261,11 @@ class ClaimStatus(Described):
     CLAIMED = "CLAIMED", "Held for the partner, waiting for staff to confirm it."
     CONFIRMED = "CONFIRMED", "Confirmed by staff: the partner's people are on the deed's team."
     DECLINED = "DECLINED", "Declined by staff; the slot is free again."
-    RELEASED = "RELEASED", "Given up by the partner; the slot is free again."
+    RELEASED = (
+        "RELEASED",
+        "Given up by the partner (a confirmed claim: by the partner or staff, with a reason); "
+        "the slot is free again and a confirmed claim's people left the deed.",
+    )
     EXPIRED = "EXPIRED", "Not confirmed in time; the slot is free again."
 
 
@@ -271,6 +275,9 @@ class ClaimEvent(Described):
     CLAIMED = "CLAIMED", "The partner claimed the task."
     CONFIRMED = "CONFIRMED", "Staff confirmed the claim."
     DECLINED = "DECLINED", "Staff declined the claim."
-    RELEASED = "RELEASED", "The partner released the claim."
+    RELEASED = (
+        "RELEASED",
+        "The partner released the claim (or staff released a confirmed one); the note says why.",
+    )
     EXPIRED = "EXPIRED", "The claim expired unconfirmed (at its expiry time; nobody acted)."
     PROGRESS = "PROGRESS", "The partner reported progress and hours."

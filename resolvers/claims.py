@@ -66,10 +66,19 @@ class ClaimErrorCode(enum.Enum):
         "confirmed, declined or released already (read its `status`).",
     )
     NOT_CONFIRMED = strawberry.enum_value(
-        "NOT_CONFIRMED", description="Progress is reported on confirmed claims only."
+        "NOT_CONFIRMED",
+        description="Progress is reported on confirmed claims only, and staff release "
+        "confirmed claims only (a pending one is declined).",
     )
     CONFLICT = strawberry.enum_value(
-        "CONFLICT", description="The need got a deed in the meantime: decline the claim."
+        "CONFLICT",
+        description="The need got a deed in the meantime (decline the claim), or the deed "
+        "moved on while a confirmed claim was being released (read it and try again).",
+    )
+    WORK_FINISHED = strawberry.enum_value(
+        "WORK_FINISHED",
+        description="The claim's deed is completed: a confirmed claim can no longer be "
+        "released once its work is done.",
     )
 
 
@@ -239,26 +248,6 @@ def _claim_input(people: list[int], note: str | None) -> list[Refusal]:
     if note is not None and len(note) > MAX_NOTE:
         problems.append(Refusal(ClaimErrorCode.INVALID, "note", f"at most {MAX_NOTE} characters"))
     return problems
-
-
-async def release_claim(
-    session: AsyncSession, viewer: Viewer, claim_pk: int, reason: str | None
-) -> list[Refusal]:
-    org = viewer.organisation_pk
-    if not may(viewer, Action.CLAIM_TASKS) or org is None:
-        return _forbidden("only the claiming organisation releases its claim")
-    if reason is not None and len(reason) > MAX_NOTE:
-        return [Refusal(ClaimErrorCode.INVALID, "reason", f"at most {MAX_NOTE} characters")]
-    at = now()
-    claim = await reads.claim_by_id(session, claim_pk, at)
-    if claim is None or claim.organisation_id != org:
-        return [Refusal(ClaimErrorCode.NOT_FOUND, "claim", "no claim of yours has this id")]
-    if not await repo.move_claim(
-        session, claim_pk, at, to=ClaimStatus.RELEASED, organisation_id=org
-    ):
-        return [_not_pending()]
-    await repo.add_event(session, claim_pk, ClaimEvent.RELEASED, at, viewer.account_pk, reason)
-    return []
 
 
 def _not_pending() -> Refusal:

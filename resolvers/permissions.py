@@ -31,7 +31,8 @@ class Action(enum.StrEnum):
     REVIEW_PROPOSALS = "REVIEW_PROPOSALS"  # approve/reject proposed deeds; pins and forbids
     OPEN_TASKS = "OPEN_TASKS"  # open needs and deeds' team slots to partner organisations
     DECIDE_CLAIMS = "DECIDE_CLAIMS"  # confirm or decline partners' claims
-    CLAIM_TASKS = "CLAIM_TASKS"  # list, claim, release and report on tasks (partners)
+    CLAIM_TASKS = "CLAIM_TASKS"  # list, claim and report on tasks (partners)
+    RELEASE_CLAIMS = "RELEASE_CLAIMS"  # partners their own claims; staff confirmed ones
     APPROVE_DEEDS = "APPROVE_DEEDS"  # approve proposed deeds (village-level approval)
     PUBLISH_DEEDS = "PUBLISH_DEEDS"  # publish approved deeds on the public board
     REPORT_PROGRESS = "REPORT_PROGRESS"  # start, report monthly, complete (a deed's lead too)
@@ -68,6 +69,7 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.REVIEW_PROPOSALS,
             Action.OPEN_TASKS,
             Action.DECIDE_CLAIMS,
+            Action.RELEASE_CLAIMS,
             Action.APPROVE_DEEDS,
             Action.PUBLISH_DEEDS,
             Action.CANCEL_DEEDS,
@@ -92,6 +94,7 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.REVIEW_PROPOSALS,
             Action.OPEN_TASKS,
             Action.DECIDE_CLAIMS,
+            Action.RELEASE_CLAIMS,
             Action.APPROVE_DEEDS,
             Action.PUBLISH_DEEDS,
             Action.CANCEL_DEEDS,
@@ -133,6 +136,7 @@ ALLOWED: dict[Role, frozenset[Action]] = {
         {
             Action.READ,
             Action.CLAIM_TASKS,
+            Action.RELEASE_CLAIMS,
             Action.READ_NOTIFICATIONS,
             Action.RATE_DEEDS,
             Action.COMMENT_DEEDS,
@@ -182,12 +186,13 @@ OPERATIONS: dict[str, Action] = {
     "rejectDeeds": Action.REVIEW_PROPOSALS,
     "pin": Action.REVIEW_PROPOSALS,
     "forbid": Action.REVIEW_PROPOSALS,
+    "pinResource": Action.REVIEW_PROPOSALS,
     "liftRunConstraint": Action.REVIEW_PROPOSALS,
     "availableTasks": Action.CLAIM_TASKS,
     "partnerClaims": Action.READ,
     "openToPartners": Action.OPEN_TASKS,
     "claimTask": Action.CLAIM_TASKS,
-    "releaseClaim": Action.CLAIM_TASKS,
+    "releaseClaim": Action.RELEASE_CLAIMS,
     "reportClaimProgress": Action.CLAIM_TASKS,
     "confirmClaim": Action.DECIDE_CLAIMS,
     "declineClaim": Action.DECIDE_CLAIMS,

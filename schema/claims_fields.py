@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sandan.db.enums import Category, TaskKind
 from sandan.db.repositories import claim_reads as reads
 from sandan.db.repositories import claims as repo
-from sandan.resolvers import claim_pages
+from sandan.resolvers import claim_pages, claim_release
 from sandan.resolvers import claims as logic
 from sandan.resolvers.claims import ClaimErrorCode, Refusal
 from sandan.resolvers.pages import page_query
@@ -246,19 +246,28 @@ class ClaimMutation:
         return ClaimPayload(claim=await _claim(ctx, pk), errors=[])
 
     @strawberry.mutation(
-        description="Give up your organisation's unconfirmed claim: its slot is free at once."
+        description="Release a claim. A partner gives up its own pending claim (its slot is "
+        "free at once) or its confirmed claim; staff of the task's subtree release a confirmed "
+        "claim. A confirmed claim needs a reason: its people leave the deed's team, or, for a "
+        "whole need, the deed the confirmation created is CANCELLED with the reason and the "
+        "need is OPEN again; the slot opens again and the history records it. Refused "
+        "(WORK_FINISHED) once the deed is completed."
     )
     async def release_claim(
         self,
         info: Info,
         claim: Annotated[strawberry.ID, strawberry.argument(description="A PartnerClaim id.")],
         reason: Annotated[
-            str | None, strawberry.argument(description="Why, for the history.")
+            str | None,
+            strawberry.argument(
+                description="Why, for the history (1000 characters); required to release a "
+                "confirmed claim."
+            ),
         ] = None,
     ) -> ClaimPayload:
         viewer = info.context.viewer
         return await _on_claim(
-            info.context, claim, lambda s, pk: logic.release_claim(s, viewer, pk, reason)
+            info.context, claim, lambda s, pk: claim_release.release_claim(s, viewer, pk, reason)
         )
 
     @strawberry.mutation(

@@ -1,5 +1,6 @@
 """What staff write when they open work to partners or confirm a claim: the checks of the need
-or deed offered, and the partner's people joining a deed's team or leading a new deed."""
+or deed offered, and the partner's people joining a deed's team or leading a new deed; and
+what releasing a confirmed claim undoes (its people leave the team)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import (
+    delete,
     insert,
     select,
     update,
@@ -14,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sandan.db.enums import (
+    ClaimStatus,
     DeedRole,
     DeedStatus,
     NeedStatus,
@@ -23,6 +26,7 @@ from sandan.db.models import (
     Deed,
     DeedMember,
     Need,
+    PartnerClaim,
     Person,
 )
 from sandan.db.reader import Reader
@@ -107,3 +111,52 @@ async def openable_deed(session: AsyncSession, deed_id: int) -> Record | None:
         )
     )
     return rows[0] if rows else None
+
+
+# ---- releasing a confirmed claim -----------------------------------------------------------
+
+
+async def lock_claim(session: AsyncSession, claim_id: int) -> bool:
+    """Lock the claim's row for the rest of the unit of work (PostgreSQL `FOR UPDATE`; SQLite's
+    unit of work is already the only writer): a confirmation, a progress report or another
+    release of the claim waits, then sees what this one decided. False: no such claim."""
+    found = await session.scalar(
+        select(PartnerClaim.id).where(PartnerClaim.id == claim_id).with_for_update()
+    )
+    return found is not None
+
+
+async def release_confirmed(session: AsyncSession, claim_id: int) -> bool:
+    """CONFIRMED → RELEASED in one conditional UPDATE; False when it was not CONFIRMED."""
+    result = await session.execute(
+        update(PartnerClaim)
+        .where(PartnerClaim.id == claim_id, PartnerClaim.status == ClaimStatus.CONFIRMED)
+        .values(status=ClaimStatus.RELEASED)
+        .returning(PartnerClaim.id)
+    )
+    return result.first() is not None
+
+
+async def leave_team(
+    session: AsyncSession, deed_id: int, claim_id: int, person_ids: Sequence[int]
+) -> list[int]:
+    """Take a released claim's people off the deed's team, except those another confirmed
+    claim on the deed still names; the people taken off."""
+    others = await session.execute(
+        select(PartnerClaim.people).where(
+            PartnerClaim.deed_id == deed_id,
+            PartnerClaim.id != claim_id,
+            PartnerClaim.status == ClaimStatus.CONFIRMED,
+        )
+    )
+    kept = {int(p) for people in others.scalars() for p in people}
+    leaving = [p for p in person_ids if p not in kept]
+    if leaving:
+        await session.execute(
+            delete(DeedMember).where(
+                DeedMember.deed_id == deed_id,
+                DeedMember.role == DeedRole.TEAM,
+                DeedMember.person_id.in_(leaving),
+            )
+        )
+    return leaving

@@ -136,6 +136,13 @@ MUTATIONS: dict[str, tuple[str, Variables]] = (
             f"{ERRORS} }} }}",
             lambda d, x: {"i": {"need": gid("Need", NO_SUCH), "person": gid("Person", NO_SUCH)}},
         ),
+        "pinResource": (
+            f"mutation($i: ResourcePinInput!) {{ pinResource(input: $i) {{ constraint {{ id }} "
+            f"{ERRORS} }} }}",
+            lambda d, x: {
+                "i": {"need": gid("Need", NO_SUCH), "resource": gid("Resource", NO_SUCH)}
+            },
+        ),
         "liftRunConstraint": (
             f"mutation($c: ID!) {{ liftRunConstraint(id: $c) {{ constraint {{ id }} {ERRORS} }} }}",
             lambda d, x: {"c": gid("RunConstraint", NO_SUCH)},

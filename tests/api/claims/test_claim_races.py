@@ -11,9 +11,6 @@ from tests.api.helpers import data_of, execute, gid, pk_of, scalar
 from tests.conftest import api_client, gql
 
 CONCURRENT = 50
-RELEASE = """
-mutation($claim: ID!) { releaseClaim(claim: $claim, reason: "changed plans") {
-  claim { status } errors { code } } }"""
 CONFIRM = """
 mutation($claim: ID!) { confirmClaim(claim: $claim) { claim { status } errors { code } } }"""
 HISTORY = """
@@ -69,41 +66,6 @@ async def test_fifty_claims_by_a_partner_at_its_cap_never_exceed_it(demo_url: st
         "AND status = 'CLAIMED'",
     )
     assert open_claims == cap
-
-
-async def test_a_release_racing_a_confirmation_has_one_outcome(demo_url: str) -> None:
-    p = await partner_demo(demo_url)
-    partner = p.partners[0]
-    deed = await slot_deed(demo_url, p.demo.village)
-    async with api_client(demo_url, token=p.staff) as staff:
-        task = await open_task(staff, deed=deed)
-    for _ in range(3):
-        async with api_client(demo_url, token=partner.token) as client:
-            claim_id = (await claim(client, task, partner))["claim"]["id"]
-            async with api_client(demo_url, token=p.staff) as staff:
-                released, confirmed = await asyncio.gather(
-                    gql(client, RELEASE, {"claim": claim_id}),
-                    gql(staff, CONFIRM, {"claim": claim_id}),
-                )
-        outcomes = {
-            "RELEASED": _outcome(data_of(released)["releaseClaim"]),
-            "CONFIRMED": _outcome(data_of(confirmed)["confirmClaim"]),
-        }
-        assert sorted(outcomes.values()) == ["NOT_PENDING", "OK"], outcomes
-        (winner,) = [status for status, outcome in outcomes.items() if outcome == "OK"]
-        stored = await scalar(
-            demo_url, f"SELECT status FROM partner_claims WHERE id = {pk_of(claim_id)}"
-        )
-        assert stored == winner
-        members = await scalar(
-            demo_url,
-            f"SELECT COUNT(*) FROM deed_members WHERE deed_id = {deed} "
-            f"AND person_id = {partner.people[0]}",
-        )
-        assert members == (1 if winner == "CONFIRMED" else 0)
-        if winner == "CONFIRMED":
-            return
-    # Three releases in a row won: still one consistent outcome each time.
 
 
 async def test_an_expired_claim_frees_its_slot_and_cannot_be_confirmed(demo_url: str) -> None:
