@@ -93,7 +93,9 @@ class RunStatistics:
     )
     constraints_skipped: int = strawberry.field(
         description="Pins and forbids left out: their need or person was not in the instance "
-        "(the need has a deed already, or the person cannot reach it in this period)."
+        "(the need has a deed already, or the person cannot reach it in this period), or a "
+        "resource pin no longer fits (its units taken meanwhile, the resource closed, out of "
+        "reach, or no longer requested)."
     )
 
     @classmethod
