@@ -20,14 +20,13 @@ from sandan.db.enums import NeedStatus, ResourceStatus
 from sandan.db.models import Need, Resource
 from sandan.db.models.runs import ConstraintKind
 from sandan.db.repositories import resource_pins as repo
-from sandan.db.repositories import run_results, runs
 from sandan.db.repositories.writes import located_row
 from sandan.resolvers.permissions import Action, may
+from sandan.resolvers.runs.review import managed_need, record_constraint, terms_problems
 from sandan.resolvers.runs.service import STAFF_ONLY, RunErrorCode, RunProblem, parse_id, who
 from sandan.schema.context import Context
 
 MAX_QUANTITY = 10_000
-MAX_REASON = 500
 
 
 @dataclass(frozen=True)
@@ -41,17 +40,11 @@ class ResourcePinInput:
 
 
 def _input_problems(data: ResourcePinInput) -> list[RunProblem]:
-    problems = []
+    problems = terms_problems(data.reason, data.period_from, data.period_to)
     if not 1 <= data.quantity <= MAX_QUANTITY:
-        problems.append(
-            RunProblem(RunErrorCode.OUT_OF_RANGE, "quantity", f"give 1 to {MAX_QUANTITY} units")
+        problems.insert(
+            0, RunProblem(RunErrorCode.OUT_OF_RANGE, "quantity", f"give 1 to {MAX_QUANTITY} units")
         )
-    if len((data.reason or "").strip()) > MAX_REASON:
-        problems.append(
-            RunProblem(RunErrorCode.TOO_LONG, "reason", f"at most {MAX_REASON} characters")
-        )
-    if data.period_from and data.period_to and data.period_from > data.period_to:
-        problems.append(RunProblem(RunErrorCode.PERIOD_REVERSED, "periodTo", "before periodFrom"))
     return problems
 
 
@@ -128,8 +121,7 @@ async def pin_resource(ctx: Context, data: ResourcePinInput) -> tuple[int | None
         # resource are checked one after the other.
         need = await located_row(session, Need, need_pk)
         resource = await located_row(session, Resource, resource_pk)
-        if need is None or not ctx.viewer.write.covers(need.cell_path):
-            problems.append(RunProblem(RunErrorCode.NOT_FOUND, "need", "no need you manage"))
+        problems = managed_need(ctx, need)
         if resource is None or not ctx.viewer.write.covers(resource.cell_path):
             problems.append(
                 RunProblem(RunErrorCode.NOT_FOUND, "resource", "no resource you manage")
@@ -139,18 +131,15 @@ async def pin_resource(ctx: Context, data: ResourcePinInput) -> tuple[int | None
         if problems or need is None:
             await session.rollback()
             return None, problems
-        values: dict[str, Any] = {
-            "kind": ConstraintKind.PIN,
-            "cell_id": need.cell_id,
-            "need_id": need_pk,
-            "resource_id": resource_pk,
-            "quantity": data.quantity,
-            "period_from": data.period_from,
-            "period_to": data.period_to,
-            "reason": (data.reason or "").strip() or None,
-            "created_by": creator,
-            "created_at": runs.utcnow(),
-        }
-        pk = await run_results.insert_constraint(session, values)
+        terms = (data.period_from, data.period_to, data.reason)
+        pk = await record_constraint(
+            session,
+            ConstraintKind.PIN,
+            need,
+            creator,
+            terms,
+            resource_id=resource_pk,
+            quantity=data.quantity,
+        )
         await session.commit()
     return pk, []

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from sandan.db.enums import DeedRole, DeedStatus
 from sandan.db.models import Need, Person
 from sandan.db.models.runs import ConstraintKind
@@ -136,36 +138,67 @@ async def add_constraint(
         return None, [STAFF_ONLY]
     need_pk, problems = parse_id(data.need, "Need", "need")
     person_pk, bad = parse_id(data.person, "Person", "person")
-    problems += bad + _reason_problems(data.reason, required=False)
-    if data.period_from and data.period_to and data.period_from > data.period_to:
-        problems.append(RunProblem(RunErrorCode.PERIOD_REVERSED, "periodTo", "before periodFrom"))
+    problems += bad + terms_problems(data.reason, data.period_from, data.period_to)
     if problems or need_pk is None or person_pk is None:
         return None, problems
     creator = await who(ctx)
     async with ctx.sessionmaker() as session:
         need = await located_row(session, Need, need_pk)
         person = await located_row(session, Person, person_pk)
-        if need is None or not ctx.viewer.write.covers(need.cell_path):
-            problems.append(RunProblem(RunErrorCode.NOT_FOUND, "need", "no need you manage"))
+        problems = managed_need(ctx, need)
         if person is None:
             problems.append(RunProblem(RunErrorCode.NOT_FOUND, "person", "no such person"))
         if problems or need is None:
             return None, problems
-        values: dict[str, Any] = {
-            "kind": data.kind,
-            "cell_id": need.cell_id,
-            "need_id": need_pk,
-            "person_id": person_pk,
-            "role": data.role if data.kind == ConstraintKind.PIN else None,
-            "period_from": data.period_from,
-            "period_to": data.period_to,
-            "reason": (data.reason or "").strip() or None,
-            "created_by": creator,
-            "created_at": runs.utcnow(),
-        }
-        pk = await run_results.insert_constraint(session, values)
+        role = data.role if data.kind == ConstraintKind.PIN else None
+        terms = (data.period_from, data.period_to, data.reason)
+        pk = await record_constraint(
+            session, data.kind, need, creator, terms, person_id=person_pk, role=role
+        )
         await session.commit()
     return pk, []
+
+
+def terms_problems(
+    reason: str | None, period_from: date | None, period_to: date | None
+) -> list[RunProblem]:
+    """The problems of a pin's or forbid's reason and period."""
+    problems = _reason_problems(reason, required=False)
+    if period_from and period_to and period_from > period_to:
+        problems.append(RunProblem(RunErrorCode.PERIOD_REVERSED, "periodTo", "before periodFrom"))
+    return problems
+
+
+def managed_need(ctx: Context, need: Any) -> list[RunProblem]:
+    """NOT_FOUND unless the need exists in the caller's write scope."""
+    if need is not None and ctx.viewer.write.covers(need.cell_path):
+        return []
+    return [RunProblem(RunErrorCode.NOT_FOUND, "need", "no need you manage")]
+
+
+async def record_constraint(
+    session: AsyncSession,
+    kind: ConstraintKind,
+    need: Any,
+    creator: str,
+    terms: tuple[date | None, date | None, str | None],
+    **target: Any,
+) -> int:
+    """Insert a pin or forbid on `need` (a located row) with who and when; `target` names the
+    person (person_id, role) or the resource (resource_id, quantity)."""
+    period_from, period_to, reason = terms
+    values: dict[str, Any] = {
+        "kind": kind,
+        "cell_id": need.cell_id,
+        "need_id": need.id,
+        "period_from": period_from,
+        "period_to": period_to,
+        "reason": (reason or "").strip() or None,
+        "created_by": creator,
+        "created_at": runs.utcnow(),
+        **target,
+    }
+    return await run_results.insert_constraint(session, values)
 
 
 async def lift(ctx: Context, global_id: str) -> tuple[int | None, list[RunProblem]]:
