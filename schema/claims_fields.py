@@ -104,9 +104,6 @@ async def _on_claim(
         return ClaimPayload(claim=None, errors=_errors(refusals))
     try:
         async with ctx.sessionmaker() as session, session.begin():
-            # A writer from the first read: on SQLite a read transaction that later writes
-            # fails (SQLITE_BUSY) when another writer committed in between.
-            await repo.write_transaction(session)
             refusals = await act(session, pk)
             if refusals:
                 await session.rollback()
@@ -185,7 +182,6 @@ class ClaimMutation:
             return TaskPayload(task=None, errors=_errors(refusals))
         try:
             async with ctx.sessionmaker() as session, session.begin():
-                await repo.write_transaction(session)
                 pk, refusals = await logic.open_to_partners(
                     session, ctx.viewer, need_pk=need_pk, deed_pk=deed_pk, slots=slots, until=until
                 )
