@@ -76,6 +76,11 @@ def column(
     return strawberry.field(description=description, metadata=metadata)
 
 
+def or_none(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert` for a nullable column: NULL stays None, anything else is converted."""
+    return lambda value: None if value is None else convert(value)
+
+
 def key(name: str, *, convert: Callable[[Any], Any] | None = None) -> Any:
     """A private attribute (not in the API) copied from the row's column `name`."""
     return dataclasses.field(metadata={"column": Column(name, None, convert, private=True)})

@@ -9,11 +9,10 @@ import strawberry
 
 from sandan.db.models.runs import ConstraintKind as DbConstraintKind
 from sandan.db.models.runs import RunStatus
-from sandan.db.repositories.batch import Record
 from sandan.schema.connections import After, Connection, First
-from sandan.schema.context import Info, Viewer
+from sandan.schema.context import Info
 from sandan.schema.enums import DeedRole, described_enum
-from sandan.schema.ids import to_global_id
+from sandan.schema.types.fields import column, key, or_none, via
 from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
@@ -124,63 +123,52 @@ PAGE = "Relay paging: `first` (capped by the server) items after cursor `after`.
     "needs to people and resources and writes its answer as PROPOSED deeds."
 )
 class OptimisationRun(Node):
-    period_from: date = strawberry.field(description="First day of the planned period.")
-    period_to: date = strawberry.field(description="Last day of the planned period.")
-    status: OptimisationRunStatus = strawberry.field(  # type: ignore[valid-type]
+    period_from: date = column(description="First day of the planned period.")
+    period_to: date = column(description="Last day of the planned period.")
+    status: OptimisationRunStatus = column(  # type: ignore[valid-type]
         description="Where the run is; poll or subscribe until SUCCEEDED, FAILED or CANCELLED."
     )
-    started_by: str = strawberry.field(description="The staff scope that started the run.")
-    created_at: datetime = strawberry.field(description="When the run was started (queued).")
-    started_at: datetime | None = strawberry.field(description="When a worker began solving.")
-    finished_at: datetime | None = strawberry.field(
+    started_by: str = column(description="The staff scope that started the run.")
+    created_at: datetime = column(description="When the run was started (queued).")
+    started_at: datetime | None = column(description="When a worker began solving.")
+    finished_at: datetime | None = column(
         description="When the run ended (null while QUEUED or RUNNING)."
     )
-    time_limit_seconds: int = strawberry.field(
+    time_limit_seconds: int = column(
         description="The solver's time budget in seconds, as asked when it was started."
     )
-    seed: int = strawberry.field(description="Solver seed: same seed, same instance, same answer.")
-    attempts: int = strawberry.field(description="Times a worker took the run (2 after a retry).")
-    progress: RunProgress | None = strawberry.field(description="Null until solving starts.")
-    statistics: RunStatistics | None = strawberry.field(description="Set when the run ends.")
-    failure: str | None = strawberry.field(
+    seed: int = column(description="Solver seed: same seed, same instance, same answer.")
+    attempts: int = column(description="Times a worker took the run (2 after a retry).")
+    progress: RunProgress | None = column(
+        description="Null until solving starts.", convert=or_none(RunProgress.from_json)
+    )
+    statistics: RunStatistics | None = column(
+        description="Set when the run ends.", convert=or_none(RunStatistics.from_json)
+    )
+    failure: str | None = column(
         description="Why the run FAILED, in words a staff member can act on."
     )
-    cancel_requested: bool = strawberry.field(description="A cancel was asked for while RUNNING.")
-    instance_url: str = strawberry.field(
-        description="Download of the instance (contract JSON; staff token as bearer)."
+    cancel_requested: bool = column(
+        "cancel_request",
+        description="A cancel was asked for while RUNNING.",
+        convert=lambda request: request is not None,
     )
-    solution_url: str = strawberry.field(
-        description="Download of the solution (contract JSON) once the run has one."
+    instance_url: str = column(
+        "id",
+        description="Download of the instance (contract JSON; staff token as bearer).",
+        convert=lambda pk: f"/runs/{pk}/instance.json",
     )
-    pk: strawberry.Private[int]
-    cell_pk: strawberry.Private[int]
+    solution_url: str = column(
+        "id",
+        description="Download of the solution (contract JSON) once the run has one.",
+        convert=lambda pk: f"/runs/{pk}/solution.json",
+    )
+    pk: strawberry.Private[int] = key("id")
+    cell_pk: strawberry.Private[int] = key("cell_id")
 
-    @classmethod
-    def from_row(cls, row: Record, viewer: Viewer | None = None) -> OptimisationRun:
-        # Built by hand: progress and statistics are parsed from JSON columns.
-        return cls(
-            id=to_global_id("OptimisationRun", row.id),
-            period_from=row.period_from,
-            period_to=row.period_to,
-            status=RunStatus(row.status),
-            started_by=row.started_by,
-            created_at=row.created_at,
-            started_at=row.started_at,
-            finished_at=row.finished_at,
-            time_limit_seconds=row.time_limit_seconds,
-            seed=row.seed,
-            attempts=row.attempts,
-            progress=None if row.progress is None else RunProgress.from_json(row.progress),
-            statistics=None if row.statistics is None else RunStatistics.from_json(row.statistics),
-            failure=row.failure,
-            cancel_requested=row.cancel_request is not None,
-            instance_url=f"/runs/{row.id}/instance.json",
-            solution_url=f"/runs/{row.id}/solution.json",
-            pk=row.id,
-            cell_pk=row.cell_id,
-        )
-
-    @strawberry.field(description="The root cell of the run's subtree.")
+    @strawberry.field(
+        description="The root cell of the run's subtree.", metadata=via("cell_by_id", "cell_pk")
+    )
     async def cell(
         self, info: Info
     ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
@@ -240,46 +228,31 @@ class UnmatchedNeed:
 
 @strawberry.type(description="A staff pin or forbid applied to later runs until lifted.")
 class RunConstraint(Node):
-    kind: ConstraintKind = strawberry.field(  # type: ignore[valid-type]
+    kind: ConstraintKind = column(  # type: ignore[valid-type]
         description="PIN (must serve) or FORBID (must not serve)."
     )
-    role: DeedRole | None = strawberry.field(
+    role: DeedRole | None = column(
         description="For a PIN: the role the person must take (null for a FORBID)."
     )
-    period_from: date | None = strawberry.field(description="Applies to runs meeting this period")
-    period_to: date | None = strawberry.field(description="(null ends: any period).")
-    reason: str | None = strawberry.field(description="Why staff added it, if they said.")
-    created_by: str = strawberry.field(description="The staff scope that added it.")
-    created_at: datetime = strawberry.field(description="When it was added.")
-    lifted_by: str | None = strawberry.field(description="Set once lifted: no longer applied.")
-    lifted_at: datetime | None = strawberry.field(description="When it was lifted (null: active).")
-    need_pk: strawberry.Private[int]
-    person_pk: strawberry.Private[int]
+    period_from: date | None = column(description="Applies to runs meeting this period")
+    period_to: date | None = column(description="(null ends: any period).")
+    reason: str | None = column(description="Why staff added it, if they said.")
+    created_by: str = column(description="The staff scope that added it.")
+    created_at: datetime = column(description="When it was added.")
+    lifted_by: str | None = column(description="Set once lifted: no longer applied.")
+    lifted_at: datetime | None = column(description="When it was lifted (null: active).")
+    need_pk: strawberry.Private[int] = key("need_id")
+    person_pk: strawberry.Private[int] = key("person_id")
 
-    @classmethod
-    def from_row(cls, row: Record, viewer: Viewer | None = None) -> RunConstraint:
-        return cls(
-            id=to_global_id("RunConstraint", row.id),
-            kind=DbConstraintKind(row.kind),
-            role=None if row.role is None else DeedRole(row.role),
-            period_from=row.period_from,
-            period_to=row.period_to,
-            reason=row.reason,
-            created_by=row.created_by,
-            created_at=row.created_at,
-            lifted_by=row.lifted_by,
-            lifted_at=row.lifted_at,
-            need_pk=row.need_id,
-            person_pk=row.person_id,
-        )
-
-    @strawberry.field(description="The need.")
+    @strawberry.field(description="The need.", metadata=via("need_by_id", "need_pk"))
     async def need(
         self, info: Info
     ) -> Annotated[Need, strawberry.lazy("sandan.schema.types.lists")] | None:
         return await info.context.loaders.need_by_id.load(self.need_pk)
 
-    @strawberry.field(description="The person pinned or forbidden.")
+    @strawberry.field(
+        description="The person pinned or forbidden.", metadata=via("person_by_id", "person_pk")
+    )
     async def person(
         self, info: Info
     ) -> Annotated[Person, strawberry.lazy("sandan.schema.types.members")] | None:
