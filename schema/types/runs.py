@@ -12,7 +12,7 @@ from sandan.db.models.runs import RunStatus
 from sandan.schema.connections import After, Connection, First
 from sandan.schema.context import Info
 from sandan.schema.enums import DeedRole, described_enum
-from sandan.schema.types.fields import column, key, or_none, via
+from sandan.schema.types.fields import column, key, or_none, related
 from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
@@ -166,13 +166,9 @@ class OptimisationRun(Node):
     pk: strawberry.Private[int] = key("id")
     cell_pk: strawberry.Private[int] = key("cell_id")
 
-    @strawberry.field(
-        description="The root cell of the run's subtree.", metadata=via("cell_by_id", "cell_pk")
+    cell: Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None = related(
+        "cell_by_id", "cell_pk", description="The root cell of the run's subtree."
     )
-    async def cell(
-        self, info: Info
-    ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
-        return await info.context.loaders.cell_by_id.load(self.cell_pk)
 
     @strawberry.field(description="The deeds this run proposed, with explanations. " + PAGE)
     async def proposals(
@@ -244,16 +240,10 @@ class RunConstraint(Node):
     need_pk: strawberry.Private[int] = key("need_id")
     person_pk: strawberry.Private[int] = key("person_id")
 
-    @strawberry.field(description="The need.", metadata=via("need_by_id", "need_pk"))
-    async def need(
-        self, info: Info
-    ) -> Annotated[Need, strawberry.lazy("sandan.schema.types.lists")] | None:
-        return await info.context.loaders.need_by_id.load(self.need_pk)
-
-    @strawberry.field(
-        description="The person pinned or forbidden.", metadata=via("person_by_id", "person_pk")
+    need: Annotated[Need, strawberry.lazy("sandan.schema.types.lists")] | None = related(
+        "need_by_id", "need_pk", description="The need."
     )
-    async def person(
-        self, info: Info
-    ) -> Annotated[Person, strawberry.lazy("sandan.schema.types.members")] | None:
-        return await info.context.loaders.person_by_id.load(self.person_pk)
+
+    person: Annotated[Person, strawberry.lazy("sandan.schema.types.members")] | None = related(
+        "person_by_id", "person_pk", description="The person pinned or forbidden."
+    )
