@@ -25,6 +25,14 @@ from sandan.schema.context import Context, Info
 from sandan.schema.ids import BadGlobalId, from_global_id
 from sandan.schema.types.claims import PartnerClaim, PartnerTask
 
+ClaimId = Annotated[strawberry.ID, strawberry.argument(description="A PartnerClaim id.")]
+
+
+def why(for_whom: str) -> object:
+    """The argument saying why a claim changed, and who reads it."""
+    return strawberry.argument(description=f"Why, {for_whom}.")
+
+
 ERRORS = "Why it was refused; empty on success (then the change is made). Nothing is written on "
 ERRORS += "errors."
 First = Annotated[int | None, strawberry.argument(description="Page size (default 20).")]
@@ -244,10 +252,8 @@ class ClaimMutation:
     async def release_claim(
         self,
         info: Info,
-        claim: Annotated[strawberry.ID, strawberry.argument(description="A PartnerClaim id.")],
-        reason: Annotated[
-            str | None, strawberry.argument(description="Why, for the history.")
-        ] = None,
+        claim: ClaimId,
+        reason: Annotated[str | None, why("for the history")] = None,
     ) -> ClaimPayload:
         viewer = info.context.viewer
         return await _on_claim(
@@ -261,7 +267,7 @@ class ClaimMutation:
     async def report_claim_progress(
         self,
         info: Info,
-        claim: Annotated[strawberry.ID, strawberry.argument(description="A PartnerClaim id.")],
+        claim: ClaimId,
         hours: Annotated[
             int, strawberry.argument(description="Hours worked since the last report.")
         ],
@@ -286,7 +292,7 @@ class ClaimMutation:
     async def confirm_claim(
         self,
         info: Info,
-        claim: Annotated[strawberry.ID, strawberry.argument(description="A PartnerClaim id.")],
+        claim: ClaimId,
         note: Annotated[
             str | None, strawberry.argument(description="A note for the history.")
         ] = None,
@@ -304,10 +310,8 @@ class ClaimMutation:
     async def decline_claim(
         self,
         info: Info,
-        claim: Annotated[strawberry.ID, strawberry.argument(description="A PartnerClaim id.")],
-        reason: Annotated[
-            str | None, strawberry.argument(description="Why, for the partner.")
-        ] = None,
+        claim: ClaimId,
+        reason: Annotated[str | None, why("for the partner")] = None,
     ) -> ClaimPayload:
         viewer = info.context.viewer
         return await _on_claim(
