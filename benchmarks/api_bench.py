@@ -31,6 +31,8 @@ from typing import Any
 import asyncpg
 import httpx
 
+from sandan import subprocess_server
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/sandan_bench"
 
@@ -90,30 +92,8 @@ def start_server(db_url: str, port: int, workers: int, path: str) -> subprocess.
     # One load generator stands for many residents: the per-address rate limit (20/s, which
     # answers 429 beyond it) would measure the limiter, not the read path.
     env = {**os.environ, "DATABASE_URL": db_url, "SANDAN_PUBLIC_RATE": "0", **PATHS[path]}
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "sandan.app:create_app",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("server did not start")
+    options = ("--workers", str(workers), "--no-access-log")
+    return subprocess_server.start_server(port, env, *options, seconds=30, cwd=ROOT)
 
 
 def wrk(port: int, body_file: str, lua: str, seconds: int) -> dict[str, float]:

@@ -183,7 +183,6 @@ async def claim_task(
     if problems:
         return None, problems
     at = now()
-    await repo.write_transaction(session)
     if not await repo.lock_claimant(session, org, task_pk):
         return None, [Refusal(ClaimErrorCode.NOT_FOUND, "task", "no task has this id")]
     task = await repo.task_by_id(session, task_pk, at)

@@ -5,7 +5,9 @@ is in its row of `ALLOWED` and, for an action about a cell, the cell lies in the
 caller manages (`Viewer.write`). The public (no token) has the `PUBLIC` actions. SECURITY.md's
 role × operation table is generated from these tables (tests/api/test_roles.py checks it).
 
-Keep one entry per line: engineers add their actions in small, append-only edits.
+A role's row is built from named bundles (every account, deed oversight, village staff) plus
+its own actions. Keep one entry per line: engineers add their actions in small, append-only
+edits.
 """
 
 from __future__ import annotations
@@ -52,96 +54,66 @@ PUBLIC: frozenset[Action] = frozenset(
     }
 )
 
+# What every account may do (a token adds its own notifications to the public's actions).
+ANY_ACCOUNT: frozenset[Action] = PUBLIC | {
+    Action.READ_NOTIFICATIONS,
+}
+
+# The deed oversight of branch secretaries and village staff.
+OVERSEE_DEEDS: frozenset[Action] = frozenset(
+    {
+        Action.APPROVE_DEEDS,
+        Action.PUBLISH_DEEDS,
+        Action.CANCEL_DEEDS,
+        Action.RUN_MEETINGS,
+        Action.HIDE_COMMENTS,
+    }
+)
+
+VILLAGE_STAFF: frozenset[Action] = (
+    ANY_ACCOUNT
+    | OVERSEE_DEEDS
+    | {
+        Action.WRITE_NEEDS,
+        Action.CLOSE_NEEDS,
+        Action.WRITE_RESOURCES,
+        Action.WRITE_MEMBERS,
+        Action.WRITE_HOUSEHOLDS,
+        Action.WRITE_ORGANISATIONS,
+        Action.RECORD_VISITS,
+        Action.RUN_OPTIMISATION,
+        Action.REVIEW_PROPOSALS,
+        Action.OPEN_TASKS,
+        Action.DECIDE_CLAIMS,
+        Action.RELEASE_CLAIMS,
+    }
+)
+
 ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.TOWN_ADMIN: frozenset(
-        {
-            Action.READ,
-            Action.WRITE_NEEDS,
-            Action.CLOSE_NEEDS,
-            Action.WRITE_RESOURCES,
-            Action.WRITE_MEMBERS,
-            Action.WRITE_HOUSEHOLDS,
-            Action.WRITE_ORGANISATIONS,
-            Action.RECORD_VISITS,
-            Action.MANAGE_ACCOUNTS,
-            Action.READ_AUDIT,
-            Action.RUN_OPTIMISATION,
-            Action.REVIEW_PROPOSALS,
-            Action.OPEN_TASKS,
-            Action.DECIDE_CLAIMS,
-            Action.RELEASE_CLAIMS,
-            Action.APPROVE_DEEDS,
-            Action.PUBLISH_DEEDS,
-            Action.CANCEL_DEEDS,
-            Action.RUN_MEETINGS,
-            Action.HIDE_COMMENTS,
-            Action.READ_NOTIFICATIONS,
-            Action.RATE_DEEDS,
-            Action.COMMENT_DEEDS,
-        }
-    ),
-    Role.VILLAGE_STAFF: frozenset(
-        {
-            Action.READ,
-            Action.WRITE_NEEDS,
-            Action.CLOSE_NEEDS,
-            Action.WRITE_RESOURCES,
-            Action.WRITE_MEMBERS,
-            Action.WRITE_HOUSEHOLDS,
-            Action.WRITE_ORGANISATIONS,
-            Action.RECORD_VISITS,
-            Action.RUN_OPTIMISATION,
-            Action.REVIEW_PROPOSALS,
-            Action.OPEN_TASKS,
-            Action.DECIDE_CLAIMS,
-            Action.RELEASE_CLAIMS,
-            Action.APPROVE_DEEDS,
-            Action.PUBLISH_DEEDS,
-            Action.CANCEL_DEEDS,
-            Action.RUN_MEETINGS,
-            Action.HIDE_COMMENTS,
-            Action.READ_NOTIFICATIONS,
-            Action.RATE_DEEDS,
-            Action.COMMENT_DEEDS,
-        }
-    ),
-    Role.BRANCH_SECRETARY: frozenset(
-        {
-            Action.READ,
-            Action.WRITE_NEEDS,
-            Action.CLOSE_NEEDS,
-            Action.WRITE_RESOURCES,
-            Action.APPROVE_DEEDS,
-            Action.PUBLISH_DEEDS,
-            Action.REPORT_PROGRESS,
-            Action.CANCEL_DEEDS,
-            Action.RUN_MEETINGS,
-            Action.HIDE_COMMENTS,
-            Action.READ_NOTIFICATIONS,
-            Action.RATE_DEEDS,
-            Action.COMMENT_DEEDS,
-        }
-    ),
-    Role.GROUP_LEADER: frozenset(
-        {
-            Action.READ,
-            Action.WRITE_NEEDS,
-            Action.RECORD_VISITS,
-            Action.READ_NOTIFICATIONS,
-            Action.RATE_DEEDS,
-            Action.COMMENT_DEEDS,
-        }
-    ),
-    Role.PARTNER: frozenset(
-        {
-            Action.READ,
-            Action.CLAIM_TASKS,
-            Action.RELEASE_CLAIMS,
-            Action.READ_NOTIFICATIONS,
-            Action.RATE_DEEDS,
-            Action.COMMENT_DEEDS,
-        }
-    ),
+    Role.TOWN_ADMIN: VILLAGE_STAFF
+    | {
+        Action.MANAGE_ACCOUNTS,
+        Action.READ_AUDIT,
+    },
+    Role.VILLAGE_STAFF: VILLAGE_STAFF,
+    Role.BRANCH_SECRETARY: ANY_ACCOUNT
+    | OVERSEE_DEEDS
+    | {
+        Action.WRITE_NEEDS,
+        Action.CLOSE_NEEDS,
+        Action.WRITE_RESOURCES,
+        Action.REPORT_PROGRESS,
+    },
+    Role.GROUP_LEADER: ANY_ACCOUNT
+    | {
+        Action.WRITE_NEEDS,
+        Action.RECORD_VISITS,
+    },
+    Role.PARTNER: ANY_ACCOUNT
+    | {
+        Action.CLAIM_TASKS,
+        Action.RELEASE_CLAIMS,
+    },
 }
 
 # The action each root field of the schema needs (a test fails if one is missing).

@@ -25,6 +25,14 @@ from sandan.schema.context import Context, Info
 from sandan.schema.ids import BadGlobalId, from_global_id
 from sandan.schema.types.claims import PartnerClaim, PartnerTask
 
+ClaimId = Annotated[strawberry.ID, strawberry.argument(description="A PartnerClaim id.")]
+
+
+def why(for_whom: str) -> object:
+    """The argument saying why a claim changed, and who reads it."""
+    return strawberry.argument(description=f"Why, {for_whom}.")
+
+
 ERRORS = "Why it was refused; empty on success (then the change is made). Nothing is written on "
 ERRORS += "errors."
 First = Annotated[int | None, strawberry.argument(description="Page size (default 20).")]
@@ -106,9 +114,6 @@ async def _on_claim(
         return ClaimPayload(claim=None, errors=_errors(refusals))
     try:
         async with ctx.sessionmaker() as session, session.begin():
-            # A writer from the first read: on SQLite a read transaction that later writes
-            # fails (SQLITE_BUSY) when another writer committed in between.
-            await repo.write_transaction(session)
             refusals = await act(session, pk)
             if refusals:
                 await session.rollback()
@@ -188,7 +193,6 @@ class ClaimMutation:
             return TaskPayload(task=None, errors=_errors(refusals))
         try:
             async with ctx.sessionmaker() as session, session.begin():
-                await repo.write_transaction(session)
                 pk, refusals = await logic.open_to_partners(
                     session, ctx.viewer, need_pk=need_pk, deed_pk=deed_pk, slots=slots, until=until
                 )
@@ -256,13 +260,10 @@ class ClaimMutation:
     async def release_claim(
         self,
         info: Info,
-        claim: Annotated[strawberry.ID, strawberry.argument(description="A PartnerClaim id.")],
+        claim: ClaimId,
         reason: Annotated[
             str | None,
-            strawberry.argument(
-                description="Why, for the history (1000 characters); required to release a "
-                "confirmed claim."
-            ),
+            why("for the history (1000 characters); required to release a confirmed claim"),
         ] = None,
     ) -> ClaimPayload:
         viewer = info.context.viewer
@@ -277,7 +278,7 @@ class ClaimMutation:
     async def report_claim_progress(
         self,
         info: Info,
-        claim: Annotated[strawberry.ID, strawberry.argument(description="A PartnerClaim id.")],
+        claim: ClaimId,
         hours: Annotated[
             int, strawberry.argument(description="Hours worked since the last report.")
         ],
@@ -302,7 +303,7 @@ class ClaimMutation:
     async def confirm_claim(
         self,
         info: Info,
-        claim: Annotated[strawberry.ID, strawberry.argument(description="A PartnerClaim id.")],
+        claim: ClaimId,
         note: Annotated[
             str | None, strawberry.argument(description="A note for the history.")
         ] = None,
@@ -320,10 +321,8 @@ class ClaimMutation:
     async def decline_claim(
         self,
         info: Info,
-        claim: Annotated[strawberry.ID, strawberry.argument(description="A PartnerClaim id.")],
-        reason: Annotated[
-            str | None, strawberry.argument(description="Why, for the partner.")
-        ] = None,
+        claim: ClaimId,
+        reason: Annotated[str | None, why("for the partner")] = None,
     ) -> ClaimPayload:
         viewer = info.context.viewer
         return await _on_claim(

@@ -6,11 +6,12 @@ object as saved or typed errors (and then nothing was written), never both.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
 from sandan.resolvers.mutations import engine, specs
+from sandan.resolvers.mutations.entity import EntitySpec
 from sandan.schema import mutation_inputs as inputs
 from sandan.schema.account_fields import AccountMutation
 from sandan.schema.claims_fields import ClaimMutation
@@ -29,27 +30,54 @@ from sandan.schema.payloads import (
 )
 from sandan.schema.runs_api import RunsMutation
 
-_ID = "The `id` of the {} to {}, as the API gave it out."
-NeedId = Annotated[strawberry.ID, strawberry.argument(description=_ID.format("need", "change"))]
-ResourceId = Annotated[
-    strawberry.ID, strawberry.argument(description=_ID.format("resource", "change"))
-]
-PersonId = Annotated[
-    strawberry.ID, strawberry.argument(description=_ID.format("group member", "change"))
-]
-HouseholdId = Annotated[
-    strawberry.ID, strawberry.argument(description=_ID.format("household", "change"))
-]
-OrganisationId = Annotated[
-    strawberry.ID, strawberry.argument(description=_ID.format("organisation", "change"))
-]
+_ID = "The `id` of the {} to change, as the API gave it out."
 _NEW = "The new {}: required fields must be given, the others have the defaults shown."
 _CHANGES = "The fields to change: leave a field out to keep it; null clears an optional one."
 _CLOSE = " Nothing is deleted: it stays readable, takes no changes and no new links."
 
 
-def _new(what: str) -> str:
-    return _NEW.format(what)
+def _id(what: str) -> Any:
+    return Annotated[strawberry.ID, strawberry.argument(description=_ID.format(what))]
+
+
+def _create(spec: EntitySpec[Any], made: type, payload_type: type, what: str, doc: str) -> Any:
+    """The mutation creating an entity of `spec` from its `made` input."""
+
+    async def create(info: Info, input: Any) -> Any:
+        return payload(payload_type, await engine.create(info.context, spec, input))
+
+    argument = strawberry.argument(description=_NEW.format(what))
+    create.__annotations__ = {
+        "info": Info,
+        "input": Annotated[made, argument],
+        "return": payload_type,
+    }
+    return strawberry.mutation(resolver=create, description=doc)
+
+
+def _update(spec: EntitySpec[Any], changes: type, payload_type: type, what: str, doc: str) -> Any:
+    """The mutation changing an entity of `spec` by its `changes` input."""
+
+    async def update(info: Info, id: strawberry.ID, input: Any) -> Any:
+        return payload(payload_type, await engine.update(info.context, spec, id, input))
+
+    update.__annotations__ = {
+        "info": Info,
+        "id": _id(what),
+        "input": Annotated[changes, strawberry.argument(description=_CHANGES)],
+        "return": payload_type,
+    }
+    return strawberry.mutation(resolver=update, description=doc)
+
+
+def _close(spec: EntitySpec[Any], payload_type: type, what: str, doc: str) -> Any:
+    """The mutation closing an entity of `spec` (see `_CLOSE`)."""
+
+    async def close(info: Info, id: strawberry.ID) -> Any:
+        return payload(payload_type, await engine.close(info.context, spec, id))
+
+    close.__annotations__ = {"info": Info, "id": _id(what), "return": payload_type}
+    return strawberry.mutation(resolver=close, description=doc + _CLOSE)
 
 
 @strawberry.type(description="Changes to the grid's members and the three lists (staff only).")
@@ -61,22 +89,20 @@ class Mutation(
     NotificationMutation,
     RunsMutation,
 ):
-    @strawberry.mutation(description="Add an entry to a needs list, below the town level.")
-    async def create_need(
-        self,
-        info: Info,
-        input: Annotated[inputs.CreateNeedInput, strawberry.argument(description=_new("need"))],
-    ) -> NeedPayload:
-        return payload(NeedPayload, await engine.create(info.context, specs.NEED, input))
-
-    @strawberry.mutation(description="Change an open need (a closed or done need is refused).")
-    async def update_need(
-        self,
-        info: Info,
-        id: NeedId,
-        input: Annotated[inputs.UpdateNeedInput, strawberry.argument(description=_CHANGES)],
-    ) -> NeedPayload:
-        return payload(NeedPayload, await engine.update(info.context, specs.NEED, id, input))
+    create_need = _create(
+        specs.NEED,
+        inputs.CreateNeedInput,
+        NeedPayload,
+        "need",
+        "Add an entry to a needs list, below the town level.",
+    )
+    update_need = _update(
+        specs.NEED,
+        inputs.UpdateNeedInput,
+        NeedPayload,
+        "need",
+        "Change an open need (a closed or done need is refused).",
+    )
 
     @strawberry.mutation(
         description="Close a need that will not be done, saying why (refused while an active "
@@ -85,7 +111,7 @@ class Mutation(
     async def close_need(
         self,
         info: Info,
-        id: NeedId,
+        id: Annotated[strawberry.ID, strawberry.argument(description=_ID.format("need"))],
         reason: Annotated[
             str,
             strawberry.argument(
@@ -96,123 +122,90 @@ class Mutation(
         outcome = await engine.close(info.context, specs.NEED, id, {"reason": reason})
         return payload(NeedPayload, outcome)
 
-    @strawberry.mutation(description="Add an entry to a resource list, at any level.")
-    async def create_resource(
-        self,
-        info: Info,
-        input: Annotated[
-            inputs.CreateResourceInput, strawberry.argument(description=_new("resource"))
-        ],
-    ) -> ResourcePayload:
-        return payload(ResourcePayload, await engine.create(info.context, specs.RESOURCE, input))
-
-    @strawberry.mutation(
-        description="Change a resource (its capacity cannot fall below the units committed "
-        "to active deeds)."
+    create_resource = _create(
+        specs.RESOURCE,
+        inputs.CreateResourceInput,
+        ResourcePayload,
+        "resource",
+        "Add an entry to a resource list, at any level.",
     )
-    async def update_resource(
-        self,
-        info: Info,
-        id: ResourceId,
-        input: Annotated[inputs.UpdateResourceInput, strawberry.argument(description=_CHANGES)],
-    ) -> ResourcePayload:
-        outcome = await engine.update(info.context, specs.RESOURCE, id, input)
-        return payload(ResourcePayload, outcome)
-
-    @strawberry.mutation(
-        description="Withdraw a resource (refused while units are committed to active deeds)."
-        + _CLOSE
+    update_resource = _update(
+        specs.RESOURCE,
+        inputs.UpdateResourceInput,
+        ResourcePayload,
+        "resource",
+        "Change a resource (its capacity cannot fall below the units committed to active deeds).",
     )
-    async def close_resource(self, info: Info, id: ResourceId) -> ResourcePayload:
-        return payload(ResourcePayload, await engine.close(info.context, specs.RESOURCE, id))
-
-    @strawberry.mutation(description="Add a group member to a cell below the town level.")
-    async def create_person(
-        self,
-        info: Info,
-        input: Annotated[inputs.CreatePersonInput, strawberry.argument(description=_new("member"))],
-    ) -> PersonPayload:
-        return payload(PersonPayload, await engine.create(info.context, specs.PERSON, input))
-
-    @strawberry.mutation(description="Change a group member who has not left.")
-    async def update_person(
-        self,
-        info: Info,
-        id: PersonId,
-        input: Annotated[inputs.UpdatePersonInput, strawberry.argument(description=_CHANGES)],
-    ) -> PersonPayload:
-        return payload(PersonPayload, await engine.update(info.context, specs.PERSON, id, input))
-
-    @strawberry.mutation(
-        description="A member leaves (refused while they lead a cell or work on active deeds: "
-        "appoint or reassign first)." + _CLOSE
+    close_resource = _close(
+        specs.RESOURCE,
+        ResourcePayload,
+        "resource",
+        "Withdraw a resource (refused while units are committed to active deeds).",
     )
-    async def close_person(self, info: Info, id: PersonId) -> PersonPayload:
-        return payload(PersonPayload, await engine.close(info.context, specs.PERSON, id))
-
-    @strawberry.mutation(
-        description="Add a household to a branch or group cell (personal data: the caller's "
-        "scope must cover the cell)."
+    create_person = _create(
+        specs.PERSON,
+        inputs.CreatePersonInput,
+        PersonPayload,
+        "member",
+        "Add a group member to a cell below the town level.",
     )
-    async def create_household(
-        self,
-        info: Info,
-        input: Annotated[
-            inputs.CreateHouseholdInput, strawberry.argument(description=_new("household"))
-        ],
-    ) -> HouseholdPayload:
-        return payload(HouseholdPayload, await engine.create(info.context, specs.HOUSEHOLD, input))
-
-    @strawberry.mutation(description="Change a household that has not left.")
-    async def update_household(
-        self,
-        info: Info,
-        id: HouseholdId,
-        input: Annotated[inputs.UpdateHouseholdInput, strawberry.argument(description=_CHANGES)],
-    ) -> HouseholdPayload:
-        outcome = await engine.update(info.context, specs.HOUSEHOLD, id, input)
-        return payload(HouseholdPayload, outcome)
-
-    @strawberry.mutation(description="A household moves away or dissolves." + _CLOSE)
-    async def close_household(self, info: Info, id: HouseholdId) -> HouseholdPayload:
-        return payload(HouseholdPayload, await engine.close(info.context, specs.HOUSEHOLD, id))
-
-    @strawberry.mutation(description="Add an organisation (agency, enterprise, NGO) to a cell.")
-    async def create_organisation(
-        self,
-        info: Info,
-        input: Annotated[
-            inputs.CreateOrganisationInput, strawberry.argument(description=_new("organisation"))
-        ],
-    ) -> OrganisationPayload:
-        outcome = await engine.create(info.context, specs.ORGANISATION, input)
-        return payload(OrganisationPayload, outcome)
-
-    @strawberry.mutation(description="Change an organisation that has not left.")
-    async def update_organisation(
-        self,
-        info: Info,
-        id: OrganisationId,
-        input: Annotated[inputs.UpdateOrganisationInput, strawberry.argument(description=_CHANGES)],
-    ) -> OrganisationPayload:
-        outcome = await engine.update(info.context, specs.ORGANISATION, id, input)
-        return payload(OrganisationPayload, outcome)
-
-    @strawberry.mutation(description="An organisation stops taking part." + _CLOSE)
-    async def close_organisation(self, info: Info, id: OrganisationId) -> OrganisationPayload:
-        outcome = await engine.close(info.context, specs.ORGANISATION, id)
-        return payload(OrganisationPayload, outcome)
-
-    @strawberry.mutation(
-        description="Log a household contact visit by a group member (the level-3 duties); "
-        "the caller's personal-data scope must cover the household."
+    update_person = _update(
+        specs.PERSON,
+        inputs.UpdatePersonInput,
+        PersonPayload,
+        "group member",
+        "Change a group member who has not left.",
     )
-    async def record_contact_visit(
-        self,
-        info: Info,
-        input: Annotated[
-            inputs.RecordContactVisitInput, strawberry.argument(description=_new("visit"))
-        ],
-    ) -> ContactVisitPayload:
-        outcome = await engine.create(info.context, specs.CONTACT_VISIT, input)
-        return payload(ContactVisitPayload, outcome)
+    close_person = _close(
+        specs.PERSON,
+        PersonPayload,
+        "group member",
+        "A member leaves (refused while they lead a cell or work on active deeds: appoint or "
+        "reassign first).",
+    )
+    create_household = _create(
+        specs.HOUSEHOLD,
+        inputs.CreateHouseholdInput,
+        HouseholdPayload,
+        "household",
+        "Add a household to a branch or group cell (personal data: the caller's scope must "
+        "cover the cell).",
+    )
+    update_household = _update(
+        specs.HOUSEHOLD,
+        inputs.UpdateHouseholdInput,
+        HouseholdPayload,
+        "household",
+        "Change a household that has not left.",
+    )
+    close_household = _close(
+        specs.HOUSEHOLD, HouseholdPayload, "household", "A household moves away or dissolves."
+    )
+    create_organisation = _create(
+        specs.ORGANISATION,
+        inputs.CreateOrganisationInput,
+        OrganisationPayload,
+        "organisation",
+        "Add an organisation (agency, enterprise, NGO) to a cell.",
+    )
+    update_organisation = _update(
+        specs.ORGANISATION,
+        inputs.UpdateOrganisationInput,
+        OrganisationPayload,
+        "organisation",
+        "Change an organisation that has not left.",
+    )
+    close_organisation = _close(
+        specs.ORGANISATION,
+        OrganisationPayload,
+        "organisation",
+        "An organisation stops taking part.",
+    )
+    record_contact_visit = _create(
+        specs.CONTACT_VISIT,
+        inputs.RecordContactVisitInput,
+        ContactVisitPayload,
+        "visit",
+        "Log a household contact visit by a group member (the level-3 duties); the caller's "
+        "personal-data scope must cover the household.",
+    )

@@ -58,14 +58,6 @@ from sandan.db.scope import Scope
 JOINABLE_DEED = (DeedStatus.APPROVED, DeedStatus.IN_PROGRESS)
 
 
-async def write_transaction(session: AsyncSession) -> None:
-    """Make the session's transaction a writer from its first statement. On SQLite every unit
-    of work already begins `BEGIN IMMEDIATE` (db/engine.py's begin hook), so a read-then-write
-    in it cannot interleave with another writer; this call only opens the transaction now.
-    PostgreSQL needs nothing more (callers lock the rows they decide on with FOR UPDATE)."""
-    await session.connection()
-
-
 def holds(now: datetime) -> ColumnElement[bool]:
     """A claim that holds its slot at `now`: confirmed, or claimed and not yet expired."""
     return or_(

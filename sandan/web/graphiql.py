@@ -1,7 +1,7 @@
 """GraphiQL at GET /graphql without a CDN: strawberry's page loads React and GraphiQL from a
 CDN and shows "Loading..." for ever where none is reachable; this one loads the same
 versions (react 18.2.0, graphiql 3.8.3, @graphiql/plugin-explorer 1.0.2) from
-sandan/web/static/graphiql."""
+sandan/web/static/vendor/graphiql."""
 
 from __future__ import annotations
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import functools
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec
 
 import orjson
 from graphql import GraphQLSchema
@@ -19,6 +20,8 @@ from sandan.schema.fastpath.pages import answer_page
 from sandan.schema.fastpath.plan import FieldPlan, Plan, RootPlan, SelectionPlan
 from sandan.schema.ids import BadGlobalId, from_global_id
 
+P = ParamSpec("P")
+
 
 class Bail(Exception):
     """Something only the full executor reports properly (an error, a null where a value is
@@ -31,6 +34,25 @@ class _Info:
     context: Context
 
 
+def _bails(
+    run: Callable[P, Awaitable[dict[str, Any]]],
+) -> Callable[P, Awaitable[dict[str, Any]]]:
+    """Anything but a Bail raised on the planned path becomes a Bail: strawberry then answers
+    (and masks and logs unexpected exceptions)."""
+
+    @functools.wraps(run)
+    async def guarded(*args: P.args, **kwargs: P.kwargs) -> dict[str, Any]:
+        try:
+            return await run(*args, **kwargs)
+        except Bail:
+            raise
+        except Exception as e:
+            raise Bail(f"{type(e).__name__} on the planned path") from e
+
+    return guarded
+
+
+@_bails
 async def execute(
     plan: Plan,
     schema: GraphQLSchema,
@@ -39,24 +61,7 @@ async def execute(
     context: Context,
     variables: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """The `data` of the response; raises Bail on anything strawberry must answer instead
-    (including unexpected exceptions: strawberry then masks and logs them)."""
-    try:
-        return await _execute(plan, schema, scalar_registry, config, context, variables)
-    except Bail:
-        raise
-    except Exception as e:
-        raise Bail(f"{type(e).__name__} on the planned path") from e
-
-
-async def _execute(
-    plan: Plan,
-    schema: GraphQLSchema,
-    scalar_registry: Mapping[object, Any],
-    config: StrawberryConfig,
-    context: Context,
-    variables: dict[str, Any] | None,
-) -> dict[str, Any]:
+    """The `data` of the response; raises Bail on anything strawberry must answer instead."""
     coerced = get_variable_values(
         schema, plan.operation.variable_definitions or (), variables or {}
     )

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from sandan.schema.context import Info
 from sandan.schema.enums import DeedStatus
 from sandan.schema.types.deed_lifecycle import (
     DeedComment,
@@ -15,7 +14,7 @@ from sandan.schema.types.deed_lifecycle import (
     DeedProgress,
     ProgressReport,
 )
-from sandan.schema.types.fields import PLACE_SENTENCE, RowType, column, key, place_key, via
+from sandan.schema.types.fields import PLACE_SENTENCE, RowType, column, key, place_key, related
 from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
@@ -29,14 +28,11 @@ class DeedResourceUse(RowType):
     quantity: int = column(description="Units of the resource the deed takes.")
     resource_pk: strawberry.Private[int] = key("resource_id")
 
-    @strawberry.field(
+    resource: Annotated[Resource, strawberry.lazy("sandan.schema.types.lists")] | None = related(
+        "resource_by_id",
+        "resource_pk",
         description="The resource drawn on; null if the caller may not read it.",
-        metadata=via("resource_by_id", "resource_pk"),
     )
-    async def resource(
-        self, info: Info
-    ) -> Annotated[Resource, strawberry.lazy("sandan.schema.types.lists")] | None:
-        return await info.context.loaders.resource_by_id.load(self.resource_pk)
 
 
 @strawberry.type(description="A step of a deed's implementation plan.")
@@ -68,75 +64,51 @@ class Deed(Node):
     need_pk: strawberry.Private[int] = key("need_id")
     lead_pk: strawberry.Private[int | None] = key("lead_id")
 
-    @strawberry.field(
+    cell: Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None = related(
+        "cell_by_id",
+        "cell_pk",
         description="The cell whose deeds list holds it (its need's cell). " + PLACE_SENTENCE,
-        metadata=via("cell_by_id", "cell_pk"),
     )
-    async def cell(
-        self, info: Info
-    ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
-        return await info.context.loaders.cell_by_id.load(self.cell_pk)
 
-    @strawberry.field(description="The need it takes on.", metadata=via("need_by_id", "need_pk"))
-    async def need(
-        self, info: Info
-    ) -> Annotated[Need, strawberry.lazy("sandan.schema.types.lists")] | None:
-        return await info.context.loaders.need_by_id.load(self.need_pk)
-
-    @strawberry.field(description="The responsible lead.", metadata=via("person_by_id", "lead_pk"))
-    async def lead(
-        self, info: Info
-    ) -> Annotated[Person, strawberry.lazy("sandan.schema.types.members")] | None:
-        if self.lead_pk is None:
-            return None
-        return await info.context.loaders.person_by_id.load(self.lead_pk)
-
-    @strawberry.field(
-        description="Team members (the lead excluded).", metadata=via("team_by_deed_id", "pk")
+    need: Annotated[Need, strawberry.lazy("sandan.schema.types.lists")] | None = related(
+        "need_by_id", "need_pk", description="The need it takes on."
     )
-    async def team(
-        self, info: Info
-    ) -> list[Annotated[Person, strawberry.lazy("sandan.schema.types.members")]]:
-        return await info.context.loaders.team_by_deed_id.load(self.pk)
 
-    @strawberry.field(
-        description="Resource units committed to it.",
-        metadata=via("resource_uses_by_deed_id", "pk"),
+    lead: Annotated[Person, strawberry.lazy("sandan.schema.types.members")] | None = related(
+        "person_by_id", "lead_pk", description="The responsible lead."
     )
-    async def resources(self, info: Info) -> list[DeedResourceUse]:
-        return await info.context.loaders.resource_uses_by_deed_id.load(self.pk)
 
-    @strawberry.field(
-        description="The steps of its plan, in order.", metadata=via("milestones_by_deed_id", "pk")
+    team: list[Annotated[Person, strawberry.lazy("sandan.schema.types.members")]] = related(
+        "team_by_deed_id", "pk", description="Team members (the lead excluded)."
     )
-    async def milestones(self, info: Info) -> list[Milestone]:
-        return await info.context.loaders.milestones_by_deed_id.load(self.pk)
 
-    @strawberry.field(
+    resources: list[DeedResourceUse] = related(
+        "resource_uses_by_deed_id", "pk", description="Resource units committed to it."
+    )
+
+    milestones: list[Milestone] = related(
+        "milestones_by_deed_id", "pk", description="The steps of its plan, in order."
+    )
+
+    history: list[DeedHistoryEntry] = related(
+        "history_by_deed_id",
+        "pk",
         description="Its history, oldest first: every state change (who by role, when, from, "
         "to, note), moved milestone dates and replaced reports.",
-        metadata=via("history_by_deed_id", "pk"),
     )
-    async def history(self, info: Info) -> list[DeedHistoryEntry]:
-        return await info.context.loaders.history_by_deed_id.load(self.pk)
 
-    @strawberry.field(
-        description="Its monthly progress reports, oldest month first.",
-        metadata=via("reports_by_deed_id", "pk"),
+    reports: list[ProgressReport] = related(
+        "reports_by_deed_id", "pk", description="Its monthly progress reports, oldest month first."
     )
-    async def reports(self, info: Info) -> list[ProgressReport]:
-        return await info.context.loaders.reports_by_deed_id.load(self.pk)
 
-    @strawberry.field(
+    progress: DeedProgress = related(
+        "progress_by_deed_id",
+        "pk",
         description="Its latest reported percent and whether it is overdue or stalled.",
-        metadata=via("progress_by_deed_id", "pk"),
     )
-    async def progress(self, info: Info) -> DeedProgress:
-        return await info.context.loaders.progress_by_deed_id.load(self.pk)
 
-    @strawberry.field(
+    comments: list[DeedComment] = related(
+        "comments_by_deed_id",
+        "pk",
         description="Residents' public comments, oldest first (hidden ones left out).",
-        metadata=via("comments_by_deed_id", "pk"),
     )
-    async def comments(self, info: Info) -> list[DeedComment]:
-        return await info.context.loaders.comments_by_deed_id.load(self.pk)

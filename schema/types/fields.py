@@ -26,7 +26,7 @@ from strawberry.types.field import StrawberryField
 
 from sandan.db.place import PLACE_COLUMN
 from sandan.db.repositories.batch import Record
-from sandan.schema.context import Viewer
+from sandan.schema.context import Info, Viewer
 from sandan.schema.ids import to_global_id
 from sandan.schema.read_audit import HOUSEHOLD_OF, note_household
 
@@ -105,6 +105,11 @@ def place_key() -> Any:
     return key("cell_id", personal=CELL_SCOPE, outside=PLACE_COLUMN)
 
 
+def or_none(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert` for a nullable column: NULL stays None, anything else is converted."""
+    return lambda value: None if value is None else convert(value)
+
+
 def via(
     loader: str,
     key: str,
@@ -122,6 +127,33 @@ def via(
     if public is not None:
         metadata.update(public_field(public))
     return metadata
+
+
+def related(
+    loader: str,
+    key: str,
+    mode: Literal["one", "many"] = "one",
+    *,
+    description: str,
+    personal: PersonalRule | None = None,
+    public: str | None = None,
+) -> Any:
+    """A nested field declared once: `via(...)`'s metadata (which the compiled and JSON paths
+    read) and the strawberry resolver that follows it, `context.loaders.<loader>.load(parent.
+    <key>)` (`load_many`, dropping what is not found, when mode is "many"); a key of None is
+    None without a query. The field's type is the class annotation."""
+
+    async def resolve(root: Any, info: Info) -> Any:
+        pk = getattr(root, key)
+        if pk is None:
+            return None
+        load = getattr(info.context.loaders, loader)
+        if mode == "many":
+            return [found for found in await load.load_many(pk) if found is not None]
+        return await load.load(pk)
+
+    metadata = via(loader, key, mode, personal=personal, public=public)
+    return strawberry.field(resolver=resolve, description=description, metadata=metadata)
 
 
 def public_field(reason: str) -> dict[str, Any]:

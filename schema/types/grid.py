@@ -9,7 +9,7 @@ import strawberry
 from sandan.db.repositories.grid import ancestor_ids
 from sandan.schema.context import Info
 from sandan.schema.enums import CellKind, DeedStatus, Level
-from sandan.schema.types.fields import column, key, public_field, via
+from sandan.schema.types.fields import column, key, public_field, related
 from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
@@ -96,97 +96,63 @@ class Cell(Node):
     leader_pk: strawberry.Private[int | None] = key("leader_id")
     ancestor_pks: strawberry.Private[list[int]] = key("path", convert=ancestor_ids)
 
-    @strawberry.field(
-        description="The cell one level up; null for the root.",
-        metadata=via("cell_by_id", "parent_pk"),
+    parent: Cell | None = related(
+        "cell_by_id", "parent_pk", description="The cell one level up; null for the root."
     )
-    async def parent(self, info: Info) -> Cell | None:
-        if self.parent_pk is None:
-            return None
-        return await info.context.loaders.cell_by_id.load(self.parent_pk)
 
-    @strawberry.field(
-        description="From the root down to the parent.",
-        metadata=via("cell_by_id", "ancestor_pks", "many"),
+    ancestors: list[Cell] = related(
+        "cell_by_id", "ancestor_pks", "many", description="From the root down to the parent."
     )
-    async def ancestors(self, info: Info) -> list[Cell]:
-        cells = await info.context.loaders.cell_by_id.load_many(self.ancestor_pks)
-        return [c for c in cells if c is not None]
 
-    @strawberry.field(
-        description="The cells one level down, ordered by code.",
-        metadata=via("children_by_cell_id", "pk"),
+    children: list[Cell] = related(
+        "children_by_cell_id", "pk", description="The cells one level down, ordered by code."
     )
-    async def children(self, info: Info) -> list[Cell]:
-        return await info.context.loaders.children_by_cell_id.load(self.pk)
 
-    @strawberry.field(
+    leader: Annotated[Person, strawberry.lazy("sandan.schema.types.members")] | None = related(
+        "person_by_id",
+        "leader_pk",
         description="The secretary (village, branch) or group leader / grid worker (group).",
-        metadata=via("person_by_id", "leader_pk"),
     )
-    async def leader(
-        self, info: Info
-    ) -> Annotated[Person, strawberry.lazy("sandan.schema.types.members")] | None:
-        if self.leader_pk is None:
-            return None
-        return await info.context.loaders.person_by_id.load(self.leader_pk)
 
-    @strawberry.field(
+    people: list[Annotated[Person, strawberry.lazy("sandan.schema.types.members")]] = related(
+        "people_by_cell_id",
+        "pk",
         description="Active members whose home cell is this one, in id order.",
-        metadata=via("people_by_cell_id", "pk"),
     )
-    async def people(
-        self, info: Info
-    ) -> list[Annotated[Person, strawberry.lazy("sandan.schema.types.members")]]:
-        return await info.context.loaders.people_by_cell_id.load(self.pk)
 
-    @strawberry.field(
-        description="Active households whose cell is this one (their details are personal data).",
-        metadata=via(
-            "households_by_cell_id", "pk", public="lists households; their details are personal"
-        ),
+    households: list[Annotated[Household, strawberry.lazy("sandan.schema.types.members")]] = (
+        related(
+            "households_by_cell_id",
+            "pk",
+            public="lists households; their details are personal",
+            description="Active households whose cell is this one (their details are personal "
+            "data).",
+        )
     )
-    async def households(
-        self, info: Info
-    ) -> list[Annotated[Household, strawberry.lazy("sandan.schema.types.members")]]:
-        return await info.context.loaders.households_by_cell_id.load(self.pk)
 
-    @strawberry.field(
-        description="Resource-list entries kept by this cell.",
-        metadata=via("resources_by_cell_id", "pk"),
+    resources: list[Annotated[Resource, strawberry.lazy("sandan.schema.types.lists")]] = related(
+        "resources_by_cell_id", "pk", description="Resource-list entries kept by this cell."
     )
-    async def resources(
-        self, info: Info
-    ) -> list[Annotated[Resource, strawberry.lazy("sandan.schema.types.lists")]]:
-        return await info.context.loaders.resources_by_cell_id.load(self.pk)
 
-    @strawberry.field(
+    needs: list[Annotated[Need, strawberry.lazy("sandan.schema.types.lists")]] = related(
+        "needs_by_cell_id",
+        "pk",
         description="Needs-list entries reported in this cell, in id order, where the caller "
         "sees them (`Need.cell`): a branch lists its household-contact groups' needs too, and a "
         "group lists none, unless the caller's grid scope covers the group.",
-        metadata=via("needs_by_cell_id", "pk"),
     )
-    async def needs(
-        self, info: Info
-    ) -> list[Annotated[Need, strawberry.lazy("sandan.schema.types.lists")]]:
-        return await info.context.loaders.needs_by_cell_id.load(self.pk)
 
-    @strawberry.field(
+    deeds: list[Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")]] = related(
+        "deeds_by_cell_id",
+        "pk",
         description="Deeds taken on in this cell, in id order, where the caller sees them "
         "(`Deed.cell`): a branch lists its household-contact groups' deeds too, and a group "
         "lists none, unless the caller's grid scope covers the group.",
-        metadata=via("deeds_by_cell_id", "pk"),
     )
-    async def deeds(
-        self, info: Info
-    ) -> list[Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")]]:
-        return await info.context.loaders.deeds_by_cell_id.load(self.pk)
 
-    @strawberry.field(
-        description="Counts over the whole subtree.", metadata=via("stats_by_cell_id", "pk")
+    stats: CellStats = related(
+        "stats_by_cell_id", "pk", description="Counts over the whole subtree."
     )
-    async def stats(self, info: Info) -> CellStats:
-        return await info.context.loaders.stats_by_cell_id.load(self.pk)
 
     @strawberry.field(
         description="Optimisation runs of this cell, newest first (staff whose scope covers "

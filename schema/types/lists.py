@@ -18,7 +18,7 @@ from sandan.schema.enums import (
     ResourceStatus,
     Urgency,
 )
-from sandan.schema.types.fields import CELL_SCOPE, PLACE_SENTENCE, column, key, place_key, via
+from sandan.schema.types.fields import CELL_SCOPE, PLACE_SENTENCE, column, key, place_key, related
 from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
@@ -63,36 +63,25 @@ class Resource(Node):
     provider_organisation_pk: strawberry.Private[int | None] = key("provider_organisation_id")
     provider_person_pk: strawberry.Private[int | None] = key("provider_person_id")
 
-    @strawberry.field(
-        description="The cell whose resource list holds it.",
-        metadata=via("cell_by_id", "cell_pk"),
+    cell: Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None = related(
+        "cell_by_id", "cell_pk", description="The cell whose resource list holds it."
     )
-    async def cell(
-        self, info: Info
-    ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
-        return await info.context.loaders.cell_by_id.load(self.cell_pk)
 
-    @strawberry.field(
+    provider_organisation: (
+        Annotated[Organisation, strawberry.lazy("sandan.schema.types.members")] | None
+    ) = related(
+        "organisation_by_id",
+        "provider_organisation_pk",
         description="The organisation that provides it; null when a member does.",
-        metadata=via("organisation_by_id", "provider_organisation_pk"),
     )
-    async def provider_organisation(
-        self, info: Info
-    ) -> Annotated[Organisation, strawberry.lazy("sandan.schema.types.members")] | None:
-        if self.provider_organisation_pk is None:
-            return None
-        return await info.context.loaders.organisation_by_id.load(self.provider_organisation_pk)
 
-    @strawberry.field(
-        description="The member who provides it; null when an organisation does.",
-        metadata=via("person_by_id", "provider_person_pk"),
+    provider_person: Annotated[Person, strawberry.lazy("sandan.schema.types.members")] | None = (
+        related(
+            "person_by_id",
+            "provider_person_pk",
+            description="The member who provides it; null when an organisation does.",
+        )
     )
-    async def provider_person(
-        self, info: Info
-    ) -> Annotated[Person, strawberry.lazy("sandan.schema.types.members")] | None:
-        if self.provider_person_pk is None:
-            return None
-        return await info.context.loaders.person_by_id.load(self.provider_person_pk)
 
 
 @strawberry.type(description="Units of one kind of resource that a need asks for.")
@@ -150,34 +139,26 @@ class Need(Node):
     # viewer's personal scope.
     visible_household_pk: strawberry.Private[int | None] = key("household_id")
 
-    @strawberry.field(
+    cell: Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None = related(
+        "cell_by_id",
+        "cell_pk",
         description="The cell whose needs list holds it. " + PLACE_SENTENCE,
-        metadata=via("cell_by_id", "cell_pk"),
     )
-    async def cell(
-        self, info: Info
-    ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
-        return await info.context.loaders.cell_by_id.load(self.cell_pk)
 
-    @strawberry.field(
-        description="The household it came from. " + CELL_SCOPE.sentence,
-        metadata=via("household_by_id", "visible_household_pk", personal=CELL_SCOPE),
+    household: Annotated[Household, strawberry.lazy("sandan.schema.types.members")] | None = (
+        related(
+            "household_by_id",
+            "visible_household_pk",
+            personal=CELL_SCOPE,
+            description="The household it came from. " + CELL_SCOPE.sentence,
+        )
     )
-    async def household(
-        self, info: Info
-    ) -> Annotated[Household, strawberry.lazy("sandan.schema.types.members")] | None:
-        if self.visible_household_pk is None:
-            return None
-        return await info.context.loaders.household_by_id.load(self.visible_household_pk)
 
-    @strawberry.field(
+    deed: Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")] | None = related(
+        "deed_by_need_id",
+        "pk",
         description="The deed that takes it on (the live one); null until one is proposed.",
-        metadata=via("deed_by_need_id", "pk"),
     )
-    async def deed(
-        self, info: Info
-    ) -> Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")] | None:
-        return await info.context.loaders.deed_by_need_id.load(self.pk)
 
     @strawberry.field(
         description="Why the latest optimisation run covering this need left it unmatched "

@@ -14,7 +14,7 @@ import strawberry
 
 from sandan.schema.context import Info
 from sandan.schema.enums import Category, Level, OrganisationKind, PersonKind, PersonRole
-from sandan.schema.types.fields import CELL_SCOPE, column, key, via
+from sandan.schema.types.fields import CELL_SCOPE, column, key, related
 from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
@@ -52,23 +52,15 @@ class Person(Node):
     cell_pk: strawberry.Private[int] = key("cell_id")
     organisation_pk: strawberry.Private[int | None] = key("organisation_id")
 
-    @strawberry.field(
-        description="Their home cell, usually a household-contact group.",
-        metadata=via("cell_by_id", "cell_pk"),
+    cell: Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None = related(
+        "cell_by_id", "cell_pk", description="Their home cell, usually a household-contact group."
     )
-    async def cell(
-        self, info: Info
-    ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
-        return await info.context.loaders.cell_by_id.load(self.cell_pk)
 
-    @strawberry.field(
+    organisation: Organisation | None = related(
+        "organisation_by_id",
+        "organisation_pk",
         description="The agency or unit an in-service member reports from; null for others.",
-        metadata=via("organisation_by_id", "organisation_pk"),
     )
-    async def organisation(self, info: Info) -> Organisation | None:
-        if self.organisation_pk is None:
-            return None
-        return await info.context.loaders.organisation_by_id.load(self.organisation_pk)
 
 
 @strawberry.type(
@@ -95,14 +87,9 @@ class Organisation(Node):
     pk: strawberry.Private[int] = key("id")
     cell_pk: strawberry.Private[int] = key("cell_id")
 
-    @strawberry.field(
-        description="The cell it registered with or serves.",
-        metadata=via("cell_by_id", "cell_pk"),
+    cell: Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None = related(
+        "cell_by_id", "cell_pk", description="The cell it registered with or serves."
     )
-    async def cell(
-        self, info: Info
-    ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
-        return await info.context.loaders.cell_by_id.load(self.cell_pk)
 
     @strawberry.field(
         description="Its active members, in id order: the people a partner names when it "
@@ -176,32 +163,24 @@ class Household(Node):
     # None outside the viewer's personal scope.
     visits_visible_pk: strawberry.Private[int | None] = key("id")
 
-    @strawberry.field(
+    cell: Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None = related(
+        "cell_by_id",
+        "cell_pk",
         description="The cell (usually a household-contact group) it belongs to.",
-        metadata=via("cell_by_id", "cell_pk"),
     )
-    async def cell(
-        self, info: Info
-    ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
-        return await info.context.loaders.cell_by_id.load(self.cell_pk)
 
-    @strawberry.field(
+    contact_person: Person | None = related(
+        "person_by_id",
+        "contact_person_pk",
         description="The member who looks after this household.",
-        metadata=via("person_by_id", "contact_person_pk"),
     )
-    async def contact_person(self, info: Info) -> Person | None:
-        if self.contact_person_pk is None:
-            return None
-        return await info.context.loaders.person_by_id.load(self.contact_person_pk)
 
-    @strawberry.field(
+    visits: list[ContactVisit] | None = related(
+        "visits_by_household_id",
+        "visits_visible_pk",
+        personal=CELL_SCOPE,
         description="Contact visits, newest first. " + CELL_SCOPE.sentence,
-        metadata=via("visits_by_household_id", "visits_visible_pk", personal=CELL_SCOPE),
     )
-    async def visits(self, info: Info) -> list[ContactVisit] | None:
-        if self.visits_visible_pk is None:
-            return None
-        return await info.context.loaders.visits_by_household_id.load(self.visits_visible_pk)
 
 
 @strawberry.type(description="A household contact visit by a group member.")
@@ -220,9 +199,6 @@ class ContactVisit(Node):
     pk: strawberry.Private[int] = key("id")
     person_pk: strawberry.Private[int] = key("person_id")
 
-    @strawberry.field(
-        description="The group member who made the visit.",
-        metadata=via("person_by_id", "person_pk"),
+    person: Person | None = related(
+        "person_by_id", "person_pk", description="The group member who made the visit."
     )
-    async def person(self, info: Info) -> Person | None:
-        return await info.context.loaders.person_by_id.load(self.person_pk)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from sandan.db.enums import Role
 from tests.accounts import make_token
 from tests.api.helpers import gid, pk_of, scalar
@@ -46,6 +48,14 @@ def _payload(body: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+async def _create_account(
+    client: httpx.AsyncClient, role: str, cell: str | None = None, name: str = "x"
+) -> dict[str, Any]:
+    """createAccount's payload for an account of `role` (in `cell`, when given)."""
+    account = {"displayName": name, "role": role} | ({} if cell is None else {"cell": cell})
+    return _payload(await gql(client, CREATE_ACCOUNT, {"input": account}))
+
+
 def _codes(payload: dict[str, Any]) -> set[tuple[str, str | None]]:
     return {(e["code"], e["field"]) for e in payload["errors"]}
 
@@ -54,19 +64,7 @@ async def test_an_admin_makes_an_account_and_a_token_that_signs_in(demo_url: str
     d = await load_demo(demo_url)
     admin = await make_token(demo_url, Role.TOWN_ADMIN)
     async with api_client(demo_url, token=admin) as client:
-        made = _payload(
-            await gql(
-                client,
-                CREATE_ACCOUNT,
-                {
-                    "input": {
-                        "displayName": "村委会",
-                        "role": "VILLAGE_STAFF",
-                        "cell": gid("Cell", d.village),
-                    }
-                },
-            )
-        )
+        made = await _create_account(client, "VILLAGE_STAFF", gid("Cell", d.village), name="村委会")
         assert made["errors"] == []
         account = made["account"]
         assert account["role"] == "VILLAGE_STAFF" and account["scope"]["code"] == d.village_code
@@ -116,38 +114,10 @@ async def test_a_subtree_admin_is_kept_to_their_subtree(demo_url: str) -> None:
     await make_token(demo_url, Role.GROUP_LEADER, await _group_code(demo_url, d.other_group))
     admin = await make_token(demo_url, Role.TOWN_ADMIN, d.village_code)
     async with api_client(demo_url, token=admin) as client:
-        outside = _payload(
-            await gql(
-                client,
-                CREATE_ACCOUNT,
-                {
-                    "input": {
-                        "displayName": "x",
-                        "role": "GROUP_LEADER",
-                        "cell": gid("Cell", d.other_group),
-                    }
-                },
-            )
-        )
-        whole = _payload(
-            await gql(client, CREATE_ACCOUNT, {"input": {"displayName": "x", "role": "TOWN_ADMIN"}})
-        )
-        wrong_level = _payload(
-            await gql(
-                client,
-                CREATE_ACCOUNT,
-                {
-                    "input": {
-                        "displayName": "x",
-                        "role": "GROUP_LEADER",
-                        "cell": gid("Cell", d.branch),
-                    }
-                },
-            )
-        )
-        partner = _payload(
-            await gql(client, CREATE_ACCOUNT, {"input": {"displayName": "x", "role": "PARTNER"}})
-        )
+        outside = await _create_account(client, "GROUP_LEADER", gid("Cell", d.other_group))
+        whole = await _create_account(client, "TOWN_ADMIN")
+        wrong_level = await _create_account(client, "GROUP_LEADER", gid("Cell", d.branch))
+        partner = await _create_account(client, "PARTNER")
         listed = (await gql(client, ACCOUNTS, {"first": 10}))["data"]["accounts"]["nodes"]
     assert _codes(outside) == {("FORBIDDEN", "cell")}
     assert _codes(whole) == {("FORBIDDEN", "cell")}
@@ -166,19 +136,7 @@ async def test_other_roles_may_not_manage_accounts(demo_url: str) -> None:
     d = await load_demo(demo_url)
     staff = await make_token(demo_url, Role.VILLAGE_STAFF, d.village_code)
     async with api_client(demo_url, token=staff) as client:
-        made = _payload(
-            await gql(
-                client,
-                CREATE_ACCOUNT,
-                {
-                    "input": {
-                        "displayName": "x",
-                        "role": "VILLAGE_STAFF",
-                        "cell": gid("Cell", d.village),
-                    }
-                },
-            )
-        )
+        made = await _create_account(client, "VILLAGE_STAFF", gid("Cell", d.village))
         listed = await gql(client, ACCOUNTS)
     assert _codes(made) == {("FORBIDDEN", None)}
     assert listed["data"] is None

@@ -8,14 +8,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import httpx
 import websockets
 
+from sandan import subprocess_server
 from tests.conftest import STAFF_TOKEN
 
 FAST_QUEUE = {"SANDAN_RUN_POLL_SECONDS": "0.3", "SANDAN_RUN_LEASE_SECONDS": "3"}
@@ -40,31 +39,7 @@ def _env(url: str, extra: dict[str, str] | None) -> dict[str, str]:
 def start_server(
     url: str, port: int, extra: dict[str, str] | None = None
 ) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "sandan.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=_env(url, extra),
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise AssertionError("the server did not start")
+    return subprocess_server.start_server(port, _env(url, extra))
 
 
 def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:

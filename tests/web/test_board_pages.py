@@ -73,7 +73,7 @@ async def test_graphiql_is_served_from_the_package(read_only_demo_url: str) -> N
             "graphiql.min.css",
         }
         for asset in assets:
-            assert asset.startswith("/static/graphiql/"), asset
+            assert asset.startswith("/static/vendor/graphiql/"), asset
             served = await client.get(asset)
             assert served.status_code == 200, asset
             assert len(served.content) > 500, asset
