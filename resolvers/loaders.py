@@ -9,8 +9,9 @@ declaration, which the PostgreSQL JSON path writes as SQL too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,6 +25,7 @@ from sandan.db.repositories import (
     grid,
     lists,
     members,
+    partner_progress,
 )
 from sandan.db.repositories.batch import Record
 from sandan.db.repositories.relations import RELATIONS, many_by_relation, one_by_relation
@@ -35,6 +37,7 @@ from sandan.schema.types.deed_lifecycle import (
     DeedComment,
     DeedHistoryEntry,
     DeedProgress,
+    PartnerContribution,
     ProgressReport,
 )
 from sandan.schema.types.deeds import Deed, DeedResourceUse, Milestone
@@ -297,6 +300,36 @@ class ReportsByDeedIdLoader(_ManyLoader[int, ProgressReport]):
         return ProgressReport.from_row(row)
 
 
+class PartnerContributionsByDeedIdLoader(DataLoader[int, list[PartnerContribution]]):
+    """Partners' progress reports on each deed, summed per organisation and month."""
+
+    def __init__(self, deps: LoaderDeps) -> None:
+        super().__init__(load_fn=self._batch)
+        self.deps = deps
+
+    async def _batch(self, keys: list[int]) -> list[list[PartnerContribution]]:
+        async with self.deps.read_engine.connect() as session:
+            grouped = await partner_progress.progress_by_deed_ids(session, keys)
+        return [_contributions(grouped.get(k, ())) for k in keys]
+
+
+def _contributions(rows: Iterable[Record]) -> list[PartnerContribution]:
+    sums: dict[tuple[date, int], PartnerContribution] = {}
+    for row in rows:  # oldest first: the last report of a month sets its percent
+        at = row.at if isinstance(row.at, datetime) else datetime.fromisoformat(str(row.at))
+        month = at.date().replace(day=1)
+        entry = sums.setdefault(
+            (month, int(row.organisation_id)),
+            PartnerContribution(
+                month=month, hours=0, percent=0, reports=0, organisation_pk=row.organisation_id
+            ),
+        )
+        entry.hours += int(row.hours or 0)
+        entry.percent = int(row.progress or 0)
+        entry.reports += 1
+    return [sums[k] for k in sorted(sums)]
+
+
 class CommentsByDeedIdLoader(_ManyLoader[int, DeedComment]):
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await deeds_comments.visible_by_deed_ids(session, keys)
@@ -363,5 +396,6 @@ class Loaders:
         self.claims = ClaimLoaders(deps)
         self.history_by_deed_id = HistoryByDeedIdLoader(deps)
         self.reports_by_deed_id = ReportsByDeedIdLoader(deps)
+        self.partner_contributions_by_deed_id = PartnerContributionsByDeedIdLoader(deps)
         self.progress_by_deed_id = ProgressByDeedIdLoader(deps)
         self.comments_by_deed_id = CommentsByDeedIdLoader(deps)

@@ -70,6 +70,8 @@ OTHER_LISTS: dict[tuple[str, str], int] = {
     ("Household", "visits"): 3,
     ("Need", "resourceRequests"): 3,
     ("CellStats", "deedsByStatus"): 5,
+    # One entry per organisation with a claim on the deed: at most its team's size.
+    ("ProgressReport", "partnerContributions"): 5,
 }
 # A list field in none of the tables (a new one) costs this much until it is measured.
 UNKNOWN_LIST = 50

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from sandan.schema.context import Info
 from sandan.schema.enums import DeedStatus, HistoryKind
-from sandan.schema.types.fields import RowType, column
+from sandan.schema.types.fields import RowType, column, key, related
+
+if TYPE_CHECKING:
+    from sandan.schema.types.members import Organisation
 
 
 @strawberry.type(
@@ -42,6 +47,32 @@ class ProgressReport(RowType):
         description="Why the figure is lower than the previous report's; null when it is not."
     )
     reported_at: datetime = column(description="When it was filed (UTC); a replacement's time.")
+    deed_pk: strawberry.Private[int] = key("deed_id")
+
+    @strawberry.field(
+        description="What partner organisations reported on their claims of this deed in the "
+        "same month (reportClaimProgress), one entry per organisation, by organisation id."
+    )
+    async def partner_contributions(self, info: Info) -> list[PartnerContribution]:
+        every = await info.context.loaders.partner_contributions_by_deed_id.load(self.deed_pk)
+        return [c for c in every if c.month == self.month]
+
+
+@strawberry.type(
+    description="What one partner organisation reported on its claims of a deed in one month."
+)
+class PartnerContribution:
+    month: date = strawberry.field(description="The first day of the month.")
+    hours: int = strawberry.field(description="Hours the organisation reported in that month.")
+    percent: int = strawberry.field(
+        description="Its claim's progress, 0 to 100, at its last report of that month."
+    )
+    reports: int = strawberry.field(description="How many reports it filed in that month.")
+    organisation_pk: strawberry.Private[int]
+
+    organisation: Annotated[Organisation, strawberry.lazy("sandan.schema.types.members")] | None = (
+        related("organisation_by_id", "organisation_pk", description="The partner organisation.")
+    )
 
 
 @strawberry.type(

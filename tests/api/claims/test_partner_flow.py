@@ -4,12 +4,14 @@ put the partner's people on the deed's team, and the optimiser's instance counts
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sandan.db.engine import create_nullpool_engine
 from sandan.db.repositories.instance import person_usage
 from tests.api.claims.setup import claim, open_need, open_task, partner_demo, slot_deed
-from tests.api.helpers import data_of, gid, pk_of, scalar
+from tests.api.helpers import data_of, execute, gid, pk_of, scalar
 from tests.conftest import api_client, gql
 
 TASKS = """
@@ -33,6 +35,9 @@ mutation($claim: ID!) {
 MY_CLAIMS = """
 { partnerClaims { nodes { id status hours task { title }
   history { event byAccount note hours progress } } } }"""
+MONTHLY = """
+query($deed: ID!) { node(id: $deed) { ... on Deed { reports { month
+  partnerContributions { month hours percent reports organisation { id } } } } } }"""
 STATS = """
 query($org: ID!) {
   node(id: $org) { ... on Organisation { claimStats { claims confirmed completed
@@ -77,6 +82,33 @@ async def test_a_partner_claims_is_confirmed_reports_and_reads_its_history(demo_
     assert events == ["CLAIMED", "CONFIRMED", "PROGRESS"]
     assert only["history"][0]["note"] == "two of us, weekends"
     assert only["history"][1]["byAccount"] is not None  # the staff account that confirmed
+    # The deed's monthly report of this month shows the partner's hours; last month's does not.
+    this_month = datetime.now(UTC).date().replace(day=1)
+    last_month = date(this_month.year - (this_month.month == 1), (this_month.month - 2) % 12 + 1, 1)
+    await execute(
+        demo_url,
+        f"DELETE FROM deed_reports WHERE deed_id = {deed}",
+        *(
+            "INSERT INTO deed_reports (deed_id, month, percent, text, photo_urls) "
+            f"VALUES ({deed}, '{month.isoformat()}', {percent}, '按计划推进', '[]')"
+            for month, percent in ((last_month, 30), (this_month, 60))
+        ),
+    )
+    async with api_client(demo_url, token=p.staff) as staff:
+        reports = data_of(await gql(staff, MONTHLY, {"deed": gid("Deed", deed)}))
+    shown = {r["month"]: r["partnerContributions"] for r in reports["node"]["reports"]}
+    assert shown == {
+        last_month.isoformat(): [],
+        this_month.isoformat(): [
+            {
+                "month": this_month.isoformat(),
+                "hours": 6,
+                "percent": 100,
+                "reports": 1,
+                "organisation": {"id": gid("Organisation", partner.organisation)},
+            }
+        ],
+    }
     async with api_client(demo_url, token=p.staff) as staff:
         org = data_of(await gql(staff, STATS, {"org": gid("Organisation", partner.organisation)}))
     stats = org["node"]["claimStats"]
