@@ -34,8 +34,9 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 24) -> Async
         kwargs["pool_size"] = pool_size
         kwargs["max_overflow"] = pool_size // 2
         # No ping at checkout: asyncpg's ping is BEGIN, a query and ROLLBACK, three round trips
-        # on every read (measured: a fifth of the village query's throughput). A connection the
-        # server dropped (a restart, pg_terminate_backend) fails its statement as a disconnect;
+        # on every read (a profile of the village query showed them; BENCHMARKS.md). A
+        # connection the server dropped (a restart, pg_terminate_backend) fails its statement as a
+        # disconnect;
         # SQLAlchemy then invalidates it and every older pooled connection, so the request
         # after a cut succeeds without restarting sandan (tests/api/test_connection_cut.py).
         kwargs["pool_pre_ping"] = False

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -316,8 +316,7 @@ class PartnerContributionsByDeedIdLoader(DataLoader[int, list[PartnerContributio
 def _contributions(rows: Iterable[Record]) -> list[PartnerContribution]:
     sums: dict[tuple[date, int], PartnerContribution] = {}
     for row in rows:  # oldest first: the last report of a month sets its percent
-        at = row.at if isinstance(row.at, datetime) else datetime.fromisoformat(str(row.at))
-        month = at.date().replace(day=1)
+        month = row.at.date().replace(day=1)
         entry = sums.setdefault(
             (month, int(row.organisation_id)),
             PartnerContribution(

@@ -141,7 +141,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         # Everything built so far (schema, models, plans of import time) lives as long as the
         # process: frozen out of the collector's generations, a full collection no longer walks
-        # it while a request waits (seen as 50-250 ms stalls at 50 requests/s, BENCHMARKS.md).
+        # it while a request waits (periodic 50-100 ms stalls at 50 requests/s, BENCHMARKS.md).
         gc.collect()
         gc.freeze()
         try:

@@ -20,12 +20,16 @@ CREATE = """mutation($input: CreateNeedInput!) {
 }"""
 
 
-async def _terminate(url: str, pid: int) -> None:
-    """pg_terminate_backend from a connection of its own, as an operator or a failover would."""
+async def _admin(url: str) -> asyncpg.Connection:
+    """A connection of its own, as an operator or a failover would use."""
     parsed = make_url(url)
-    conn = await asyncpg.connect(
+    return await asyncpg.connect(
         host=parsed.host, port=parsed.port, user=parsed.username, database=parsed.database
     )
+
+
+async def _terminate(url: str, pid: int) -> None:
+    conn = await _admin(url)
     try:
         await conn.execute("SELECT pg_terminate_backend($1)", pid)
     finally:
@@ -78,10 +82,7 @@ READ = "{ cells(level: TOWN) { nodes { name children { name } } } }"
 
 async def _terminate_all(url: str) -> int:
     """Every other backend of the database cut at once, as a server restart would."""
-    parsed = make_url(url)
-    conn = await asyncpg.connect(
-        host=parsed.host, port=parsed.port, user=parsed.username, database=parsed.database
-    )
+    conn = await _admin(url)
     try:
         rows = await conn.fetch(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

@@ -4,7 +4,7 @@ put the partner's people on the deed's team, and the optimiser's instance counts
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -84,7 +84,7 @@ async def test_a_partner_claims_is_confirmed_reports_and_reads_its_history(demo_
     assert only["history"][1]["byAccount"] is not None  # the staff account that confirmed
     # The deed's monthly report of this month shows the partner's hours; last month's does not.
     this_month = datetime.now(UTC).date().replace(day=1)
-    last_month = date(this_month.year - (this_month.month == 1), (this_month.month - 2) % 12 + 1, 1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
     await execute(
         demo_url,
         f"DELETE FROM deed_reports WHERE deed_id = {deed}",
