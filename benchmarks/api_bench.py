@@ -138,17 +138,18 @@ async def _post_raw(
     await reader.readexactly(length)
 
 
-# The slowest requests of the last fixed_rate call: (latency ms, seconds into the window), for
-# reading stalls against what else happened then.
-SLOWEST: list[tuple[float, float]] = []
-
-
 async def fixed_rate(
-    port: int, body: dict[str, Any], rate: float, seconds: float
+    port: int,
+    body: dict[str, Any],
+    rate: float,
+    seconds: float,
+    slowest: list[tuple[float, float]] | None = None,
 ) -> dict[str, float]:
     """Open loop: request i is due at start + i/rate, whatever happened to the ones before, and
     its latency counts from when it was due. Plain keep-alive sockets keep the client's own CPU
-    small next to the server's on a 2-core machine; failures are counted, not hidden."""
+    small next to the server's on a 2-core machine; failures are counted, not hidden. Given a
+    `slowest` list, it receives the 12 slowest requests (latency ms, seconds into the window),
+    for reading stalls against what else happened then."""
     payload = json.dumps(body).encode()
     request = (
         f"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -156,7 +157,7 @@ async def fixed_rate(
     ).encode() + payload
     idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
     latencies: list[float] = []
-    slow = SLOWEST[:0]
+    slow: list[tuple[float, float]] = []
     failures = 0
     total = int(rate * seconds)
     start = time.perf_counter() + 0.2
@@ -190,7 +191,8 @@ async def fixed_rate(
     await asyncio.gather(*(one(i) for i in range(total)))
     for _, writer in idle:
         writer.close()
-    SLOWEST[:] = sorted(slow, reverse=True)[:12]
+    if slowest is not None:
+        slowest[:] = sorted(slow, reverse=True)[:12]
     latencies.sort()
     if not latencies:
         return {"p50": float("nan"), "p99": float("nan"), "failed": float(failures)}

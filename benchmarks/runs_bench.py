@@ -23,7 +23,6 @@ from pathlib import Path
 import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import api_bench
 from api_bench import fixed_rate, pick_targets, start_server
 
 PERIOD = (date(2026, 5, 1), date(2026, 8, 31))
@@ -124,16 +123,18 @@ async def latency(url: str, seconds: int, port: int, duration: int) -> None:
     server = start_server(url, port, 1, "json in PostgreSQL")
     try:
         await fixed_rate(port, body, 50, 3)  # warm-up
-        idle = await fixed_rate(port, body, 50, duration)
-        idle_slowest = [(round(ms), round(at, 1)) for ms, at in api_bench.SLOWEST]
+        idle_slow: list[tuple[float, float]] = []
+        idle = await fixed_rate(port, body, 50, duration, idle_slow)
+        idle_slowest = [(round(ms), round(at, 1)) for ms, at in idle_slow]
         pk = await _district_run(url, seconds)
         conn = await asyncpg.connect(url)
         try:
             await _solving(conn, pk)
             phases = asyncio.create_task(_phases(url, pk, duration))
             t_busy = time.monotonic()
-            busy = await fixed_rate(port, body, 50, duration)
-            slowest = [(round(ms), round(at, 1)) for ms, at in api_bench.SLOWEST]
+            busy_slow: list[tuple[float, float]] = []
+            busy = await fixed_rate(port, body, 50, duration, busy_slow)
+            slowest = [(round(ms), round(at, 1)) for ms, at in busy_slow]
             timeline = await phases
             steps = [(round(t - t_busy, 1), phase) for t, phase in timeline]
             print("run phases (s into the measurement):", steps)
