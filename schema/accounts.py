@@ -15,13 +15,9 @@ from sandan.resolvers.errors import ErrorCode, Problem
 from sandan.schema.context import Context, Info, Viewer
 from sandan.schema.errors import UserError
 from sandan.schema.ids import BadGlobalId, from_global_id, to_global_id
-from sandan.schema.types.fields import public_field
+from sandan.schema.types.fields import RowType, column, public_field
 from sandan.schema.types.grid import Cell
 from sandan.schema.types.members import Organisation
-
-strawberry.enum(Role, description=Role.__doc__)
-for _value in Role.__strawberry_definition__.values:  # type: ignore[attr-defined]
-    _value.description = Role[_value.name].description
 
 
 def scope_cell_pk(path: str | None) -> int | None:
@@ -30,30 +26,19 @@ def scope_cell_pk(path: str | None) -> int | None:
 
 
 @strawberry.type(description="An API token of an account (never the token itself).")
-class ApiToken:
+class ApiToken(RowType):
     id: strawberry.ID = strawberry.field(description="The token's id: pass it to revokeToken.")
-    label: str | None = strawberry.field(description="What the token is for, as its maker said.")
-    created_at: datetime = strawberry.field(description="When it was made.")
-    expires_at: datetime | None = strawberry.field(
+    label: str | None = column(description="What the token is for, as its maker said.")
+    created_at: datetime = column(description="When it was made.")
+    expires_at: datetime | None = column(
         description="After this it is refused (HTTP 401); null: never expires."
     )
-    last_used_at: datetime | None = strawberry.field(
+    last_used_at: datetime | None = column(
         description="When it was last presented (to the minute; null: never used)."
     )
-    revoked_at: datetime | None = strawberry.field(
+    revoked_at: datetime | None = column(
         description="When it was revoked (refused from then on); null: not revoked."
     )
-
-    @classmethod
-    def from_row(cls, row: Any) -> ApiToken:
-        return cls(
-            id=to_global_id("ApiToken", row.id),
-            label=row.label,
-            created_at=row.created_at,
-            expires_at=row.expires_at,
-            last_used_at=row.last_used_at,
-            revoked_at=row.revoked_at,
-        )
 
 
 @strawberry.type(description="Someone who signs in with API tokens: a role within a scope.")

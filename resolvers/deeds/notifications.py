@@ -8,27 +8,15 @@ import asyncio
 from collections.abc import AsyncIterator
 
 from sandan.db.repositories import notifications as repo
-from sandan.db.repositories.batch import Record
 from sandan.resolvers.errors import ErrorCode, Problem, QueryError, QueryErrorCode
 from sandan.resolvers.mutations.engine import Outcome
 from sandan.resolvers.permissions import Action, may
 from sandan.schema.context import Context
-from sandan.schema.ids import BadGlobalId, from_global_id, to_global_id
+from sandan.schema.ids import BadGlobalId, from_global_id
 from sandan.schema.types.notification import Notification, NotificationPage
 
 POLL_SECONDS = 1.0
 MAX_PAGE = 100
-
-
-def notification_of(row: Record) -> Notification:
-    return Notification(
-        id=to_global_id("Notification", row.id),
-        event=row.event,
-        message=row.message,
-        created_at=row.created_at,
-        read_at=row.read_at,
-        deed_pk=row.deed_id,
-    )
 
 
 def member_of(ctx: Context) -> int | None:
@@ -63,7 +51,7 @@ async def page(
             raise QueryError(QueryErrorCode.INVALID_CURSOR, "after", str(e)) from None
     async with ctx.read_engine.connect() as conn:
         rows = await repo.page(conn, person, before_id=before, limit=first + 1, unread=unread)
-    nodes = [notification_of(r) for r in rows[:first]]
+    nodes = [Notification.from_row(r) for r in rows[:first]]
     return NotificationPage(
         nodes=nodes,
         end_cursor=nodes[-1].id if nodes else None,
@@ -99,4 +87,4 @@ async def stream(ctx: Context) -> AsyncIterator[Notification]:
             rows = await repo.newer_than(conn, person, seen)
         for row in rows:
             seen = max(seen, row.id)
-            yield notification_of(row)
+            yield Notification.from_row(row)

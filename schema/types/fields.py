@@ -64,6 +64,8 @@ class Column:
     private: bool = False
     # Outside the personal rule's scope: the row's column of this name instead of None.
     outside: str | None = None
+    # `convert` reads the whole row (a value of several columns), not one column (`computed`).
+    whole_row: bool = False
 
 
 def column(
@@ -83,6 +85,14 @@ def column(
     if public is not None:
         metadata.update(public_field(public))
     return strawberry.field(description=description, metadata=metadata)
+
+
+def computed(of_row: Callable[[Any], Any], *, description: str) -> Any:
+    """A GraphQL field whose value `of_row(row)` computes from several columns of the row (a
+    JSON column parsed, an object of its own); like a converted column, it is read in Python,
+    so the JSON path leaves a type that selects it to the loaders."""
+    declared = Column(None, convert=of_row, whole_row=True)
+    return strawberry.field(description=description, metadata={"column": declared})
 
 
 def key(
@@ -181,6 +191,7 @@ class FieldColumn:
     personal: PersonalRule | None
     convert: Callable[[Any], Any] | None
     outside: str | None = None
+    whole_row: bool = False
 
 
 class RowMapping:
@@ -208,11 +219,13 @@ class RowMapping:
                         personal=declared.personal or masked_keys.get(f.name),
                         convert=declared.convert,
                         outside=declared.outside,
+                        whole_row=declared.whole_row,
                     )
                 )
             elif f.name != "id" and not _is_resolver(f):
                 raise TypeError(f"{self.typename}.{f.name} declares no column (see fields.py)")
-        self.with_id = "id" in graphql_names
+        # The global id of the row's own `id`, unless the type declares its `id` otherwise.
+        self.with_id = "id" in graphql_names and all(c.attr != "id" for c in self.columns)
         self.build: Callable[[Record, Viewer | None], Any] = self._compile()
 
     def _compile(self) -> Callable[[Record, Viewer | None], Any]:
@@ -234,7 +247,7 @@ class RowMapping:
         typename = _name(self.typename)
         arguments = [f"id=to_global_id('{typename}', row.id)"] if self.with_id else []
         for i, c in enumerate(self.columns):
-            value = f"row.{_name(c.column)}"
+            value = "row" if c.whole_row else f"row.{_name(c.column)}"
             if c.convert is not None:
                 namespace[f"convert{i}"] = c.convert
                 value = f"convert{i}({value})"

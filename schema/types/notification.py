@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from sandan.schema.context import Info
+from sandan.schema.types.fields import RowType, column, key, related
 
 if TYPE_CHECKING:
     from sandan.schema.types.deeds import Deed
@@ -17,21 +17,18 @@ if TYPE_CHECKING:
     description="A notice about a deed the member is on (lead, team) or whose household they "
     "contact: approved, published, progress reported, completed or cancelled."
 )
-class Notification:
+class Notification(RowType):
     id: strawberry.ID = strawberry.field(description="Its id, for `markNotificationsRead`.")
-    event: str = strawberry.field(
+    event: str = column(
         description="What happened: APPROVED, PUBLISHED, PROGRESS, COMPLETED or CANCELLED."
     )
-    message: str = strawberry.field(description="The notice in words (Chinese deed title).")
-    created_at: datetime = strawberry.field(description="When it was sent (UTC).")
-    read_at: datetime | None = strawberry.field(description="When it was read; null: unread.")
-    deed_pk: strawberry.Private[int]
-
-    @strawberry.field(description="The deed it is about.")
-    async def deed(
-        self, info: Info
-    ) -> Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")] | None:
-        return await info.context.loaders.deed_by_id.load(self.deed_pk)
+    message: str = column(description="The notice in words (Chinese deed title).")
+    created_at: datetime = column(description="When it was sent (UTC).")
+    read_at: datetime | None = column(description="When it was read; null: unread.")
+    deed_pk: strawberry.Private[int] = key("deed_id")
+    deed: Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")] | None = related(
+        "deed_by_id", "deed_pk", description="The deed it is about."
+    )
 
 
 @strawberry.type(description="A page of the member's notifications, newest first.")

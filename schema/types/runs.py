@@ -7,16 +7,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from sandan.db.enums import Role
+from sandan.db.enums import DeedRole, Role
 from sandan.db.models.runs import ConstraintKind as DbConstraintKind
 from sandan.db.models.runs import RunStatus
 from sandan.db.repositories.batch import Record
-from sandan.schema import accounts as _accounts  # noqa: F401  (makes Role a GraphQL enum)
 from sandan.schema.connections import After, Connection, First
-from sandan.schema.context import Info, Viewer
-from sandan.schema.enums import DeedRole, described_enum
+from sandan.schema.context import Info
+from sandan.schema.enums import described_enum
 from sandan.schema.ids import to_global_id
-from sandan.schema.types.fields import public_field
+from sandan.schema.types.fields import RowType, column, computed, key, or_none, related
 from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
@@ -124,32 +123,44 @@ class RunStatistics:
 PAGE = "Relay paging: `first` (capped by the server) items after cursor `after`."
 
 
+def _account_id(pk: int) -> str:
+    return to_global_id("Account", pk)
+
+
 @strawberry.type(
     description="The account that started a run, as staff reading the run see it: its id, the "
     "name it is shown by and its role (never the personal data of a person)."
 )
-class RunStarter:
-    id: strawberry.ID = strawberry.field(description="The account's id (an Account id).")
-    display_name: str = strawberry.field(
-        description="The name the account is shown by, e.g. a village office's name.",
-        metadata=public_field(
-            "an account's shown name, read only by staff whose scope covers the run it started "
-            "(runs are staff records); an office's name, not a resident's"
-        ),
+class RunStarter(RowType):
+    id: strawberry.ID = column(
+        "started_by_account_id",
+        convert=_account_id,
+        description="The account's id (an Account id).",
     )
-    role: Role = strawberry.field(description="The account's role (see Role).")
+    display_name: str = column(
+        "starter_name",
+        description="The name the account is shown by, e.g. a village office's name.",
+        public="an account's shown name, read only by staff whose scope covers the run it "
+        "started (runs are staff records); an office's name, not a resident's",
+    )
+    role: Role = column("starter_role", convert=Role, description="The account's role (see Role).")
 
-    @classmethod
-    def from_row(cls, row: Record) -> RunStarter | None:
-        """The starter of a run row read with its account's name and role; None for a run
-        started with a bootstrap token (or whose account is gone)."""
-        if row.started_by_account_id is None or row.starter_name is None:
-            return None
-        return cls(
-            id=to_global_id("Account", row.started_by_account_id),
-            display_name=row.starter_name,
-            role=Role(row.starter_role),
-        )
+
+def _starter(row: Record) -> RunStarter | None:
+    """The starter of a run row read with its account's name and role; None for a run started
+    with a bootstrap token (or whose account is gone)."""
+    if row.started_by_account_id is None or row.starter_name is None:
+        return None
+    return RunStarter.from_row(row)
+
+
+def _is_set(value: Any) -> bool:
+    return value is not None
+
+
+def _download(name: str) -> Any:
+    """The URL of a run's contract JSON file `name`, from the run's id."""
+    return lambda pk: f"/runs/{pk}/{name}"
 
 
 @strawberry.type(
@@ -157,75 +168,58 @@ class RunStarter:
     "needs to people and resources and writes its answer as PROPOSED deeds."
 )
 class OptimisationRun(Node):
-    period_from: date = strawberry.field(description="First day of the planned period.")
-    period_to: date = strawberry.field(description="Last day of the planned period.")
-    status: OptimisationRunStatus = strawberry.field(  # type: ignore[valid-type]
-        description="Where the run is; poll or subscribe until SUCCEEDED, FAILED or CANCELLED."
+    period_from: date = column(description="First day of the planned period.")
+    period_to: date = column(description="Last day of the planned period.")
+    status: OptimisationRunStatus = column(  # type: ignore[valid-type]
+        description="Where the run is; poll or subscribe until SUCCEEDED, FAILED or CANCELLED.",
+        convert=RunStatus,
     )
-    started_by: str = strawberry.field(
+    started_by: str = column(
         description='A label of the starter\'s scope, e.g. "staff of NH-JJ" (shown when '
         "startedByAccount is null)."
     )
-    started_by_account: RunStarter | None = strawberry.field(
+    started_by_account: RunStarter | None = computed(
+        _starter,
         description="The account that started the run: its id, name and role; null when it was "
-        "started with a configured bootstrap token (SANDAN_STAFF_TOKENS), which has no account."
+        "started with a configured bootstrap token (SANDAN_STAFF_TOKENS), which has no account.",
     )
-    created_at: datetime = strawberry.field(description="When the run was started (queued).")
-    started_at: datetime | None = strawberry.field(description="When a worker began solving.")
-    finished_at: datetime | None = strawberry.field(
+    created_at: datetime = column(description="When the run was started (queued).")
+    started_at: datetime | None = column(description="When a worker began solving.")
+    finished_at: datetime | None = column(
         description="When the run ended (null while QUEUED or RUNNING)."
     )
-    time_limit_seconds: int = strawberry.field(
+    time_limit_seconds: int = column(
         description="The solver's time budget in seconds, as asked when it was started."
     )
-    seed: int = strawberry.field(description="Solver seed: same seed, same instance, same answer.")
-    attempts: int = strawberry.field(description="Times a worker took the run (2 after a retry).")
-    progress: RunProgress | None = strawberry.field(description="Null until solving starts.")
-    statistics: RunStatistics | None = strawberry.field(description="Set when the run ends.")
-    failure: str | None = strawberry.field(
+    seed: int = column(description="Solver seed: same seed, same instance, same answer.")
+    attempts: int = column(description="Times a worker took the run (2 after a retry).")
+    progress: RunProgress | None = column(
+        description="Null until solving starts.", convert=or_none(RunProgress.from_json)
+    )
+    statistics: RunStatistics | None = column(
+        description="Set when the run ends.", convert=or_none(RunStatistics.from_json)
+    )
+    failure: str | None = column(
         description="Why the run FAILED, in words a staff member can act on."
     )
-    cancel_requested: bool = strawberry.field(description="A cancel was asked for while RUNNING.")
-    instance_url: str = strawberry.field(
-        description="Download of the instance (contract JSON; staff token as bearer)."
+    cancel_requested: bool = column(
+        "cancel_request", description="A cancel was asked for while RUNNING.", convert=_is_set
     )
-    solution_url: str = strawberry.field(
-        description="Download of the solution (contract JSON) once the run has one."
+    instance_url: str = column(
+        "id",
+        description="Download of the instance (contract JSON; staff token as bearer).",
+        convert=_download("instance.json"),
     )
-    pk: strawberry.Private[int]
-    cell_pk: strawberry.Private[int]
-
-    @classmethod
-    def from_row(cls, row: Record, viewer: Viewer | None = None) -> OptimisationRun:
-        # Built by hand: progress and statistics are parsed from JSON columns.
-        return cls(
-            id=to_global_id("OptimisationRun", row.id),
-            period_from=row.period_from,
-            period_to=row.period_to,
-            status=RunStatus(row.status),
-            started_by=row.started_by,
-            started_by_account=RunStarter.from_row(row),
-            created_at=row.created_at,
-            started_at=row.started_at,
-            finished_at=row.finished_at,
-            time_limit_seconds=row.time_limit_seconds,
-            seed=row.seed,
-            attempts=row.attempts,
-            progress=None if row.progress is None else RunProgress.from_json(row.progress),
-            statistics=None if row.statistics is None else RunStatistics.from_json(row.statistics),
-            failure=row.failure,
-            cancel_requested=row.cancel_request is not None,
-            instance_url=f"/runs/{row.id}/instance.json",
-            solution_url=f"/runs/{row.id}/solution.json",
-            pk=row.id,
-            cell_pk=row.cell_id,
-        )
-
-    @strawberry.field(description="The root cell of the run's subtree.")
-    async def cell(
-        self, info: Info
-    ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
-        return await info.context.loaders.cell_by_id.load(self.cell_pk)
+    solution_url: str = column(
+        "id",
+        description="Download of the solution (contract JSON) once the run has one.",
+        convert=_download("solution.json"),
+    )
+    pk: strawberry.Private[int] = key("id")
+    cell_pk: strawberry.Private[int] = key("cell_id")
+    cell: Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None = related(
+        "cell_by_id", "cell_pk", description="The root cell of the run's subtree."
+    )
 
     @strawberry.field(description="The deeds this run proposed, with explanations. " + PAGE)
     async def proposals(
@@ -271,12 +265,9 @@ class UnmatchedNeed:
         "RESOURCE_SHORT: VENUE, OUTPRIORITISED."
     )
     need_pk: strawberry.Private[int]
-
-    @strawberry.field(description="The need.")
-    async def need(
-        self, info: Info
-    ) -> Annotated[Need, strawberry.lazy("sandan.schema.types.lists")] | None:
-        return await info.context.loaders.need_by_id.load(self.need_pk)
+    need: Annotated[Need, strawberry.lazy("sandan.schema.types.lists")] | None = related(
+        "need_by_id", "need_pk", description="The need."
+    )
 
 
 @strawberry.type(
@@ -285,67 +276,41 @@ class UnmatchedNeed:
     "`quantity` set, `person` null)."
 )
 class RunConstraint(Node):
-    kind: ConstraintKind = strawberry.field(  # type: ignore[valid-type]
-        description="PIN (must serve) or FORBID (must not serve); a resource pin is a PIN."
+    kind: ConstraintKind = column(  # type: ignore[valid-type]
+        description="PIN (must serve) or FORBID (must not serve); a resource pin is a PIN.",
+        convert=DbConstraintKind,
     )
-    quantity: int | None = strawberry.field(
+    quantity: int | None = column(
         description="For a resource pin: the units reserved for the need in each later run "
         "(they join its deed if the run fulfils it); null for a person's pin or forbid."
     )
-    role: DeedRole | None = strawberry.field(
+    role: DeedRole | None = column(
         description="For a person's PIN: the role they must take (null for a FORBID or a "
-        "resource pin)."
+        "resource pin).",
+        convert=or_none(DeedRole),
     )
-    period_from: date | None = strawberry.field(description="Applies to runs meeting this period")
-    period_to: date | None = strawberry.field(description="(null ends: any period).")
-    reason: str | None = strawberry.field(description="Why staff added it, if they said.")
-    created_by: str = strawberry.field(
+    period_from: date | None = column(description="Applies to runs meeting this period")
+    period_to: date | None = column(description="(null ends: any period).")
+    reason: str | None = column(description="Why staff added it, if they said.")
+    created_by: str = column(
         description='Who added it: a label of their staff scope, e.g. "staff of NH-JJ".'
     )
-    created_at: datetime = strawberry.field(description="When it was added.")
-    lifted_by: str | None = strawberry.field(description="Set once lifted: no longer applied.")
-    lifted_at: datetime | None = strawberry.field(description="When it was lifted (null: active).")
-    need_pk: strawberry.Private[int]
-    person_pk: strawberry.Private[int | None]
-    resource_pk: strawberry.Private[int | None]
-
-    @classmethod
-    def from_row(cls, row: Record, viewer: Viewer | None = None) -> RunConstraint:
-        return cls(
-            id=to_global_id("RunConstraint", row.id),
-            kind=DbConstraintKind(row.kind),
-            role=None if row.role is None else DeedRole(row.role),
-            period_from=row.period_from,
-            period_to=row.period_to,
-            reason=row.reason,
-            created_by=row.created_by,
-            created_at=row.created_at,
-            lifted_by=row.lifted_by,
-            lifted_at=row.lifted_at,
-            quantity=row.quantity,
-            need_pk=row.need_id,
-            person_pk=row.person_id,
-            resource_pk=row.resource_id,
-        )
-
-    @strawberry.field(description="The need.")
-    async def need(
-        self, info: Info
-    ) -> Annotated[Need, strawberry.lazy("sandan.schema.types.lists")] | None:
-        return await info.context.loaders.need_by_id.load(self.need_pk)
-
-    @strawberry.field(description="The person pinned or forbidden; null for a resource pin.")
-    async def person(
-        self, info: Info
-    ) -> Annotated[Person, strawberry.lazy("sandan.schema.types.members")] | None:
-        if self.person_pk is None:
-            return None
-        return await info.context.loaders.person_by_id.load(self.person_pk)
-
-    @strawberry.field(description="The resource pinned (a resource pin); null otherwise.")
-    async def resource(
-        self, info: Info
-    ) -> Annotated[Resource, strawberry.lazy("sandan.schema.types.lists")] | None:
-        if self.resource_pk is None:
-            return None
-        return await info.context.loaders.resource_by_id.load(self.resource_pk)
+    created_at: datetime = column(description="When it was added.")
+    lifted_by: str | None = column(description="Set once lifted: no longer applied.")
+    lifted_at: datetime | None = column(description="When it was lifted (null: active).")
+    need_pk: strawberry.Private[int] = key("need_id")
+    person_pk: strawberry.Private[int | None] = key("person_id")
+    resource_pk: strawberry.Private[int | None] = key("resource_id")
+    need: Annotated[Need, strawberry.lazy("sandan.schema.types.lists")] | None = related(
+        "need_by_id", "need_pk", description="The need."
+    )
+    person: Annotated[Person, strawberry.lazy("sandan.schema.types.members")] | None = related(
+        "person_by_id",
+        "person_pk",
+        description="The person pinned or forbidden; null for a resource pin.",
+    )
+    resource: Annotated[Resource, strawberry.lazy("sandan.schema.types.lists")] | None = related(
+        "resource_by_id",
+        "resource_pk",
+        description="The resource pinned (a resource pin); null otherwise.",
+    )
