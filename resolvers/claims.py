@@ -7,16 +7,14 @@ conditional UPDATE per state change, a unique index of held slots), not from che
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import strawberry
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sandan.db.enums import ClaimEvent, ClaimStatus, NeedStatus, TaskKind
+from sandan.db.enums import ClaimEvent, ClaimStatus, Described, NeedStatus, TaskKind
 from sandan.db.repositories import claim_deeds as deeds
 from sandan.db.repositories import claim_reads as reads
 from sandan.db.repositories import claims as repo
@@ -32,52 +30,45 @@ MAX_HOURS = 10_000
 OUTSIDE = "lies outside the part of the grid you manage"
 
 
-@strawberry.enum(description="Why a partner-work mutation was refused; nothing was written.")
-class ClaimErrorCode(enum.Enum):
-    FORBIDDEN = strawberry.enum_value(
-        "FORBIDDEN", description="Your role may not do this, or the task lies outside your scope."
-    )
-    INVALID_ID = strawberry.enum_value(
-        "INVALID_ID", description="`field` is not an id of the expected type."
-    )
-    NOT_FOUND = strawberry.enum_value(
-        "NOT_FOUND", description="No such task, claim, need or deed (or not one you may see)."
-    )
-    INVALID = strawberry.enum_value(
-        "INVALID", description="A value breaks a rule; `message` says which. Correct `field`."
-    )
-    ALREADY_CLAIMED = strawberry.enum_value(
+class ClaimErrorCode(Described):
+    """Why a partner-work mutation was refused; nothing was written."""
+
+    FORBIDDEN = ("FORBIDDEN", "Your role may not do this, or the task lies outside your scope.")
+    INVALID_ID = ("INVALID_ID", "`field` is not an id of the expected type.")
+    NOT_FOUND = ("NOT_FOUND", "No such task, claim, need or deed (or not one you may see).")
+    INVALID = ("INVALID", "A value breaks a rule; `message` says which. Correct `field`.")
+    ALREADY_CLAIMED = (
         "ALREADY_CLAIMED",
-        description="Every slot of the task is held by another claim: pick another task.",
+        "Every slot of the task is held by another claim: pick another task.",
     )
-    CLAIM_CAP_REACHED = strawberry.enum_value(
+    CLAIM_CAP_REACHED = (
         "CLAIM_CAP_REACHED",
-        description="Your organisation holds as many unconfirmed claims as allowed: wait for "
+        "Your organisation holds as many unconfirmed claims as allowed: wait for "
         "staff to decide, or release one.",
     )
-    TASK_CLOSED = strawberry.enum_value(
+    TASK_CLOSED = (
         "TASK_CLOSED",
-        description="The task no longer takes claims (its window or closing time passed, or "
+        "The task no longer takes claims (its window or closing time passed, or "
         "its need or deed moved on).",
     )
-    NOT_PENDING = strawberry.enum_value(
+    NOT_PENDING = (
         "NOT_PENDING",
-        description="The claim is no longer waiting for a decision: it expired, or was "
+        "The claim is no longer waiting for a decision: it expired, or was "
         "confirmed, declined or released already (read its `status`).",
     )
-    NOT_CONFIRMED = strawberry.enum_value(
+    NOT_CONFIRMED = (
         "NOT_CONFIRMED",
-        description="Progress is reported on confirmed claims only, and staff release "
+        "Progress is reported on confirmed claims only, and staff release "
         "confirmed claims only (a pending one is declined).",
     )
-    CONFLICT = strawberry.enum_value(
+    CONFLICT = (
         "CONFLICT",
-        description="The need got a deed in the meantime (decline the claim), or the deed "
+        "The need got a deed in the meantime (decline the claim), or the deed "
         "moved on while a confirmed claim was being released (read it and try again).",
     )
-    WORK_FINISHED = strawberry.enum_value(
+    WORK_FINISHED = (
         "WORK_FINISHED",
-        description="The claim's deed is completed: a confirmed claim can no longer be "
+        "The claim's deed is completed: a confirmed claim can no longer be "
         "released once its work is done.",
     )
 

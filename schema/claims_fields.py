@@ -22,8 +22,11 @@ from sandan.resolvers.pages import page_query
 from sandan.resolvers.queries import read_page
 from sandan.schema.connections import Connection
 from sandan.schema.context import Context, Info
+from sandan.schema.enums import described_enum
 from sandan.schema.ids import BadGlobalId, from_global_id
 from sandan.schema.types.claims import PartnerClaim, PartnerTask
+
+described_enum(ClaimErrorCode)
 
 ClaimId = Annotated[strawberry.ID, strawberry.argument(description="A PartnerClaim id.")]
 

@@ -2,6 +2,8 @@
 
 strawberry.enum marks the class in place, so the API and the database share one enum class; the
 enum's docstring and each member's description (declared in sandan.db.enums) become the API's.
+Every described enum of sandan.db.enums is registered here under its own name, once, when the
+`sandan.schema` package is imported; types import the enums from sandan.db.enums.
 """
 
 from __future__ import annotations
@@ -10,29 +12,11 @@ from typing import Any
 
 import strawberry
 
-from sandan.db.enums import (
-    Category,
-    CellKind,
-    DeedRole,
-    DeedStatus,
-    HistoryKind,
-    Level,
-    MatterScale,
-    NeedChannel,
-    NeedStatus,
-    OrganisationKind,
-    PersonKind,
-    PersonRole,
-    ResourceKind,
-    ResourceStatus,
-    Urgency,
-)
-from sandan.db.enums import (
-    Described as DescribedEnum,
-)
+from sandan.db import enums as db_enums
+from sandan.db.enums import Described
 
 
-def described_enum(enum_class: type[DescribedEnum], name: str | None = None) -> Any:
+def described_enum(enum_class: type[Described], name: str | None = None) -> Any:
     """`enum_class` as a GraphQL enum: its docstring describes the type and each member's
     description (declared with it, sandan.db.enums.Described) its value."""
     registered = strawberry.enum(enum_class, name=name, description=enum_class.__doc__)
@@ -41,40 +25,6 @@ def described_enum(enum_class: type[DescribedEnum], name: str | None = None) -> 
     return registered
 
 
-for _enum in (
-    Category,
-    CellKind,
-    DeedRole,
-    DeedStatus,
-    HistoryKind,
-    Level,
-    MatterScale,
-    NeedChannel,
-    NeedStatus,
-    OrganisationKind,
-    PersonKind,
-    PersonRole,
-    ResourceKind,
-    ResourceStatus,
-    Urgency,
-):
-    described_enum(_enum)
-
-
-__all__ = [
-    "Category",
-    "CellKind",
-    "DeedRole",
-    "DeedStatus",
-    "HistoryKind",
-    "Level",
-    "MatterScale",
-    "NeedChannel",
-    "NeedStatus",
-    "OrganisationKind",
-    "PersonKind",
-    "PersonRole",
-    "ResourceKind",
-    "ResourceStatus",
-    "Urgency",
-]
+for _enum in list(vars(db_enums).values()):
+    if isinstance(_enum, type) and issubclass(_enum, Described) and _enum is not Described:
+        described_enum(_enum)

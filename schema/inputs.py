@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from sandan.schema.enums import (
+from sandan.db.enums import (
     Category,
     DeedStatus,
     NeedStatus,

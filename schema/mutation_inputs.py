@@ -15,7 +15,7 @@ import strawberry
 from strawberry import UNSET
 from strawberry.types.base import get_object_definition
 
-from sandan.schema.enums import (
+from sandan.db.enums import (
     Category,
     Level,
     MatterScale,

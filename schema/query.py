@@ -6,12 +6,12 @@ from typing import Annotated
 
 import strawberry
 
+from sandan.db.enums import Level, OrganisationKind
 from sandan.resolvers import audit, queries
 from sandan.schema.account_fields import AccountQuery
 from sandan.schema.claims_fields import ClaimQuery
 from sandan.schema.connections import After, Connection, First
 from sandan.schema.context import Info
-from sandan.schema.enums import Level, OrganisationKind
 from sandan.schema.inputs import DeedFilter, NeedFilter, ResourceFilter
 from sandan.schema.meeting_fields import MeetingQuery
 from sandan.schema.notification_fields import NotificationQuery

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import strawberry
 
+from sandan.db.enums import DeedRole
 from sandan.db.models.runs import FINISHED, ConstraintKind, RunStatus
 from sandan.resolvers.errors import QueryError, QueryErrorCode
 from sandan.resolvers.runs import pin_resource as pinning
@@ -21,7 +22,7 @@ from sandan.resolvers.runs.rows import pk_of
 from sandan.resolvers.runs.service import RunErrorCode, RunProblem
 from sandan.schema.connections import After, Connection, First
 from sandan.schema.context import Info
-from sandan.schema.enums import DeedRole, described_enum
+from sandan.schema.enums import described_enum
 from sandan.schema.types.deeds import Deed
 from sandan.schema.types.runs import OptimisationRun, OptimisationRunStatus, RunConstraint
 

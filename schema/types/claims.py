@@ -25,11 +25,6 @@ if TYPE_CHECKING:
     from sandan.schema.types.grid import Cell
     from sandan.schema.types.members import Organisation, Person
 
-for _enum in (TaskKind, ClaimStatus, ClaimEvent):
-    strawberry.enum(_enum, description=_enum.__doc__)
-    for _value in _enum.__strawberry_definition__.values:  # type: ignore[union-attr]
-        _value.description = _enum[_value.name].description
-
 
 def _listed(value: Any) -> list[str]:
     return list(value or [])

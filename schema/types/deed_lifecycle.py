@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from sandan.db.enums import DeedStatus, HistoryKind
 from sandan.schema.context import Info
-from sandan.schema.enums import DeedStatus, HistoryKind
 from sandan.schema.types.fields import RowType, column, key, related
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from sandan.schema.enums import DeedStatus
+from sandan.db.enums import DeedStatus
 from sandan.schema.types.deed_lifecycle import (
     DeedComment,
     DeedHistoryEntry,

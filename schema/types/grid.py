@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from sandan.db.enums import CellKind, DeedStatus, Level
 from sandan.db.repositories.grid import ancestor_ids
 from sandan.schema.context import Info
-from sandan.schema.enums import CellKind, DeedStatus, Level
 from sandan.schema.types.fields import column, key, public_field, related
 from sandan.schema.types.node import Node
 

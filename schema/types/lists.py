@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from sandan.schema.context import Info
-from sandan.schema.enums import (
+from sandan.db.enums import (
     Category,
     Level,
     MatterScale,
@@ -18,6 +17,7 @@ from sandan.schema.enums import (
     ResourceStatus,
     Urgency,
 )
+from sandan.schema.context import Info
 from sandan.schema.types.fields import CELL_SCOPE, PLACE_SENTENCE, column, key, place_key, related
 from sandan.schema.types.node import Node
 

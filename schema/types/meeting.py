@@ -3,13 +3,14 @@ difficult items grouped by branch, and the decisions it records."""
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from sandan.db.enums import Described
 from sandan.schema.context import Info
+from sandan.schema.enums import described_enum
 from sandan.schema.types.deed_lifecycle import ProgressReport
 
 if TYPE_CHECKING:
@@ -24,23 +25,17 @@ _LISTS = "sandan.schema.types.lists"
 _MEMBERS = "sandan.schema.types.members"
 
 
-@strawberry.enum(description="Why an item is on the joint meeting's agenda.")
-class AgendaReason(enum.Enum):
-    OVERDUE = strawberry.enum_value(
-        "OVERDUE", description="A month passed without a report, or a milestone is late."
-    )
-    STALLED = strawberry.enum_value(
-        "STALLED", description="The percent did not move between its last two reports."
-    )
-    MAJOR = strawberry.enum_value(
-        "MAJOR", description="A major matter (important-matters list) still open."
-    )
-    LOW_RATING = strawberry.enum_value(
-        "LOW_RATING", description="The household rated it 2 or lower."
-    )
-    UNMATCHED = strawberry.enum_value(
-        "UNMATCHED", description="A need still unmatched after an optimisation run."
-    )
+class AgendaReason(Described):
+    """Why an item is on the joint meeting's agenda."""
+
+    OVERDUE = ("OVERDUE", "A month passed without a report, or a milestone is late.")
+    STALLED = ("STALLED", "The percent did not move between its last two reports.")
+    MAJOR = ("MAJOR", "A major matter (important-matters list) still open.")
+    LOW_RATING = ("LOW_RATING", "The household rated it 2 or lower.")
+    UNMATCHED = ("UNMATCHED", "A need still unmatched after an optimisation run.")
+
+
+described_enum(AgendaReason)
 
 
 @strawberry.type(description="What the joint meeting decided about an agenda item.")

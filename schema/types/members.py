@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from sandan.db.enums import Category, Level, OrganisationKind, PersonKind, PersonRole
 from sandan.schema.context import Info
-from sandan.schema.enums import Category, Level, OrganisationKind, PersonKind, PersonRole
 from sandan.schema.types.fields import CELL_SCOPE, column, key, related
 from sandan.schema.types.node import Node
 

@@ -7,28 +7,31 @@ residents' personal data through it.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 import strawberry
 
-from sandan.schema.enums import Category, CellKind, DeedStatus, Level, PersonKind, PersonRole
+from sandan.db.enums import Category, CellKind, DeedStatus, Described, Level, PersonKind, PersonRole
+from sandan.schema.enums import described_enum
 from sandan.schema.types.deed_lifecycle import DeedComment
 from sandan.schema.types.fields import public_field
 
 
-@strawberry.enum(description="Where a deed's progress figure comes from.")
-class ProgressSource(enum.Enum):
-    MILESTONES = strawberry.enum_value(
+class ProgressSource(Described):
+    """Where a deed's progress figure comes from."""
+
+    MILESTONES = (
         "MILESTONES",
-        description="The share of the implementation plan's milestones that are done "
+        "The share of the implementation plan's milestones that are done "
         "(100 once the deed is done): used while a deed has no monthly progress report.",
     )
-    REPORTS = strawberry.enum_value(
+    REPORTS = (
         "REPORTS",
-        description="The percent of the latest monthly progress report (100 once the deed "
-        "is done).",
+        "The percent of the latest monthly progress report (100 once the deed is done).",
     )
+
+
+described_enum(ProgressSource)
 
 
 @strawberry.type(description="How far a published deed has come, as a percentage.")
