@@ -37,39 +37,27 @@ def _saved(what: str) -> str:
     return f"The {what} as saved (after the change); null when `errors` is not empty."
 
 
-@strawberry.type(description="The answer of createNeed, updateNeed and closeNeed.")
-class NeedPayload:
-    need: Need | None = strawberry.field(description=_saved("need"))
-    errors: list[UserError] = strawberry.field(description=ERRORS)
+def _payload_type(field: str, of: type[Any], what: str, description: str = "") -> Any:
+    """The payload type `<Of>Payload { <field>: <Of> | null, errors }` of the create, update
+    and close mutations of `of` (`errors` last, as in every payload)."""
+    name = f"{of.__name__}Payload"
+    namespace = {
+        "__module__": __name__,
+        "__qualname__": name,
+        "__annotations__": {field: of | None, "errors": list[UserError]},
+        field: strawberry.field(description=_saved(what)),
+        "errors": strawberry.field(description=ERRORS),
+    }
+    entity = of.__name__
+    answer = description or f"The answer of create{entity}, update{entity} and close{entity}."
+    return strawberry.type(type(name, (), namespace), description=answer)
 
 
-@strawberry.type(description="The answer of createResource, updateResource and closeResource.")
-class ResourcePayload:
-    resource: Resource | None = strawberry.field(description=_saved("resource"))
-    errors: list[UserError] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type(description="The answer of createPerson, updatePerson and closePerson.")
-class PersonPayload:
-    person: Person | None = strawberry.field(description=_saved("group member"))
-    errors: list[UserError] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type(description="The answer of createHousehold, updateHousehold and closeHousehold.")
-class HouseholdPayload:
-    household: Household | None = strawberry.field(description=_saved("household"))
-    errors: list[UserError] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type(
-    description="The answer of createOrganisation, updateOrganisation and closeOrganisation."
+NeedPayload = _payload_type("need", Need, "need")
+ResourcePayload = _payload_type("resource", Resource, "resource")
+PersonPayload = _payload_type("person", Person, "group member")
+HouseholdPayload = _payload_type("household", Household, "household")
+OrganisationPayload = _payload_type("organisation", Organisation, "organisation")
+ContactVisitPayload = _payload_type(
+    "visit", ContactVisit, "visit", "The answer of recordContactVisit."
 )
-class OrganisationPayload:
-    organisation: Organisation | None = strawberry.field(description=_saved("organisation"))
-    errors: list[UserError] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type(description="The answer of recordContactVisit.")
-class ContactVisitPayload:
-    visit: ContactVisit | None = strawberry.field(description=_saved("visit"))
-    errors: list[UserError] = strawberry.field(description=ERRORS)

@@ -12,7 +12,6 @@ from datetime import date
 import strawberry
 
 from sandan.db.repositories import deeds_meeting as repo
-from sandan.db.repositories.batch import Record
 from sandan.resolvers.deeds.clock import today
 from sandan.resolvers.deeds.reports import parse_month
 from sandan.resolvers.errors import ErrorCode, Problem, QueryError, QueryErrorCode
@@ -46,20 +45,6 @@ def parse_item_id(value: str) -> tuple[int, date, int] | None:
         return int(cell), date(int(year), int(mon), 1), int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
-
-
-def decision_of(row: Record) -> MeetingDecision:
-    return MeetingDecision(
-        id=to_global_id("MeetingDecision", row.id),
-        month=row.month,
-        decision=row.decision,
-        due_on=row.due_on,
-        done_on=row.done_on,
-        done=row.done_on is not None,
-        recorded_at=row.recorded_at,
-        owner_pk=row.owner_id,
-        deed_pk=row.deed_id,
-    )
 
 
 async def _meeting_cell(ctx: Context, cell_id: str, field: str) -> Cell:
@@ -97,7 +82,7 @@ async def agenda(ctx: Context, cell_id: str, month_text: str) -> JointMeetingAge
     by_deed: dict[int, list[MeetingDecision]] = {}
     for row in earlier:
         if row.month < month:
-            by_deed.setdefault(row.deed_id, []).append(decision_of(row))
+            by_deed.setdefault(row.deed_id, []).append(MeetingDecision.from_row(row))
     grouped: dict[int, list[AgendaItem]] = {}
     for d in deeds:
         home = next((b.id for b in branches if d.cell_path.startswith(b.path)), cell.pk)
@@ -137,7 +122,7 @@ async def agenda(ctx: Context, cell_id: str, month_text: str) -> JointMeetingAge
     return JointMeetingAgenda(
         month=month,
         branches=[AgendaBranch(items=grouped[pk], cell_pk=pk) for pk in order if pk in grouped],
-        follow_ups=[decision_of(row) for row in follow_ups],
+        follow_ups=[MeetingDecision.from_row(row) for row in follow_ups],
     )
 
 
@@ -188,7 +173,7 @@ async def record_decision(
         pk = await repo.insert_decision(session, values)
         row = await repo.decision_by_id(session, pk)
     assert row is not None
-    return Outcome(decision_of(row), [])
+    return Outcome(MeetingDecision.from_row(row), [])
 
 
 async def mark_done(ctx: Context, decision_id: str) -> Outcome[MeetingDecision]:
@@ -209,7 +194,7 @@ async def mark_done(ctx: Context, decision_id: str) -> Outcome[MeetingDecision]:
         await repo.mark_done(session, pk, today())
         row = await repo.decision_by_id(session, pk)
     assert row is not None
-    return Outcome(decision_of(row), [])
+    return Outcome(MeetingDecision.from_row(row), [])
 
 
 def _not_staff() -> Problem:

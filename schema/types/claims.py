@@ -17,7 +17,7 @@ from sandan.schema.types.fields import (
     column,
     key,
     place_key,
-    via,
+    related,
 )
 
 if TYPE_CHECKING:
@@ -64,99 +64,82 @@ class PartnerTask(RowType):
     cell_pk: strawberry.Private[int] = place_key()
     deed_pk: strawberry.Private[int | None] = key("deed_id")
 
-    @strawberry.field(
+    cell: Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None = related(
+        "cell_by_id",
+        "cell_pk",
         description="Where the work is: the need's cell (a branch or a group). " + PLACE_SENTENCE,
-        metadata=via("cell_by_id", "cell_pk"),
     )
-    async def cell(
-        self, info: Info
-    ) -> Annotated[Cell, strawberry.lazy("sandan.schema.types.grid")] | None:
-        return await info.context.loaders.cell_by_id.load(self.cell_pk)
-
-    @strawberry.field(
+    deed: Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")] | None = related(
+        "deed_by_id",
+        "deed_pk",
         description="The deed whose team slots these are; null for a whole need.",
-        metadata=via("deed_by_id", "deed_pk"),
     )
-    async def deed(
-        self, info: Info
-    ) -> Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")] | None:
-        if self.deed_pk is None:
-            return None
-        return await info.context.loaders.deed_by_id.load(self.deed_pk)
+
+
+def _account_id(pk: int | None) -> str | None:
+    return None if pk is None else to_global_id("Account", pk)
+
+
+def _pks(values: Any) -> list[int]:
+    return [int(v) for v in values]
 
 
 @strawberry.type(description="One step of a claim's history.")
-class ClaimHistoryEntry:
-    event: ClaimEvent = strawberry.field(description="What happened.")
-    at: datetime = strawberry.field(description="When (an expiry: the claim's expiry time).")
-    by_account: strawberry.ID | None = strawberry.field(
-        description="The account that acted (an Account id); null for an expiry."
+class ClaimHistoryEntry(RowType):
+    event: ClaimEvent = column(description="What happened.")
+    at: datetime = column(description="When (an expiry: the claim's expiry time).")
+    by_account: strawberry.ID | None = column(
+        "account_id",
+        description="The account that acted (an Account id); null for an expiry.",
+        convert=_account_id,
     )
-    note: str | None = strawberry.field(description="The note or reason given, if any.")
-    hours: int | None = strawberry.field(description="Hours reported (PROGRESS only).")
-    progress: int | None = strawberry.field(description="Percent done reported (PROGRESS only).")
+    note: str | None = column(description="The note or reason given, if any.")
+    hours: int | None = column(description="Hours reported (PROGRESS only).")
+    progress: int | None = column(description="Percent done reported (PROGRESS only).")
 
-    @classmethod
-    def from_row(cls, row: Any) -> ClaimHistoryEntry:
-        by = None if row.account_id is None else to_global_id("Account", row.account_id)
-        return cls(
-            event=row.event,
-            at=row.at,
-            by_account=by,
-            note=row.note,
-            hours=row.hours,
-            progress=row.progress,
-        )
+
+async def _task(root: PartnerClaim, info: Info) -> PartnerTask | None:
+    task: PartnerTask | None = await info.context.loaders.claims.task_by_id.load(root.task_pk)
+    return task
 
 
 @strawberry.type(description="A partner organisation's claim on a task.")
-class PartnerClaim:
+class PartnerClaim(RowType):
     id: strawberry.ID = strawberry.field(
         description="The claim's id: pass it to releaseClaim, confirmClaim, declineClaim or "
         "reportClaimProgress."
     )
-    status: ClaimStatus = strawberry.field(
-        description="Where it stands now (EXPIRED is computed from `expiresAt`)."
+    status: ClaimStatus = column(
+        description="Where it stands now (EXPIRED is computed from `expiresAt`).",
+        convert=ClaimStatus,
     )
-    slot: int = strawberry.field(description="Which of the task's slots it holds (from 1).")
-    note: str | None = strawberry.field(description="The partner's note when claiming.")
-    claimed_at: datetime = strawberry.field(description="When it was claimed.")
-    expires_at: datetime = strawberry.field(
+    slot: int = column(description="Which of the task's slots it holds (from 1).")
+    note: str | None = column(description="The partner's note when claiming.")
+    claimed_at: datetime = column("created_at", description="When it was claimed.")
+    expires_at: datetime = column(
         description="Unless confirmed by then, it expires and frees its slot."
     )
-    hours: int = strawberry.field(description="Hours the partner reported on it in total.")
-    progress: int = strawberry.field(description="Percent done, as last reported.")
-    pk: strawberry.Private[int]
-    task_pk: strawberry.Private[int]
-    organisation_pk: strawberry.Private[int]
-    people_pks: strawberry.Private[list[int]]
-    deed_pk: strawberry.Private[int | None]
+    hours: int = column(description="Hours the partner reported on it in total.")
+    progress: int = column(description="Percent done, as last reported.")
+    pk: strawberry.Private[int] = key("id")
+    task_pk: strawberry.Private[int] = key("task_id")
+    organisation_pk: strawberry.Private[int] = key("organisation_id")
+    people_pks: strawberry.Private[list[int]] = key("people", convert=_pks)
+    deed_pk: strawberry.Private[int | None] = key("deed_id")
 
-    @strawberry.field(description="The task claimed.")
-    async def task(self, info: Info) -> PartnerTask | None:
-        task: PartnerTask | None = await info.context.loaders.claims.task_by_id.load(self.task_pk)
-        return task
-
-    @strawberry.field(description="The claiming organisation.")
-    async def organisation(
-        self, info: Info
-    ) -> Annotated[Organisation, strawberry.lazy("sandan.schema.types.members")] | None:
-        return await info.context.loaders.organisation_by_id.load(self.organisation_pk)
-
-    @strawberry.field(description="The organisation's people who would do the work.")
-    async def people(
-        self, info: Info
-    ) -> list[Annotated[Person, strawberry.lazy("sandan.schema.types.members")]]:
-        found = await info.context.loaders.person_by_id.load_many(self.people_pks)
-        return [p for p in found if p is not None]
-
-    @strawberry.field(description="The deed the work is part of, once confirmed.")
-    async def deed(
-        self, info: Info
-    ) -> Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")] | None:
-        if self.deed_pk is None:
-            return None
-        return await info.context.loaders.deed_by_id.load(self.deed_pk)
+    task: PartnerTask | None = strawberry.field(resolver=_task, description="The task claimed.")
+    organisation: Annotated[Organisation, strawberry.lazy("sandan.schema.types.members")] | None = (
+        related("organisation_by_id", "organisation_pk", description="The claiming organisation.")
+    )
+    people: list[Annotated[Person, strawberry.lazy("sandan.schema.types.members")]] = related(
+        "person_by_id",
+        "people_pks",
+        "many",
+        description="The organisation's people who would do the work.",
+    )
+    deed: Annotated[Deed, strawberry.lazy("sandan.schema.types.deeds")] | None = related(
+        "deed_by_id", "deed_pk", description="The deed the work is part of, once confirmed."
+    )
 
     @strawberry.field(description="Every step so far, oldest first, with who acted.")
     async def history(self, info: Info) -> list[ClaimHistoryEntry]:
@@ -164,24 +147,6 @@ class PartnerClaim:
             ClaimHistoryEntry
         ] = await info.context.loaders.claims.events_by_claim_id.load(self.pk)
         return entries
-
-    @classmethod
-    def from_row(cls, row: Any) -> PartnerClaim:
-        return cls(
-            id=to_global_id("PartnerClaim", row.id),
-            status=ClaimStatus(row.status),
-            slot=row.slot,
-            note=row.note,
-            claimed_at=row.created_at,
-            expires_at=row.expires_at,
-            hours=row.hours,
-            progress=row.progress,
-            pk=row.id,
-            task_pk=row.task_id,
-            organisation_pk=row.organisation_id,
-            people_pks=[int(p) for p in row.people],
-            deed_pk=row.deed_id,
-        )
 
 
 @strawberry.type(description="A partner organisation's record on the tasks it claimed.")

@@ -12,6 +12,7 @@ from sandan.db.enums import Described
 from sandan.schema.context import Info
 from sandan.schema.enums import described_enum
 from sandan.schema.types.deed_lifecycle import ProgressReport
+from sandan.schema.types.fields import RowType, column, key, related
 
 if TYPE_CHECKING:
     from sandan.schema.types.deeds import Deed
@@ -38,29 +39,29 @@ class AgendaReason(Described):
 described_enum(AgendaReason)
 
 
+def _is_set(value: object) -> bool:
+    return value is not None
+
+
 @strawberry.type(description="What the joint meeting decided about an agenda item.")
-class MeetingDecision:
+class MeetingDecision(RowType):
     id: strawberry.ID = strawberry.field(description="Its id, for `markMeetingDecisionDone`.")
-    month: date = strawberry.field(description="The meeting's month (its first day).")
-    decision: str = strawberry.field(description="What was decided.")
-    due_on: date | None = strawberry.field(description="By when; null: no date set.")
-    done_on: date | None = strawberry.field(description="When it was done; null while open.")
-    done: bool = strawberry.field(description="Whether it was done (shown at the next meeting).")
-    recorded_at: datetime = strawberry.field(description="When it was recorded (UTC).")
-    owner_pk: strawberry.Private[int | None]
-    deed_pk: strawberry.Private[int | None]
-
-    @strawberry.field(description="Who follows it up; null if nobody was named.")
-    async def owner(self, info: Info) -> Annotated[Person, strawberry.lazy(_MEMBERS)] | None:
-        if self.owner_pk is None:
-            return None
-        return await info.context.loaders.person_by_id.load(self.owner_pk)
-
-    @strawberry.field(description="The deed it is about; null for a need's item.")
-    async def deed(self, info: Info) -> Annotated[Deed, strawberry.lazy(_DEEDS)] | None:
-        if self.deed_pk is None:
-            return None
-        return await info.context.loaders.deed_by_id.load(self.deed_pk)
+    month: date = column(description="The meeting's month (its first day).")
+    decision: str = column(description="What was decided.")
+    due_on: date | None = column(description="By when; null: no date set.")
+    done_on: date | None = column(description="When it was done; null while open.")
+    done: bool = column(
+        "done_on", description="Whether it was done (shown at the next meeting).", convert=_is_set
+    )
+    recorded_at: datetime = column(description="When it was recorded (UTC).")
+    owner_pk: strawberry.Private[int | None] = key("owner_id")
+    deed_pk: strawberry.Private[int | None] = key("deed_id")
+    owner: Annotated[Person, strawberry.lazy(_MEMBERS)] | None = related(
+        "person_by_id", "owner_pk", description="Who follows it up; null if nobody was named."
+    )
+    deed: Annotated[Deed, strawberry.lazy(_DEEDS)] | None = related(
+        "deed_by_id", "deed_pk", description="The deed it is about; null for a need's item."
+    )
 
 
 @strawberry.type(description="A key and difficult item of the joint meeting.")
