@@ -118,7 +118,7 @@ class Mutation(
                 description="Why it is closed, shown with the need (1 to 500 characters)."
             ),
         ],
-    ) -> NeedPayload:  # type: ignore[valid-type]  # made by _payload_type
+    ) -> NeedPayload:
         outcome = await engine.close(info.context, specs.NEED, id, {"reason": reason})
         return payload(NeedPayload, outcome)
 
