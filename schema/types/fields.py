@@ -115,6 +115,35 @@ def place_key() -> Any:
     return key("cell_id", personal=CELL_SCOPE, outside=PLACE_COLUMN)
 
 
+# Fields that several types share, worded once.
+
+
+def reach_column(who: str) -> Any:
+    """The `reach` column: the level whose subtree `who` may serve."""
+    return column(
+        description=f"The level of the ancestor whose subtree {who} may serve; null: everywhere."
+    )
+
+
+def first_day(what: str) -> Any:
+    """A date column opening a window: the first day `what`, null for no start limit."""
+    return column(description=f"First day {what} (inclusive); null: no start limit.")
+
+
+def last_day(what: str) -> Any:
+    """A date column closing a window: the last day `what`, null for no end limit."""
+    return column(description=f"Last day {what} (inclusive); null: no end limit.")
+
+
+# A list entry's (a need's, a resource's) stamps.
+ENTRY_CREATED = "When the entry was made (UTC)."
+ENTRY_VERSION = (
+    "Goes up by one with every change and close. Send it back as `expectedVersion` when "
+    "updating, so a change made meanwhile by someone else is not overwritten."
+)
+ENTRY_CLOSED = "When it was closed (UTC); null while open."
+
+
 def or_none(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """`convert` for a nullable column: NULL stays None, anything else is converted."""
     return lambda value: None if value is None else convert(value)

@@ -18,7 +18,20 @@ from sandan.db.enums import (
     Urgency,
 )
 from sandan.schema.context import Info
-from sandan.schema.types.fields import CELL_SCOPE, PLACE_SENTENCE, column, key, place_key, related
+from sandan.schema.types.fields import (
+    CELL_SCOPE,
+    ENTRY_CLOSED,
+    ENTRY_CREATED,
+    ENTRY_VERSION,
+    PLACE_SENTENCE,
+    column,
+    first_day,
+    key,
+    last_day,
+    place_key,
+    reach_column,
+    related,
+)
 from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
@@ -40,24 +53,13 @@ class Resource(Node):
     )
     capacity: int = column(description="How many units it offers in a planning period.")
     unit: str | None = column(description="What one unit is (e.g. hours, seats); free text.")
-    reach: Level | None = column(
-        description="The level of the ancestor whose subtree it may serve; null: everywhere."
-    )
-    available_from: date | None = column(
-        description="First day it is available (inclusive); null: no start limit."
-    )
-    available_to: date | None = column(
-        description="Last day it is available (inclusive); null: no end limit."
-    )
+    reach: Level | None = reach_column("it")
+    available_from: date | None = first_day("it is available")
+    available_to: date | None = last_day("it is available")
     status: ResourceStatus = column(description="Whether it is still offered.")
-    created_at: datetime = column(description="When the entry was made (UTC).")
-    version: int = column(
-        description=(
-            "Goes up by one with every change and close. Send it back as `expectedVersion` "
-            "when updating, so a change made meanwhile by someone else is not overwritten."
-        )
-    )
-    closed_at: datetime | None = column(description="When it was closed (UTC); null while open.")
+    created_at: datetime = column(description=ENTRY_CREATED)
+    version: int = column(description=ENTRY_VERSION)
+    closed_at: datetime | None = column(description=ENTRY_CLOSED)
     pk: strawberry.Private[int] = key("id")
     cell_pk: strawberry.Private[int] = key("cell_id")
     provider_organisation_pk: strawberry.Private[int | None] = key("provider_organisation_id")
@@ -117,21 +119,12 @@ class Need(Node):
     resource_requests: list[ResourceRequest] = column(
         description="Resource units it needs, per kind.", convert=_requests
     )
-    window_from: date | None = column(
-        description="First day it may be done (inclusive); null: no start limit."
-    )
-    window_to: date | None = column(
-        description="Last day it may be done (inclusive); null: no end limit."
-    )
+    window_from: date | None = first_day("it may be done")
+    window_to: date | None = last_day("it may be done")
     reported_on: date = column(description="The day it was reported.")
-    created_at: datetime = column(description="When the entry was made (UTC).")
-    version: int = column(
-        description=(
-            "Goes up by one with every change and close. Send it back as `expectedVersion` "
-            "when updating, so a change made meanwhile by someone else is not overwritten."
-        )
-    )
-    closed_at: datetime | None = column(description="When it was closed (UTC); null while open.")
+    created_at: datetime = column(description=ENTRY_CREATED)
+    version: int = column(description=ENTRY_VERSION)
+    closed_at: datetime | None = column(description=ENTRY_CLOSED)
     close_reason: str | None = column(description="Why it was closed; null while open.")
     pk: strawberry.Private[int] = key("id")
     cell_pk: strawberry.Private[int] = place_key()

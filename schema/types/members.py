@@ -14,7 +14,15 @@ import strawberry
 
 from sandan.db.enums import Category, Level, OrganisationKind, PersonKind, PersonRole
 from sandan.schema.context import Info
-from sandan.schema.types.fields import CELL_SCOPE, column, key, related
+from sandan.schema.types.fields import (
+    CELL_SCOPE,
+    column,
+    first_day,
+    key,
+    last_day,
+    reach_column,
+    related,
+)
 from sandan.schema.types.node import Node
 
 if TYPE_CHECKING:
@@ -38,15 +46,9 @@ class Person(Node):
     hours: int = column(description="Hours they can give in a planning period.")
     max_deeds: int = column(description="How many deeds they may join as a team member at once.")
     max_lead: int = column(description="How many deeds they may lead at once (0: none).")
-    reach: Level | None = column(
-        description="The level of the ancestor whose subtree they may serve; null: everywhere."
-    )
-    available_from: date | None = column(
-        description="First day they are available (inclusive); null: no start limit."
-    )
-    available_to: date | None = column(
-        description="Last day they are available (inclusive); null: no end limit."
-    )
+    reach: Level | None = reach_column("they")
+    available_from: date | None = first_day("they are available")
+    available_to: date | None = last_day("they are available")
     phone: str | None = column(description="The member's phone number.", personal=CELL_SCOPE)
     pk: strawberry.Private[int] = key("id")
     cell_pk: strawberry.Private[int] = key("cell_id")
