@@ -10,13 +10,14 @@ from sandan.db.repositories.batch import Record
 from sandan.db.repositories.pages import count_rows, keyset_page
 from sandan.resolvers import pages
 from sandan.resolvers.errors import QueryError, QueryErrorCode
-from sandan.resolvers.pages import PageQuery
+from sandan.resolvers.pages import PageQuery, RowsBuilder
 from sandan.schema.connections import Connection, Edge, PageInfo, encode_cursor
 from sandan.schema.context import Context
 from sandan.schema.ids import BadGlobalId, from_global_id
 from sandan.schema.inputs import DeedFilter, NeedFilter, ResourceFilter
 from sandan.schema.registry import NODE_TYPES
 from sandan.schema.types.deeds import Deed
+from sandan.schema.types.fields import RowType
 from sandan.schema.types.grid import Cell
 from sandan.schema.types.lists import Need, Resource
 from sandan.schema.types.members import Organisation, Person
@@ -63,6 +64,17 @@ async def read_page(ctx: Context, query: PageQuery, build: Callable[[Record], T]
     )
 
 
+R = TypeVar("R", bound=RowType)
+
+
+async def _listed(ctx: Context, step: RowsBuilder, of: type[R], **arguments: Any) -> Connection[R]:
+    """A connection root: the page query of `step` (`resolvers.pages`), read as objects of
+    `of` (masked for the caller)."""
+    viewer = ctx.viewer
+    query = await pages.page_query(ctx, step, **arguments)
+    return await read_page(ctx, query, lambda row: of.from_row(row, viewer))
+
+
 async def node(ctx: Context, global_id: str) -> Node | None:
     try:
         type_name, pk = from_global_id(global_id)
@@ -98,49 +110,40 @@ async def cells(
     first: int | None,
     after: str | None,
 ) -> Connection[Cell]:
-    query = await pages.page_query(
-        ctx, pages.cells, level=level, under=under, search=search, first=first, after=after
+    return await _listed(
+        ctx, pages.cells, Cell, level=level, under=under, search=search, first=first, after=after
     )
-    return await read_page(ctx, query, Cell.from_row)
 
 
 async def needs(
     ctx: Context, f: NeedFilter | None, *, first: int | None, after: str | None
 ) -> Connection[Need]:
-    viewer = ctx.viewer
-    query = await pages.page_query(ctx, pages.needs, filter=f, first=first, after=after)
-    return await read_page(ctx, query, lambda row: Need.from_row(row, viewer))
+    return await _listed(ctx, pages.needs, Need, filter=f, first=first, after=after)
 
 
 async def resources(
     ctx: Context, f: ResourceFilter | None, *, first: int | None, after: str | None
 ) -> Connection[Resource]:
-    query = await pages.page_query(ctx, pages.resources, filter=f, first=first, after=after)
-    return await read_page(ctx, query, Resource.from_row)
+    return await _listed(ctx, pages.resources, Resource, filter=f, first=first, after=after)
 
 
 async def deeds(
     ctx: Context, f: DeedFilter | None, *, first: int | None, after: str | None
 ) -> Connection[Deed]:
-    viewer = ctx.viewer
-    query = await pages.page_query(ctx, pages.deeds, filter=f, first=first, after=after)
-    return await read_page(ctx, query, lambda row: Deed.from_row(row, viewer))
+    return await _listed(ctx, pages.deeds, Deed, filter=f, first=first, after=after)
 
 
 async def people(
     ctx: Context, *, under: str | None, search: str | None, first: int | None, after: str | None
 ) -> Connection[Person]:
-    viewer = ctx.viewer
-    query = await pages.page_query(
-        ctx, pages.people, under=under, search=search, first=first, after=after
+    return await _listed(
+        ctx, pages.people, Person, under=under, search=search, first=first, after=after
     )
-    return await read_page(ctx, query, lambda row: Person.from_row(row, viewer))
 
 
 async def organisations(
     ctx: Context, *, under: str | None, kind: Any, first: int | None, after: str | None
 ) -> Connection[Organisation]:
-    query = await pages.page_query(
-        ctx, pages.organisations, under=under, kind=kind, first=first, after=after
+    return await _listed(
+        ctx, pages.organisations, Organisation, under=under, kind=kind, first=first, after=after
     )
-    return await read_page(ctx, query, Organisation.from_row)

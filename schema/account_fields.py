@@ -19,7 +19,7 @@ from sandan.schema.accounts import (
     global_pk,
     viewer_info,
 )
-from sandan.schema.connections import Connection
+from sandan.schema.connections import After, Connection, First
 from sandan.schema.context import Info
 from sandan.schema.errors import UserError
 from sandan.tokens import server_key
@@ -88,12 +88,8 @@ class AccountQuery:
     async def accounts(
         self,
         info: Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size (server default if null).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="The previous page's `endCursor`.")
-        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Account]:
         ctx = info.context
         query = await page_query(ctx, logic.account_rows, first=first, after=after)

@@ -18,12 +18,13 @@ from sandan.db.repositories import claims as repo
 from sandan.resolvers import claim_pages, claim_release
 from sandan.resolvers import claims as logic
 from sandan.resolvers.claims import ClaimErrorCode, Refusal
+from sandan.resolvers.errors import Problem
 from sandan.resolvers.pages import page_query
 from sandan.resolvers.queries import read_page
+from sandan.schema.accounts import global_pk
 from sandan.schema.connections import Connection
 from sandan.schema.context import Context, Info
 from sandan.schema.enums import described_enum
-from sandan.schema.ids import BadGlobalId, from_global_id
 from sandan.schema.types.claims import PartnerClaim, PartnerTask
 
 described_enum(ClaimErrorCode)
@@ -90,13 +91,11 @@ def _errors(refusals: list[Refusal]) -> list[ClaimError]:
 
 
 def _pk(global_id: str | None, type_name: str, field: str, refusals: list[Refusal]) -> int | None:
-    if global_id is None:
-        return None
-    try:
-        return from_global_id(global_id, expect=type_name)[1]
-    except BadGlobalId as e:
-        refusals.append(Refusal(ClaimErrorCode.INVALID_ID, field, str(e)))
-        return None
+    """`global_pk` with its problem as a refusal."""
+    problems: list[Problem] = []
+    pk = global_pk(global_id, type_name, field, problems)
+    refusals.extend(Refusal(ClaimErrorCode.INVALID_ID, p.field, p.message) for p in problems)
+    return pk
 
 
 async def _claim(ctx: Context, pk: int) -> PartnerClaim | None:

@@ -4,7 +4,7 @@ and the household's rating. Each is a thin field over `sandan.resolvers.deeds`."
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -48,6 +48,15 @@ async def _step(info: Info, id: str, move: t.Move, note: str | None, field: str)
     return payload(DeedPayload, await t.transition(info.context, id, move, note=note))
 
 
+def _step_field(move: t.Move, description: str) -> Any:
+    """The mutation taking a deed one step (`move`), with an optional note for its history."""
+
+    async def step(info: Info, id: DeedId, note: Note = None) -> DeedPayload:
+        return await _step(info, id, move, note, "note")
+
+    return strawberry.mutation(resolver=step, description=description + _STEP)
+
+
 @strawberry.input(description="A step of an implementation plan.")
 class MilestoneInput:
     title: str = strawberry.field(description="What the step is (1 to 200 characters).")
@@ -71,26 +80,21 @@ class CompleteDeedPayload:
 
 @strawberry.type(description="Steps of the deed lifecycle.")
 class DeedMutation:
-    @strawberry.mutation(
-        description="Approve a PROPOSED deed (village staff or a town admin; a major deed or "
-        "one above the funding threshold needs exactly these village-level roles)." + _STEP
+    approve_deed = _step_field(
+        t.APPROVE,
+        "Approve a PROPOSED deed (village staff or a town admin; a major deed or one above the "
+        "funding threshold needs exactly these village-level roles).",
     )
-    async def approve_deed(self, info: Info, id: DeedId, note: Note = None) -> DeedPayload:
-        return await _step(info, id, t.APPROVE, note, "note")
-
-    @strawberry.mutation(
-        description="Publish an APPROVED deed for residents' supervision: it appears on the "
-        "public board (village staff or a town admin)." + _STEP
+    publish_deed = _step_field(
+        t.PUBLISH,
+        "Publish an APPROVED deed for residents' supervision: it appears on the public board "
+        "(village staff or a town admin).",
     )
-    async def publish_deed(self, info: Info, id: DeedId, note: Note = None) -> DeedPayload:
-        return await _step(info, id, t.PUBLISH, note, "note")
-
-    @strawberry.mutation(
-        description="Start work on a PUBLISHED deed (the branch secretary of its branch or its "
-        "lead); monthly reports are due from then on." + _STEP
+    start_deed = _step_field(
+        t.START,
+        "Start work on a PUBLISHED deed (the branch secretary of its branch or its lead); "
+        "monthly reports are due from then on.",
     )
-    async def start_deed(self, info: Info, id: DeedId, note: Note = None) -> DeedPayload:
-        return await _step(info, id, t.START, note, "note")
 
     @strawberry.mutation(
         description="Complete a deed IN_PROGRESS (the branch secretary of its branch or its "

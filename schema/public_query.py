@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from sandan.resolvers import public_board
-from sandan.schema.connections import Connection
+from sandan.schema.connections import After, Connection, First
 from sandan.schema.context import Info
 from sandan.schema.types.public import PublicDeed, PublicDeedFilter
 
@@ -34,11 +34,7 @@ class PublicBoardQuery:
             PublicDeedFilter | None,
             strawberry.argument(description="Narrows by status, domain or title text."),
         ] = None,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size (server default if null).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="The previous page's `endCursor`.")
-        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[PublicDeed]:
         return await public_board.public_deeds(info.context, cell, filter, first=first, after=after)

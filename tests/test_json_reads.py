@@ -10,7 +10,7 @@ import pytest
 
 from sandan.db import json_reads
 from sandan.schema.fastpath import Planner
-from tests.api.helpers import counting_statements
+from tests.api.helpers import counting_statements, planner_of
 from tests.conftest import NO_COST_LIMIT, STAFF_TOKEN, api_app, api_client
 
 TOWN, VILLAGE, OTHER_VILLAGE = "NH-JJ", "NH-JJ-01", "NH-JJ-02"
@@ -158,7 +158,7 @@ async def test_a_json_page_is_one_statement_on_postgresql(
         with counting_statements(state.engine) as counter:
             body = await _answer(client, NEEDS_PAGE, variables)
         assert body["data"]["needs"]["edges"]
-        root = _planner(client).plan_for(NEEDS_PAGE, None).roots[0]  # type: ignore[union-attr]
+        root = planner_of(client).plan_for(NEEDS_PAGE, None).roots[0]  # type: ignore[union-attr]
     if backend == "postgresql":
         assert root.json_page is not None
         assert counter.count == 1, counter.statements
@@ -174,7 +174,7 @@ async def test_a_json_root_is_one_statement_on_postgresql(
         with counting_statements(state.engine) as counter:
             body = await _answer(client, WHOLE_TOWN, {"code": TOWN})
         assert body["data"]["cell"]["children"]
-        planner: Planner = _planner(client)
+        planner: Planner = planner_of(client)
         root = planner.plan_for(WHOLE_TOWN, None).roots[0]  # type: ignore[union-attr]
     if backend == "postgresql":
         assert set(root.json_queries) == {"code", "id"}
@@ -200,7 +200,7 @@ async def test_selections_it_cannot_build_stay_on_the_loaders(
     query = f'{{ cell(code: "{VILLAGE}") {{ code {selection} }} }}'
     async with api_client(read_only_demo_url, token=STAFF_TOKEN) as client:
         fast = await _answer(client, query, {})
-        root = _planner(client).plan_for(query, None).roots[0]  # type: ignore[union-attr]
+        root = planner_of(client).plan_for(query, None).roots[0]  # type: ignore[union-attr]
         assert root.json_queries == {}
     async with api_client(read_only_demo_url, token=STAFF_TOKEN, planned_reads=False) as slow:
         assert fast == await _answer(slow, query, {})
@@ -230,11 +230,3 @@ def test_listed_names_reach_the_sql() -> None:
 def test_unlisted_names_never_reach_the_sql(relation: str, node: json_reads.Node) -> None:
     with pytest.raises(json_reads.UnknownName):
         json_reads.compile_root(relation, node)
-
-
-def _planner(client: Any) -> Planner:
-    app = client._transport.app
-    graphql = next(r for r in app.routes if getattr(r, "path", "") == "/graphql").app
-    while not hasattr(graphql, "planner"):  # behind sandan.guard and the audit trail
-        graphql = graphql.inner
-    return graphql.planner  # type: ignore[no-any-return]

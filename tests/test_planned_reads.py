@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sandan.schema.fastpath import Planner
+from tests.api.helpers import planner_of
 from tests.conftest import NO_COST_LIMIT, STAFF_TOKEN, api_client
 
 CELL_FIELDS = "id code name level kind __typename"
@@ -68,14 +68,6 @@ async def _post(client: Any, query: str, variables: dict[str, Any]) -> str:
     return json.dumps(response.json(), ensure_ascii=False)
 
 
-def _planner(client: Any) -> Planner:
-    app = client._transport.app
-    graphql = next(r for r in app.routes if getattr(r, "path", "") == "/graphql").app
-    while not hasattr(graphql, "planner"):  # behind sandan.guard and the audit trail
-        graphql = graphql.inner
-    return graphql.planner  # type: ignore[no-any-return]
-
-
 @pytest.mark.parametrize("token", [None, STAFF_TOKEN], ids=["public", "staff"])
 async def test_planned_answers_equal_strawberry(read_only_demo_url: str, token: str | None) -> None:
     variables = {"f": {"category": ["DAILY_LIFE", "SAFETY"]}, "n": 25, "y": True}
@@ -84,7 +76,7 @@ async def test_planned_answers_equal_strawberry(read_only_demo_url: str, token: 
             name: await _post(fast, q, variables)
             for name, q in {**PLANNED, **BAILS, **FALLBACK}.items()
         }
-        planner = _planner(fast)
+        planner = planner_of(fast)
         for name, query in PLANNED.items():
             assert planner.plan_for(query, None) is not None, f"{name} was not planned"
         for name, query in FALLBACK.items():

@@ -91,25 +91,25 @@ async def deed_for_need(
 
 
 async def openable_need(session: AsyncSession, need_id: int) -> Record | None:
-    """A need that may be offered whole: OPEN, with no live deed."""
-    rows = records(
-        await session.execute(
-            select(Need.id, Need.cell_id, Need.status, Cell.path.label("cell_path"))
-            .join(Cell, Cell.id == Need.cell_id)
-            .where(Need.id == need_id)
-        )
-    )
-    return rows[0] if rows else None
+    """A need that may be offered whole, with its status and its cell's path (whether it is
+    OPEN, with no live deed, the caller checks)."""
+    return await _status_and_place(session, Need, need_id)
 
 
 async def openable_deed(session: AsyncSession, deed_id: int) -> Record | None:
-    rows = records(
-        await session.execute(
-            select(Deed.id, Deed.cell_id, Deed.status, Cell.path.label("cell_path"))
-            .join(Cell, Cell.id == Deed.cell_id)
-            .where(Deed.id == deed_id)
-        )
+    """A deed whose team slots may be offered, with its status and its cell's path."""
+    return await _status_and_place(session, Deed, deed_id)
+
+
+async def _status_and_place(
+    session: AsyncSession, model: type[Need | Deed], pk: int
+) -> Record | None:
+    stmt = (
+        select(model.id, model.cell_id, model.status, Cell.path.label("cell_path"))
+        .join(Cell, Cell.id == model.cell_id)
+        .where(model.id == pk)
     )
+    rows = records(await session.execute(stmt))
     return rows[0] if rows else None
 
 

@@ -183,36 +183,37 @@ async def reachable_people(
     session: AsyncSession, rule: ReachRule, start: date, end: date
 ) -> list[Row[Any]]:
     """Active people available in the period whose reach cell contains the root."""
-    reach = rule.clause(Cell.path, Person.cell_id, Person.reach)
-    stmt = (
-        columns_of(Person)
-        .add_columns(Cell.path.label("cell_path"))
-        .join(Cell, Cell.id == Person.cell_id)
-        .where(
-            Person.active.is_(True),
-            _overlaps(Person.available_from, Person.available_to, start, end),
-            reach,
-        )
-        .order_by(Person.id)
-    )
-    return list(await session.execute(stmt))
+    return await _reachable(session, Person, Person.active.is_(True), rule, start, end)
 
 
 async def reachable_resources(
     session: AsyncSession, rule: ReachRule, start: date, end: date
 ) -> list[Row[Any]]:
     """ACTIVE resources available in the period whose reach cell contains the root."""
-    reach = rule.clause(Cell.path, Resource.cell_id, Resource.reach)
+    active = Resource.status == ResourceStatus.ACTIVE
+    return await _reachable(session, Resource, active, rule, start, end)
+
+
+async def _reachable(
+    session: AsyncSession,
+    model: type[Person | Resource],
+    active: ColumnElement[bool],
+    rule: ReachRule,
+    start: date,
+    end: date,
+) -> list[Row[Any]]:
+    """Rows of `model` (people or resources) that are `active`, available in the period and
+    whose reach cell contains the root, with their cell's path, by id."""
     stmt = (
-        columns_of(Resource)
+        columns_of(model)
         .add_columns(Cell.path.label("cell_path"))
-        .join(Cell, Cell.id == Resource.cell_id)
+        .join(Cell, Cell.id == model.cell_id)
         .where(
-            Resource.status == ResourceStatus.ACTIVE,
-            _overlaps(Resource.available_from, Resource.available_to, start, end),
-            reach,
+            active,
+            _overlaps(model.available_from, model.available_to, start, end),
+            rule.clause(Cell.path, model.cell_id, model.reach),
         )
-        .order_by(Resource.id)
+        .order_by(model.id)
     )
     return list(await session.execute(stmt))
 

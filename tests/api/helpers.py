@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import sandan.db.models  # noqa: F401 - registers every table
 from sandan.db.base import Base
 from sandan.db.engine import create_engine
+from sandan.schema.fastpath import Planner
 from tests.conftest import gql
 
 # The data a request may change; the audit trail grows with reads too (tests/api/test_audit.py).
@@ -152,3 +153,13 @@ def counting_statements(engine: AsyncEngine) -> Iterator[StatementCounter]:
         yield counter
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", before)
+
+
+def planner_of(client: Any) -> Planner:
+    """The query planner of the app behind a test client (below sandan.guard and the audit
+    trail)."""
+    app = client._transport.app
+    graphql = next(r for r in app.routes if getattr(r, "path", "") == "/graphql").app
+    while not hasattr(graphql, "planner"):  # behind sandan.guard and the audit trail
+        graphql = graphql.inner
+    return graphql.planner  # type: ignore[no-any-return]

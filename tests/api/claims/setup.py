@@ -12,7 +12,7 @@ from sandan.db.enums import Role
 from tests.accounts import make_token
 from tests.api.helpers import data_of, execute, gid, scalar, sql
 from tests.api.mutations.helpers import Demo, load_demo
-from tests.conftest import gql
+from tests.conftest import api_client, gql
 
 
 @dataclass
@@ -120,3 +120,13 @@ async def claim(
     variables = {"task": task, "people": [gid("Person", p) for p in partner.people], "note": note}
     payload: dict[str, Any] = data_of(await gql(client, CLAIM, variables))["claimTask"]
     return payload
+
+
+async def claimed(url: str, staff_token: str, partner: Partner, **target: int) -> tuple[str, str]:
+    """Staff open a need or deed (`need=pk` or `deed=pk`) and `partner` claims it; the task's
+    and the claim's ids."""
+    async with api_client(url, token=staff_token) as staff:
+        task = await open_task(staff, **target)
+    async with api_client(url, token=partner.token) as client:
+        claim_id: str = (await claim(client, task, partner))["claim"]["id"]
+    return task, claim_id

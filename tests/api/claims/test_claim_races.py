@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from tests.api.claims.setup import CLAIM, claim, open_task, partner_demo, slot_deed
+from tests.api.claims.setup import CLAIM, claim, claimed, open_task, partner_demo, slot_deed
 from tests.api.helpers import data_of, execute, gid, pk_of, scalar
 from tests.conftest import api_client, gql
 
@@ -72,10 +72,7 @@ async def test_an_expired_claim_frees_its_slot_and_cannot_be_confirmed(demo_url:
     p = await partner_demo(demo_url, partners=2)
     first, second = p.partners
     deed = await slot_deed(demo_url, p.demo.village)
-    async with api_client(demo_url, token=p.staff) as staff:
-        task = await open_task(staff, deed=deed)
-    async with api_client(demo_url, token=first.token) as client:
-        claim_id = (await claim(client, task, first))["claim"]["id"]
+    task, claim_id = await claimed(demo_url, p.staff, first, deed=deed)
     async with api_client(demo_url, token=second.token) as client:
         assert _outcome(await claim(client, task, second)) == "ALREADY_CLAIMED"
     # The hold time passes (no job runs: the claim reads as expired from now on).

@@ -17,6 +17,7 @@ from tests.api.claims.setup import (
     Partner,
     PartnerDemo,
     claim,
+    claimed,
     open_need,
     open_task,
     partner_demo,
@@ -168,10 +169,7 @@ async def test_staff_decline_rather_than_release_a_pending_claim(demo_url: str) 
     p = await partner_demo(demo_url)
     partner = p.partners[0]
     deed = await slot_deed(demo_url, p.demo.village)
-    async with api_client(demo_url, token=p.staff) as staff:
-        task = await open_task(staff, deed=deed)
-    async with api_client(demo_url, token=partner.token) as client:
-        claim_id = (await claim(client, task, partner))["claim"]["id"]
+    _, claim_id = await claimed(demo_url, p.staff, partner, deed=deed)
     async with api_client(demo_url, token=p.staff) as staff:
         refused = await _release(staff, claim_id, "no")
     assert _codes(refused) == [("NOT_CONFIRMED", "claim")]

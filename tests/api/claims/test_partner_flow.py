@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sandan.db.engine import create_nullpool_engine
 from sandan.db.repositories.instance import person_usage
-from tests.api.claims.setup import claim, open_need, open_task, partner_demo, slot_deed
+from tests.api.claims.setup import claim, claimed, open_need, open_task, partner_demo, slot_deed
 from tests.api.helpers import data_of, execute, gid, pk_of, scalar
 from tests.conftest import api_client, gql
 
@@ -138,10 +138,7 @@ async def test_a_confirmed_claim_counts_in_the_optimisers_capacity(demo_url: str
         return {pid: u.team for pid, u in usage.items()}
 
     before = await held()
-    async with api_client(demo_url, token=p.staff) as staff:
-        task = await open_task(staff, deed=deed)
-    async with api_client(demo_url, token=partner.token) as client:
-        claim_id = (await claim(client, task, partner))["claim"]["id"]
+    _, claim_id = await claimed(demo_url, p.staff, partner, deed=deed)
     async with api_client(demo_url, token=p.staff) as staff:
         assert (
             data_of(await gql(staff, DECIDE, {"claim": claim_id}))["confirmClaim"]["errors"] == []
@@ -157,10 +154,7 @@ async def test_a_whole_need_claimed_and_confirmed_becomes_an_approved_deed(
     p = await partner_demo(demo_url)
     partner = p.partners[0]
     need = await open_need(demo_url, p.demo.village)
-    async with api_client(demo_url, token=p.staff) as staff:
-        task = await open_task(staff, need=need)
-    async with api_client(demo_url, token=partner.token) as client:
-        claim_id = (await claim(client, task, partner))["claim"]["id"]
+    task, claim_id = await claimed(demo_url, p.staff, partner, need=need)
     async with api_client(demo_url, token=p.staff) as staff:
         confirmed = data_of(await gql(staff, DECIDE, {"claim": claim_id}))["confirmClaim"]
     assert confirmed["claim"]["deed"]["status"] == "APPROVED"
@@ -180,10 +174,7 @@ async def test_a_declined_claim_frees_its_slot_and_staff_read_its_history(demo_u
     deed = await slot_deed(demo_url, p.demo.village)
     decline = """mutation($claim: ID!) { declineClaim(claim: $claim, reason: "team is full") {
       claim { status } errors { code } } }"""
-    async with api_client(demo_url, token=p.staff) as staff:
-        task = await open_task(staff, deed=deed)
-    async with api_client(demo_url, token=first.token) as client:
-        claim_id = (await claim(client, task, first))["claim"]["id"]
+    task, claim_id = await claimed(demo_url, p.staff, first, deed=deed)
     async with api_client(demo_url, token=p.staff) as staff:
         declined = data_of(await gql(staff, decline, {"claim": claim_id}))["declineClaim"]
         seen = data_of(await gql(staff, MY_CLAIMS))["partnerClaims"]["nodes"]

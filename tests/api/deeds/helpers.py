@@ -9,7 +9,7 @@ import httpx
 
 from sandan.db.enums import Role
 from tests.accounts import make_token
-from tests.api.helpers import data_of, gid, sql
+from tests.api.helpers import data_of, execute, gid, sql
 from tests.conftest import STAFF_TOKEN
 
 DEED = "deed { id status publishedAt history { kind fromStatus toStatus actorRole note } }"
@@ -68,6 +68,15 @@ async def place_of(url: str, deed: int) -> Place:
         village=await make_token(url, Role.VILLAGE_STAFF, codes["VILLAGE"]),
         branch=await make_token(url, Role.BRANCH_SECRETARY, codes["BRANCH"]),
         other_branch=await make_token(url, Role.BRANCH_SECRETARY, other[0]["code"]),
+    )
+
+
+async def set_scale(url: str, deed: int, scale: str) -> None:
+    """Set the scale of the need `deed` serves (a SMALL need's deed a branch approves alone)."""
+    await execute(
+        url,
+        f"UPDATE needs SET scale = '{scale}' WHERE id = "
+        f"(SELECT need_id FROM deeds WHERE id = {deed})",
     )
 
 

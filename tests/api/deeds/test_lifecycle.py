@@ -16,6 +16,7 @@ from tests.api.deeds.helpers import (
     deed_in,
     place_of,
     refused_with,
+    set_scale,
     step,
 )
 from tests.api.helpers import execute, scalar, sql
@@ -28,11 +29,7 @@ async def _setup(url: str, status: str) -> Place:
 
 async def test_a_deed_walks_its_lifecycle_and_every_step_is_in_its_history(demo_url: str) -> None:
     p = await _setup(demo_url, "PROPOSED")
-    await execute(
-        demo_url,
-        f"UPDATE needs SET scale = 'SMALL' WHERE id = "
-        f"(SELECT need_id FROM deeds WHERE id = {p.deed})",
-    )
+    await set_scale(demo_url, p.deed, "SMALL")
     async with api_client(demo_url) as client:
         # Another branch's secretary may not approve it (refused on the deed named); the
         # deed's own branch may, for an ordinary deed.
@@ -83,11 +80,7 @@ async def test_a_deed_walks_its_lifecycle_and_every_step_is_in_its_history(demo_
 
 async def test_a_branch_cannot_approve_or_publish_a_major_deed_alone(demo_url: str) -> None:
     p = await _setup(demo_url, "PROPOSED")
-    await execute(
-        demo_url,
-        f"UPDATE needs SET scale = 'MAJOR' WHERE id = "
-        f"(SELECT need_id FROM deeds WHERE id = {p.deed})",
-    )
+    await set_scale(demo_url, p.deed, "MAJOR")
     async with api_client(demo_url) as client:
         for mutation in (APPROVE, PUBLISH):
             payload = await step(client, p.branch, mutation, id=p.deed_id)
@@ -101,11 +94,7 @@ async def test_a_branch_cannot_approve_or_publish_a_major_deed_alone(demo_url: s
 
 async def test_funds_above_the_threshold_need_village_approval(demo_url: str) -> None:
     p = await _setup(demo_url, "PROPOSED")
-    await execute(
-        demo_url,
-        f"UPDATE needs SET scale = 'SMALL' WHERE id = "
-        f"(SELECT need_id FROM deeds WHERE id = {p.deed})",
-    )
+    await set_scale(demo_url, p.deed, "SMALL")
     funds = await sql(demo_url, "SELECT MIN(id) AS id FROM resources WHERE kind = 'FUNDS'")
     assert funds[0]["id"] is not None, "the demo has a FUNDS resource"
     await execute(

@@ -17,7 +17,7 @@ from sandan.db.enums import Role
 from sandan.db.repositories import notifications as notifications_repo
 from sandan.settings import Settings
 from tests.accounts import make_token
-from tests.api.deeds.helpers import APPROVE, PUBLISH, deed_in, place_of, step
+from tests.api.deeds.helpers import APPROVE, PUBLISH, deed_in, place_of, set_scale, step
 from tests.api.deeds.websocket import websocket
 from tests.api.helpers import data_of, execute, scalar
 from tests.conftest import STAFF_TOKEN, api_client
@@ -30,11 +30,7 @@ SUBSCRIBE = "subscription { notifications { event deed { id } } }"
 
 async def _lead_of_a_proposed_deed(url: str) -> tuple[Any, int]:
     p = await place_of(url, await deed_in(url, "PROPOSED"))
-    await execute(
-        url,
-        f"UPDATE needs SET scale = 'SMALL' WHERE id = "
-        f"(SELECT need_id FROM deeds WHERE id = {p.deed})",
-    )
+    await set_scale(url, p.deed, "SMALL")
     lead = await scalar(url, f"SELECT lead_id FROM deeds WHERE id = {p.deed}")
     if lead is None:
         lead = await scalar(url, "SELECT MIN(id) FROM people")

@@ -3,8 +3,16 @@ date needs a reason and is recorded in the public history that the board shows."
 
 from __future__ import annotations
 
-from tests.api.deeds.helpers import APPROVE, PUBLISH, deed_in, place_of, refused_with, step
-from tests.api.helpers import execute, sql
+from tests.api.deeds.helpers import (
+    APPROVE,
+    PUBLISH,
+    deed_in,
+    place_of,
+    refused_with,
+    set_scale,
+    step,
+)
+from tests.api.helpers import sql
 from tests.conftest import api_client
 
 SET_PLAN = """mutation($id: ID!, $plan: String, $milestones: [MilestoneInput!]!) {
@@ -22,11 +30,7 @@ async def test_a_plan_is_rewritten_before_publication_and_dated_changes_are_publ
     demo_url: str,
 ) -> None:
     p = await place_of(demo_url, await deed_in(demo_url, "PROPOSED"))
-    await execute(
-        demo_url,
-        f"UPDATE needs SET scale = 'SMALL' WHERE id = "
-        f"(SELECT need_id FROM deeds WHERE id = {p.deed})",
-    )
+    await set_scale(demo_url, p.deed, "SMALL")
     steps = [{"title": "入户核实", "dueOn": "2030-03-01"}, {"title": "施工", "dueOn": "2030-04-01"}]
     async with api_client(demo_url) as client:
         planned = await step(
