@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
@@ -58,6 +58,10 @@ class LoaderDeps:
 class _OneLoader(DataLoader[K, V | None], Generic[K, V]):
     """Loads at most one object per key."""
 
+    # The row type whose `from_row` builds each object (with the viewer, for its masks);
+    # a loader of anything else overrides `build`.
+    of: ClassVar[type[Any]]
+
     def __init__(self, deps: LoaderDeps) -> None:
         super().__init__(load_fn=self._batch)
         self.deps = deps
@@ -66,7 +70,8 @@ class _OneLoader(DataLoader[K, V | None], Generic[K, V]):
         raise NotImplementedError
 
     def build(self, row: Record) -> V:
-        raise NotImplementedError
+        built: V = self.of.from_row(row, self.deps.viewer)
+        return built
 
     async def _batch(self, keys: list[K]) -> list[V | None]:
         async with self.deps.read_engine.connect() as session:
@@ -77,6 +82,8 @@ class _OneLoader(DataLoader[K, V | None], Generic[K, V]):
 class _ManyLoader(DataLoader[K, list[V]], Generic[K, V]):
     """Loads a list of objects per key."""
 
+    of: ClassVar[type[Any]]  # as in _OneLoader
+
     def __init__(self, deps: LoaderDeps) -> None:
         super().__init__(load_fn=self._batch)
         self.deps = deps
@@ -85,7 +92,8 @@ class _ManyLoader(DataLoader[K, list[V]], Generic[K, V]):
         raise NotImplementedError
 
     def build(self, row: Record) -> V:
-        raise NotImplementedError
+        built: V = self.of.from_row(row, self.deps.viewer)
+        return built
 
     async def _batch(self, keys: list[K]) -> list[list[V]]:
         async with self.deps.read_engine.connect() as session:
@@ -95,31 +103,28 @@ class _ManyLoader(DataLoader[K, list[V]], Generic[K, V]):
 
 
 class CellByIdLoader(_OneLoader[int, Cell]):
+    of = Cell
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
         return await one_by_relation(session, RELATIONS["cell_by_id"], keys, self.deps.viewer.read)
 
-    def build(self, row: Record) -> Cell:
-        return Cell.from_row(row)
-
 
 class CellByCodeLoader(_OneLoader[str, Cell]):
+    of = Cell
+
     async def fetch(self, session: Reader, keys: Sequence[str]) -> dict[str, Record]:
         return await one_by_relation(
             session, RELATIONS["cell_by_code"], keys, self.deps.viewer.read
         )
 
-    def build(self, row: Record) -> Cell:
-        return Cell.from_row(row)
-
 
 class ChildrenByCellIdLoader(_ManyLoader[int, Cell]):
+    of = Cell
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await many_by_relation(
             session, RELATIONS["children_by_cell_id"], keys, self.deps.viewer.read
         )
-
-    def build(self, row: Record) -> Cell:
-        return Cell.from_row(row)
 
 
 class StatsByCellIdLoader(DataLoader[int, CellStats]):
@@ -134,170 +139,151 @@ class StatsByCellIdLoader(DataLoader[int, CellStats]):
 
 
 class PersonByIdLoader(_OneLoader[int, Person]):
+    of = Person
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
         return await one_by_relation(
             session, RELATIONS["person_by_id"], keys, self.deps.viewer.read
         )
 
-    def build(self, row: Record) -> Person:
-        return Person.from_row(row, self.deps.viewer)
-
 
 class PeopleByCellIdLoader(_ManyLoader[int, Person]):
+    of = Person
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await many_by_relation(
             session, RELATIONS["people_by_cell_id"], keys, self.deps.viewer.read
         )
 
-    def build(self, row: Record) -> Person:
-        return Person.from_row(row, self.deps.viewer)
-
 
 class TeamByDeedIdLoader(_ManyLoader[int, Person]):
+    of = Person
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await members.team_by_deed_ids(session, keys, self.deps.viewer.read)
 
-    def build(self, row: Record) -> Person:
-        return Person.from_row(row, self.deps.viewer)
-
 
 class OrganisationByIdLoader(_OneLoader[int, Organisation]):
+    of = Organisation
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
         return await one_by_relation(
             session, RELATIONS["organisation_by_id"], keys, self.deps.viewer.read
         )
 
-    def build(self, row: Record) -> Organisation:
-        return Organisation.from_row(row)
-
 
 class HouseholdByIdLoader(_OneLoader[int, Household]):
+    of = Household
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
         return await members.households_by_ids(session, keys, self.deps.viewer.read)
 
-    def build(self, row: Record) -> Household:
-        return Household.from_row(row, self.deps.viewer)
-
 
 class HouseholdsByCellIdLoader(_ManyLoader[int, Household]):
+    of = Household
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await members.households_by_cell_ids(session, keys, self.deps.viewer.read)
 
-    def build(self, row: Record) -> Household:
-        return Household.from_row(row, self.deps.viewer)
-
 
 class VisitsByHouseholdIdLoader(_ManyLoader[int, ContactVisit]):
+    of = ContactVisit
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await members.visits_by_household_ids(session, keys)
-
-    def build(self, row: Record) -> ContactVisit:
-        return ContactVisit.from_row(row)
 
 
 class VisitByIdLoader(_OneLoader[int, ContactVisit]):
     """Visits describe a household's circumstances: only within the personal scope."""
 
+    of = ContactVisit
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
         return await members.visits_by_ids(session, keys, self.deps.viewer.personal)
 
-    def build(self, row: Record) -> ContactVisit:
-        return ContactVisit.from_row(row)
-
 
 class ResourceByIdLoader(_OneLoader[int, Resource]):
+    of = Resource
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
         return await lists.resources_by_ids(session, keys, self.deps.viewer.read)
 
-    def build(self, row: Record) -> Resource:
-        return Resource.from_row(row)
-
 
 class ResourcesByCellIdLoader(_ManyLoader[int, Resource]):
+    of = Resource
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await lists.resources_by_cell_ids(session, keys, self.deps.viewer.read)
 
-    def build(self, row: Record) -> Resource:
-        return Resource.from_row(row)
-
 
 class NeedByIdLoader(_OneLoader[int, Need]):
+    of = Need
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
         return await lists.needs_by_ids(session, keys, self.deps.viewer.read)
 
-    def build(self, row: Record) -> Need:
-        return Need.from_row(row, self.deps.viewer)
-
 
 class NeedsByCellIdLoader(_ManyLoader[int, Need]):
+    of = Need
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         viewer = self.deps.viewer
         return await lists.needs_by_cell_ids(session, keys, viewer.read, viewer.personal)
 
-    def build(self, row: Record) -> Need:
-        return Need.from_row(row, self.deps.viewer)
-
 
 class DeedByIdLoader(_OneLoader[int, Deed]):
+    of = Deed
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
         return await lists.deeds_by_ids(
             session, keys, self.deps.viewer.read, self.deps.viewer.personal
         )
 
-    def build(self, row: Record) -> Deed:
-        return Deed.from_row(row, self.deps.viewer)
-
 
 class DeedByNeedIdLoader(_OneLoader[int, Deed]):
+    of = Deed
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
         return await lists.deeds_by_need_ids(
             session, keys, self.deps.viewer.read, self.deps.viewer.personal
         )
 
-    def build(self, row: Record) -> Deed:
-        return Deed.from_row(row, self.deps.viewer)
-
 
 class DeedsByCellIdLoader(_ManyLoader[int, Deed]):
+    of = Deed
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await lists.deeds_by_cell_ids(
             session, keys, self.deps.viewer.read, self.deps.viewer.personal
         )
 
-    def build(self, row: Record) -> Deed:
-        return Deed.from_row(row, self.deps.viewer)
-
 
 class ResourceUsesByDeedIdLoader(_ManyLoader[int, DeedResourceUse]):
+    of = DeedResourceUse
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await lists.deed_resources_by_deed_ids(session, keys)
 
-    def build(self, row: Record) -> DeedResourceUse:
-        return DeedResourceUse.from_row(row)
-
 
 class MilestonesByDeedIdLoader(_ManyLoader[int, Milestone]):
+    of = Milestone
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await lists.milestones_by_deed_ids(session, keys)
 
-    def build(self, row: Record) -> Milestone:
-        return Milestone.from_row(row)
-
 
 class HistoryByDeedIdLoader(_ManyLoader[int, DeedHistoryEntry]):
+    of = DeedHistoryEntry
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await deeds_lifecycle.history_by_deed_ids(session, keys)
 
-    def build(self, row: Record) -> DeedHistoryEntry:
-        return DeedHistoryEntry.from_row(row)
-
 
 class ReportsByDeedIdLoader(_ManyLoader[int, ProgressReport]):
+    of = ProgressReport
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await deeds_lifecycle.reports_by_deed_ids(session, keys)
-
-    def build(self, row: Record) -> ProgressReport:
-        return ProgressReport.from_row(row)
 
 
 class PartnerContributionsByDeedIdLoader(DataLoader[int, list[PartnerContribution]]):

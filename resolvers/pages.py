@@ -32,6 +32,7 @@ from sandan.schema.context import Context
 from sandan.schema.ids import BadGlobalId, from_global_id, shown
 from sandan.schema.inputs import DeedFilter, NeedFilter, ResourceFilter
 from sandan.schema.types.audit import AuditEventFilter
+from sandan.schema.types.grid import Cell
 from sandan.schema.types.public import PublicDeedFilter
 
 
@@ -109,14 +110,19 @@ async def cell_path(ctx: Context, global_id: str | None, field: str) -> str | No
     """The ancestry path of the cell a filter names (None when no cell is named)."""
     if global_id is None:
         return None
+    return (await named_cell(ctx, global_id, field)).path
+
+
+async def named_cell(ctx: Context, global_id: str, field: str) -> Cell:
+    """The cell an argument names by its global id; INVALID_ID or NOT_FOUND on `field`."""
     try:
         _, pk = from_global_id(global_id, expect="Cell")
     except BadGlobalId as e:
         raise QueryError(QueryErrorCode.INVALID_ID, field, str(e)) from None
-    cell = await ctx.loaders.cell_by_id.load(pk)
+    cell: Cell | None = await ctx.loaders.cell_by_id.load(pk)
     if cell is None:
         raise QueryError(QueryErrorCode.NOT_FOUND, field, f"no cell has id {shown(global_id)}")
-    return cell.path
+    return cell
 
 
 async def page_query(

@@ -16,6 +16,7 @@ from sandan.resolvers.deeds.clock import today
 from sandan.resolvers.deeds.reports import parse_month
 from sandan.resolvers.errors import ErrorCode, Problem, QueryError, QueryErrorCode
 from sandan.resolvers.mutations.engine import Outcome
+from sandan.resolvers.pages import named_cell
 from sandan.resolvers.permissions import Action, may
 from sandan.schema.context import Context
 from sandan.schema.ids import BadGlobalId, from_global_id, to_global_id
@@ -48,13 +49,7 @@ def parse_item_id(value: str) -> tuple[int, date, int] | None:
 
 
 async def _meeting_cell(ctx: Context, cell_id: str, field: str) -> Cell:
-    try:
-        _, pk = from_global_id(cell_id, expect="Cell")
-    except BadGlobalId as e:
-        raise QueryError(QueryErrorCode.INVALID_ID, field, str(e)) from None
-    cell = await ctx.loaders.cell_by_id.load(pk)
-    if cell is None:
-        raise QueryError(QueryErrorCode.NOT_FOUND, field, "no cell has this id")
+    cell = await named_cell(ctx, cell_id, field)
     if not may(ctx.viewer, Action.RUN_MEETINGS, cell.path):
         raise QueryError(
             QueryErrorCode.FORBIDDEN, field, "only staff whose part of the grid holds the cell"

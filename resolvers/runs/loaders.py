@@ -24,31 +24,28 @@ def _staff_scope(viewer: Viewer, path: InstrumentedAttribute[str]) -> ColumnElem
 
 
 class OptimisationRunByIdLoader(_OneLoader[int, OptimisationRun]):
+    of = OptimisationRun
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
         scope = _staff_scope(self.deps.viewer, RunRow.cell_path)
         return await runs.runs_by_ids(session, keys, scope)
 
-    def build(self, row: Record) -> OptimisationRun:
-        return OptimisationRun.from_row(row)
-
 
 class RunConstraintByIdLoader(_OneLoader[int, RunConstraint]):
+    of = RunConstraint
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
         scope = _staff_scope(self.deps.viewer, Cell.path)
         return await run_results.constraints_by_ids(session, keys, scope)
-
-    def build(self, row: Record) -> RunConstraint:
-        return RunConstraint.from_row(row)
 
 
 class OptimisationRunsByCellIdLoader(_ManyLoader[int, OptimisationRun]):
     """The runs of each cell, newest first."""
 
+    of = OptimisationRun
+
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await runs.runs_by_cell_ids(session, keys)
-
-    def build(self, row: Record) -> OptimisationRun:
-        return OptimisationRun.from_row(row)
 
 
 class UnmatchedReasonsByNeedIdLoader(_ManyLoader[int, str]):
