@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandan.db.repositories import audit as repo
-from sandan.resolvers.pages import audit_events, page_query
+from sandan.resolvers.pages import audit_events
+from sandan.resolvers.paging import page_query
 from sandan.resolvers.queries import read_page
 from sandan.schema.connections import Connection
 from sandan.schema.context import Context, Viewer

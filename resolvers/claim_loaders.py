@@ -21,7 +21,7 @@ from sandan.schema.types.claims import (
 from sandan.schema.types.members import Person
 
 if TYPE_CHECKING:
-    from sandan.resolvers.loaders import LoaderDeps
+    from sandan.resolvers.loader_base import LoaderDeps
 
 
 class _Loader(DataLoader[int, Any]):

@@ -9,15 +9,12 @@ from typing import Any
 from sandan.db.models import PartnerClaim, PartnerTask
 from sandan.db.repositories import claim_reads, claims
 from sandan.resolvers.claims import claims_visible, now, partner_scope
+from sandan.resolvers.paging import Rows, cell_path
 from sandan.schema.context import Context
-
-Rows = tuple[Any, Any]
 
 
 async def available_tasks(ctx: Context, *, filter: Any = None) -> Rows:
     """Open tasks in the cells the caller's organisation serves (partners only)."""
-    from sandan.resolvers.pages import cell_path
-
     _, served = await partner_scope(ctx, "availableTasks")
     flt = claims.TaskFilter(
         categories=tuple(getattr(filter, "category", None) or ()),

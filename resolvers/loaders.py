@@ -10,11 +10,8 @@ declaration, which the PostgreSQL JSON path writes as SQL too.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
 from sandan.db.reader import Reader
@@ -31,7 +28,8 @@ from sandan.db.repositories.batch import Record
 from sandan.db.repositories.relations import RELATIONS, many_by_relation, one_by_relation
 from sandan.resolvers.claim_loaders import ClaimLoaders
 from sandan.resolvers.deeds.clock import today
-from sandan.schema.context import Viewer
+from sandan.resolvers.loader_base import LoaderDeps, ManyLoader, OneLoader
+from sandan.resolvers.runs.loaders import runs_loaders
 from sandan.schema.ids import to_global_id
 from sandan.schema.types.deed_lifecycle import (
     DeedComment,
@@ -45,71 +43,15 @@ from sandan.schema.types.grid import Cell, CellStats
 from sandan.schema.types.lists import Need, Resource
 from sandan.schema.types.members import ContactVisit, Household, Organisation, Person
 
-K = TypeVar("K")
-V = TypeVar("V")
 
-
-@dataclass(frozen=True)
-class LoaderDeps:
-    read_engine: AsyncEngine  # autocommit: one round trip per batch (see sandan.db.reader)
-    viewer: Viewer
-
-
-class _OneLoader(DataLoader[K, V | None], Generic[K, V]):
-    """Loads at most one object per key."""
-
-    # The row type whose `from_row` builds each object (with the viewer, for its masks);
-    # a loader of anything else overrides `build`.
-    of: ClassVar[type[Any]]
-
-    def __init__(self, deps: LoaderDeps) -> None:
-        super().__init__(load_fn=self._batch)
-        self.deps = deps
-
-    async def fetch(self, session: Reader, keys: Sequence[K]) -> dict[K, Record]:
-        raise NotImplementedError
-
-    def build(self, row: Record) -> V:
-        built: V = self.of.from_row(row, self.deps.viewer)
-        return built
-
-    async def _batch(self, keys: list[K]) -> list[V | None]:
-        async with self.deps.read_engine.connect() as session:
-            rows = await self.fetch(session, keys)
-        return [self.build(rows[k]) if k in rows else None for k in keys]
-
-
-class _ManyLoader(DataLoader[K, list[V]], Generic[K, V]):
-    """Loads a list of objects per key."""
-
-    of: ClassVar[type[Any]]  # as in _OneLoader
-
-    def __init__(self, deps: LoaderDeps) -> None:
-        super().__init__(load_fn=self._batch)
-        self.deps = deps
-
-    async def fetch(self, session: Reader, keys: Sequence[K]) -> dict[K, list[Record]]:
-        raise NotImplementedError
-
-    def build(self, row: Record) -> V:
-        built: V = self.of.from_row(row, self.deps.viewer)
-        return built
-
-    async def _batch(self, keys: list[K]) -> list[list[V]]:
-        async with self.deps.read_engine.connect() as session:
-            grouped = await self.fetch(session, keys)
-        build = self.build
-        return [[build(row) for row in grouped.get(k, ())] for k in keys]
-
-
-class CellByIdLoader(_OneLoader[int, Cell]):
+class CellByIdLoader(OneLoader[int, Cell]):
     of = Cell
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
         return await one_by_relation(session, RELATIONS["cell_by_id"], keys, self.deps.viewer.read)
 
 
-class CellByCodeLoader(_OneLoader[str, Cell]):
+class CellByCodeLoader(OneLoader[str, Cell]):
     of = Cell
 
     async def fetch(self, session: Reader, keys: Sequence[str]) -> dict[str, Record]:
@@ -118,7 +60,7 @@ class CellByCodeLoader(_OneLoader[str, Cell]):
         )
 
 
-class ChildrenByCellIdLoader(_ManyLoader[int, Cell]):
+class ChildrenByCellIdLoader(ManyLoader[int, Cell]):
     of = Cell
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
@@ -138,7 +80,7 @@ class StatsByCellIdLoader(DataLoader[int, CellStats]):
         return [CellStats.from_counts(counts.get(k, {})) for k in keys]
 
 
-class PersonByIdLoader(_OneLoader[int, Person]):
+class PersonByIdLoader(OneLoader[int, Person]):
     of = Person
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
@@ -147,7 +89,7 @@ class PersonByIdLoader(_OneLoader[int, Person]):
         )
 
 
-class PeopleByCellIdLoader(_ManyLoader[int, Person]):
+class PeopleByCellIdLoader(ManyLoader[int, Person]):
     of = Person
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
@@ -156,14 +98,14 @@ class PeopleByCellIdLoader(_ManyLoader[int, Person]):
         )
 
 
-class TeamByDeedIdLoader(_ManyLoader[int, Person]):
+class TeamByDeedIdLoader(ManyLoader[int, Person]):
     of = Person
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await members.team_by_deed_ids(session, keys, self.deps.viewer.read)
 
 
-class OrganisationByIdLoader(_OneLoader[int, Organisation]):
+class OrganisationByIdLoader(OneLoader[int, Organisation]):
     of = Organisation
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
@@ -172,28 +114,28 @@ class OrganisationByIdLoader(_OneLoader[int, Organisation]):
         )
 
 
-class HouseholdByIdLoader(_OneLoader[int, Household]):
+class HouseholdByIdLoader(OneLoader[int, Household]):
     of = Household
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
         return await members.households_by_ids(session, keys, self.deps.viewer.read)
 
 
-class HouseholdsByCellIdLoader(_ManyLoader[int, Household]):
+class HouseholdsByCellIdLoader(ManyLoader[int, Household]):
     of = Household
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await members.households_by_cell_ids(session, keys, self.deps.viewer.read)
 
 
-class VisitsByHouseholdIdLoader(_ManyLoader[int, ContactVisit]):
+class VisitsByHouseholdIdLoader(ManyLoader[int, ContactVisit]):
     of = ContactVisit
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await members.visits_by_household_ids(session, keys)
 
 
-class VisitByIdLoader(_OneLoader[int, ContactVisit]):
+class VisitByIdLoader(OneLoader[int, ContactVisit]):
     """Visits describe a household's circumstances: only within the personal scope."""
 
     of = ContactVisit
@@ -202,28 +144,28 @@ class VisitByIdLoader(_OneLoader[int, ContactVisit]):
         return await members.visits_by_ids(session, keys, self.deps.viewer.personal)
 
 
-class ResourceByIdLoader(_OneLoader[int, Resource]):
+class ResourceByIdLoader(OneLoader[int, Resource]):
     of = Resource
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
         return await lists.resources_by_ids(session, keys, self.deps.viewer.read)
 
 
-class ResourcesByCellIdLoader(_ManyLoader[int, Resource]):
+class ResourcesByCellIdLoader(ManyLoader[int, Resource]):
     of = Resource
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await lists.resources_by_cell_ids(session, keys, self.deps.viewer.read)
 
 
-class NeedByIdLoader(_OneLoader[int, Need]):
+class NeedByIdLoader(OneLoader[int, Need]):
     of = Need
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
         return await lists.needs_by_ids(session, keys, self.deps.viewer.read)
 
 
-class NeedsByCellIdLoader(_ManyLoader[int, Need]):
+class NeedsByCellIdLoader(ManyLoader[int, Need]):
     of = Need
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
@@ -231,7 +173,7 @@ class NeedsByCellIdLoader(_ManyLoader[int, Need]):
         return await lists.needs_by_cell_ids(session, keys, viewer.read, viewer.personal)
 
 
-class DeedByIdLoader(_OneLoader[int, Deed]):
+class DeedByIdLoader(OneLoader[int, Deed]):
     of = Deed
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
@@ -240,7 +182,7 @@ class DeedByIdLoader(_OneLoader[int, Deed]):
         )
 
 
-class DeedByNeedIdLoader(_OneLoader[int, Deed]):
+class DeedByNeedIdLoader(OneLoader[int, Deed]):
     of = Deed
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
@@ -249,7 +191,7 @@ class DeedByNeedIdLoader(_OneLoader[int, Deed]):
         )
 
 
-class DeedsByCellIdLoader(_ManyLoader[int, Deed]):
+class DeedsByCellIdLoader(ManyLoader[int, Deed]):
     of = Deed
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
@@ -258,28 +200,28 @@ class DeedsByCellIdLoader(_ManyLoader[int, Deed]):
         )
 
 
-class ResourceUsesByDeedIdLoader(_ManyLoader[int, DeedResourceUse]):
+class ResourceUsesByDeedIdLoader(ManyLoader[int, DeedResourceUse]):
     of = DeedResourceUse
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await lists.deed_resources_by_deed_ids(session, keys)
 
 
-class MilestonesByDeedIdLoader(_ManyLoader[int, Milestone]):
+class MilestonesByDeedIdLoader(ManyLoader[int, Milestone]):
     of = Milestone
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await lists.milestones_by_deed_ids(session, keys)
 
 
-class HistoryByDeedIdLoader(_ManyLoader[int, DeedHistoryEntry]):
+class HistoryByDeedIdLoader(ManyLoader[int, DeedHistoryEntry]):
     of = DeedHistoryEntry
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await deeds_lifecycle.history_by_deed_ids(session, keys)
 
 
-class ReportsByDeedIdLoader(_ManyLoader[int, ProgressReport]):
+class ReportsByDeedIdLoader(ManyLoader[int, ProgressReport]):
     of = ProgressReport
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
@@ -315,7 +257,7 @@ def _contributions(rows: Iterable[Record]) -> list[PartnerContribution]:
     return [sums[k] for k in sorted(sums)]
 
 
-class CommentsByDeedIdLoader(_ManyLoader[int, DeedComment]):
+class CommentsByDeedIdLoader(ManyLoader[int, DeedComment]):
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await deeds_comments.visible_by_deed_ids(session, keys)
 
@@ -370,8 +312,6 @@ class Loaders:
         self.deeds_by_cell_id = DeedsByCellIdLoader(deps)
         self.resource_uses_by_deed_id = ResourceUsesByDeedIdLoader(deps)
         self.milestones_by_deed_id = MilestonesByDeedIdLoader(deps)
-        from sandan.resolvers.runs.loaders import runs_loaders  # imports this module
-
         (
             self.optimisation_runs_by_cell_id,
             self.unmatched_reasons_by_need_id,

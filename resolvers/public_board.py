@@ -17,7 +17,7 @@ from sandan.db.repositories.deeds_feedback import Satisfaction, satisfaction_by_
 from sandan.db.repositories.grid import ancestor_ids
 from sandan.resolvers import pages
 from sandan.resolvers.errors import QueryError, QueryErrorCode
-from sandan.resolvers.pages import page_query
+from sandan.resolvers.paging import page_query
 from sandan.resolvers.queries import read_page
 from sandan.schema.connections import Connection, Edge
 from sandan.schema.context import Context

@@ -10,7 +10,7 @@ from sandan.db.repositories.batch import Record
 from sandan.db.repositories.pages import count_rows, keyset_page
 from sandan.resolvers import pages
 from sandan.resolvers.errors import QueryError, QueryErrorCode
-from sandan.resolvers.pages import PageQuery, RowsBuilder
+from sandan.resolvers.paging import PageQuery, RowsBuilder, page_query
 from sandan.schema.connections import Connection, Edge, PageInfo, encode_cursor
 from sandan.schema.context import Context
 from sandan.schema.ids import BadGlobalId, from_global_id
@@ -71,7 +71,7 @@ async def _listed(ctx: Context, step: RowsBuilder, of: type[R], **arguments: Any
     """A connection root: the page query of `step` (`resolvers.pages`), read as objects of
     `of` (masked for the caller)."""
     viewer = ctx.viewer
-    query = await pages.page_query(ctx, step, **arguments)
+    query = await page_query(ctx, step, **arguments)
     return await read_page(ctx, query, lambda row: of.from_row(row, viewer))
 
 

@@ -30,7 +30,8 @@ from sandan.guard import GraphQLGuard, viewer_of
 from sandan.ratelimit import RateLimiter
 from sandan.resolvers.audit import AuditTrail
 from sandan.resolvers.audit import drain as drain_audit
-from sandan.resolvers.loaders import LoaderDeps, Loaders
+from sandan.resolvers.loader_base import LoaderDeps
+from sandan.resolvers.loaders import Loaders
 from sandan.runs_http import download, server_worker
 from sandan.schema.build import build_schema
 from sandan.schema.context import Context, Viewer

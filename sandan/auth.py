@@ -29,20 +29,6 @@ WHOLE_GRID = "*"
 TOUCH_INTERVAL = 60.0
 
 
-def parse_staff_tokens(spec: str) -> dict[str, str]:
-    tokens: dict[str, str] = {}
-    for item in spec.split(","):
-        token, sep, cell_code = item.strip().partition("=")
-        if not item.strip():
-            continue
-        if not sep or not token or not cell_code:
-            raise ValueError(f"SANDAN_STAFF_TOKENS entry {item!r} is not token=CELLCODE")
-        if len(token) < 12:
-            raise ValueError("staff tokens must be at least 12 characters long")
-        tokens[token] = cell_code
-    return tokens
-
-
 def bearer_token(authorization: str | None) -> str | None:
     if not authorization:
         return None

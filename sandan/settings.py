@@ -120,8 +120,6 @@ class Settings:
         if env.get("SANDAN_ECHO_SQL"):
             values["echo_sql"] = env["SANDAN_ECHO_SQL"] not in ("", "0", "false")
         if env.get("SANDAN_STAFF_TOKENS"):
-            from sandan.auth import parse_staff_tokens
-
             values["staff_tokens"] = parse_staff_tokens(env["SANDAN_STAFF_TOKENS"])
         if env.get("SANDAN_PLANNED_READS"):
             values["planned_reads"] = env["SANDAN_PLANNED_READS"] not in ("0", "false")
@@ -152,3 +150,18 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def parse_staff_tokens(spec: str) -> dict[str, str]:
+    """SANDAN_STAFF_TOKENS (`token=CELLCODE,other=*`): bootstrap token -> its scope's cell code."""
+    tokens: dict[str, str] = {}
+    for item in spec.split(","):
+        token, sep, cell_code = item.strip().partition("=")
+        if not item.strip():
+            continue
+        if not sep or not token or not cell_code:
+            raise ValueError(f"SANDAN_STAFF_TOKENS entry {item!r} is not token=CELLCODE")
+        if len(token) < 12:
+            raise ValueError("staff tokens must be at least 12 characters long")
+        tokens[token] = cell_code
+    return tokens

@@ -16,7 +16,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 
 from sandan.auth import bearer_token, well_formed_token
-from sandan.resolvers.loaders import LoaderDeps, Loaders
+from sandan.resolvers.loader_base import LoaderDeps
+from sandan.resolvers.loaders import Loaders
 from sandan.schema.context import Context, Viewer
 
 ResolveToken = Callable[[str], Awaitable[Viewer | None]]

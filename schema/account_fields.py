@@ -9,7 +9,7 @@ import strawberry
 from sandan.db.enums import Role
 from sandan.resolvers import accounts as logic
 from sandan.resolvers.errors import Problem
-from sandan.resolvers.pages import page_query
+from sandan.resolvers.paging import page_query
 from sandan.resolvers.queries import read_page
 from sandan.schema.accounts import (
     Account,

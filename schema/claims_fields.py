@@ -19,7 +19,7 @@ from sandan.resolvers import claim_pages, claim_release
 from sandan.resolvers import claims as logic
 from sandan.resolvers.claims import ClaimErrorCode, Refusal
 from sandan.resolvers.errors import Problem
-from sandan.resolvers.pages import page_query
+from sandan.resolvers.paging import page_query
 from sandan.resolvers.queries import read_page
 from sandan.schema.accounts import global_pk
 from sandan.schema.connections import Connection

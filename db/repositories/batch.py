@@ -11,7 +11,9 @@ from typing import Any, TypeAlias, TypeVar
 from sqlalchemy import ColumnElement, Result, Select, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from sandan.db.models import Cell
 from sandan.db.reader import Reader
+from sandan.db.scope import Scope
 
 K = TypeVar("K", bound=Hashable)
 
@@ -85,3 +87,14 @@ async def rows_grouped_by_key(
 def columns_of(model: Any) -> Select[Any]:
     """A Core select of a model's columns: rows, not ORM objects (cheaper to build and read)."""
     return select(*model.__table__.columns)
+
+
+def in_cells(model: Any, scope: Scope) -> Select[Any]:
+    """The rows of `model` whose cell is in `scope`, with that cell's path as `cell_path` (so
+    the API decides on personal fields without another query)."""
+    return (
+        columns_of(model)
+        .add_columns(Cell.path.label("cell_path"))
+        .join(Cell, Cell.id == model.cell_id)
+        .where(scope.clause(Cell.path))
+    )

@@ -21,23 +21,20 @@ from sandan.db.models import (
 )
 from sandan.db.place import PLACE_COLUMN, place_cell_id, placed_within, shown_cell_id
 from sandan.db.reader import Reader
-from sandan.db.repositories.batch import Record, columns_of, rows_by_key, rows_grouped_by_key
+from sandan.db.repositories.batch import (
+    Record,
+    columns_of,
+    in_cells,
+    rows_by_key,
+    rows_grouped_by_key,
+)
 from sandan.db.repositories.deeds_progress import overdue_clause, stalled_clause
 from sandan.db.scope import Scope
 
 
-def _in_cells(model: Any, scope: Scope) -> Select[Any]:
-    return (
-        columns_of(model)
-        .add_columns(Cell.path.label("cell_path"))
-        .join(Cell, Cell.id == model.cell_id)
-        .where(scope.clause(Cell.path))
-    )
-
-
 def _placed(model: Any, scope: Scope) -> Select[Any]:
     # Needs and deeds carry the cell shown outside the personal scope (sandan.db.place).
-    return _in_cells(model, scope).add_columns(place_cell_id().label(PLACE_COLUMN))
+    return in_cells(model, scope).add_columns(place_cell_id().label(PLACE_COLUMN))
 
 
 def need_select(scope: Scope) -> Select[Any]:
@@ -45,7 +42,7 @@ def need_select(scope: Scope) -> Select[Any]:
 
 
 def resource_select(scope: Scope) -> Select[Any]:
-    return _in_cells(Resource, scope)
+    return in_cells(Resource, scope)
 
 
 def deed_select(scope: Scope, unpublished: Scope) -> Select[Any]:

@@ -9,27 +9,22 @@ from sqlalchemy import Select
 
 from sandan.db.models import Cell, ContactVisit, Household, Organisation, Person
 from sandan.db.reader import Reader
-from sandan.db.repositories.batch import Record, columns_of, rows_by_key, rows_grouped_by_key
+from sandan.db.repositories.batch import (
+    Record,
+    columns_of,
+    in_cells,
+    rows_by_key,
+    rows_grouped_by_key,
+)
 from sandan.db.scope import Scope
 
 
 def person_select(scope: Scope) -> Select[Any]:
-    # The cell path comes along so the API can decide on personal fields without another query.
-    return (
-        columns_of(Person)
-        .add_columns(Cell.path.label("cell_path"))
-        .join(Cell, Cell.id == Person.cell_id)
-        .where(scope.clause(Cell.path))
-    )
+    return in_cells(Person, scope)
 
 
 def household_select(scope: Scope) -> Select[Any]:
-    return (
-        columns_of(Household)
-        .add_columns(Cell.path.label("cell_path"))
-        .join(Cell, Cell.id == Household.cell_id)
-        .where(scope.clause(Cell.path))
-    )
+    return in_cells(Household, scope)
 
 
 def organisation_select(scope: Scope) -> Select[Any]:

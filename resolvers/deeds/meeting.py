@@ -16,7 +16,7 @@ from sandan.resolvers.deeds.clock import today
 from sandan.resolvers.deeds.reports import parse_month
 from sandan.resolvers.errors import ErrorCode, Problem, QueryError, QueryErrorCode
 from sandan.resolvers.mutations.engine import Outcome
-from sandan.resolvers.pages import named_cell
+from sandan.resolvers.paging import named_cell
 from sandan.resolvers.permissions import Action, may
 from sandan.schema.context import Context
 from sandan.schema.ids import BadGlobalId, from_global_id, to_global_id

@@ -14,7 +14,7 @@ from sandan.db.models.runs import OptimisationRun as RunRow
 from sandan.db.reader import Reader
 from sandan.db.repositories import run_results, runs
 from sandan.db.repositories.batch import Record
-from sandan.resolvers.loaders import LoaderDeps, _ManyLoader, _OneLoader
+from sandan.resolvers.loader_base import LoaderDeps, ManyLoader, OneLoader
 from sandan.schema.context import Viewer
 from sandan.schema.types.runs import OptimisationRun, RunConstraint
 
@@ -23,7 +23,7 @@ def _staff_scope(viewer: Viewer, path: InstrumentedAttribute[str]) -> ColumnElem
     return viewer.write.clause(path) if viewer.staff else false()
 
 
-class OptimisationRunByIdLoader(_OneLoader[int, OptimisationRun]):
+class OptimisationRunByIdLoader(OneLoader[int, OptimisationRun]):
     of = OptimisationRun
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
@@ -31,7 +31,7 @@ class OptimisationRunByIdLoader(_OneLoader[int, OptimisationRun]):
         return await runs.runs_by_ids(session, keys, scope)
 
 
-class RunConstraintByIdLoader(_OneLoader[int, RunConstraint]):
+class RunConstraintByIdLoader(OneLoader[int, RunConstraint]):
     of = RunConstraint
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
@@ -39,7 +39,7 @@ class RunConstraintByIdLoader(_OneLoader[int, RunConstraint]):
         return await run_results.constraints_by_ids(session, keys, scope)
 
 
-class OptimisationRunsByCellIdLoader(_ManyLoader[int, OptimisationRun]):
+class OptimisationRunsByCellIdLoader(ManyLoader[int, OptimisationRun]):
     """The runs of each cell, newest first."""
 
     of = OptimisationRun
@@ -48,7 +48,7 @@ class OptimisationRunsByCellIdLoader(_ManyLoader[int, OptimisationRun]):
         return await runs.runs_by_cell_ids(session, keys)
 
 
-class UnmatchedReasonsByNeedIdLoader(_ManyLoader[int, str]):
+class UnmatchedReasonsByNeedIdLoader(ManyLoader[int, str]):
     """Per need, the reasons of the latest run that covered it (empty: matched, or no run)."""
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:

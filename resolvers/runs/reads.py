@@ -14,7 +14,7 @@ from sandan.db.reader import connect
 from sandan.db.repositories import run_results, runs
 from sandan.db.repositories.batch import Record
 from sandan.resolvers.errors import QueryError, QueryErrorCode
-from sandan.resolvers.pages import after_pk, page_query, page_size
+from sandan.resolvers.paging import after_pk, page_query, page_size
 from sandan.resolvers.queries import read_page
 from sandan.resolvers.runs import rows
 from sandan.resolvers.runs.rows import may_see, pk_of

@@ -8,7 +8,6 @@ nothing else (an empty page, as for any filter that matches nothing).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from sqlalchemy import false
 
@@ -18,11 +17,9 @@ from sandan.db.models.runs import RunStatus
 from sandan.db.reader import connect
 from sandan.db.repositories import run_results, runs
 from sandan.resolvers.errors import QueryError, QueryErrorCode
+from sandan.resolvers.paging import NewestFirst, Rows
 from sandan.schema.context import Context, Viewer
 from sandan.schema.ids import BadGlobalId, from_global_id
-
-if TYPE_CHECKING:
-    from sandan.resolvers.pages import Rows
 
 
 def may_see(viewer: Viewer, cell_path: str) -> bool:
@@ -40,8 +37,6 @@ async def optimisation_runs(
     ctx: Context, *, cell: str | None = None, status: Sequence[RunStatus] | None = None
 ) -> Rows:
     """Runs in the caller's staff scope, newest first."""
-    from sandan.resolvers.pages import NewestFirst
-
     cell_id = None if cell is None else pk_of(cell, "Cell", "cell")
     viewer = ctx.viewer
     scope = viewer.write.clause(RunRow.cell_path) if viewer.staff else false()

@@ -15,7 +15,8 @@ import orjson
 from sandan.db import json_pages
 from sandan.db.json_pages import PagePart, Part
 from sandan.db.json_reads import Node, UnknownName
-from sandan.resolvers.pages import PAGE_ROWS, page_query
+from sandan.resolvers.pages import PAGE_ROWS
+from sandan.resolvers.paging import page_query
 from sandan.schema.connections import CURSOR_PREFIX
 from sandan.schema.context import Context
 from sandan.schema.fastpath.plan import FieldPlan, NotCompilable, RootPlan

@@ -1,0 +1,74 @@
+"""The base of every per-request DataLoader: its dependencies (the read engine and the
+viewer) and the two shapes, one object or a list of objects per key, each batch on its own
+short connection, each row built by its type's `from_row`. The loaders themselves are in
+`resolvers.loaders` and, for optimisation runs, `resolvers.runs.loaders`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from strawberry.dataloader import DataLoader
+
+from sandan.db.reader import Reader
+from sandan.db.repositories.batch import Record
+from sandan.schema.context import Viewer
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class LoaderDeps:
+    read_engine: AsyncEngine  # autocommit: one round trip per batch (see sandan.db.reader)
+    viewer: Viewer
+
+
+class OneLoader(DataLoader[K, V | None], Generic[K, V]):
+    """Loads at most one object per key."""
+
+    # The row type whose `from_row` builds each object (with the viewer, for its masks);
+    # a loader of anything else overrides `build`.
+    of: ClassVar[type[Any]]
+
+    def __init__(self, deps: LoaderDeps) -> None:
+        super().__init__(load_fn=self._batch)
+        self.deps = deps
+
+    async def fetch(self, session: Reader, keys: Sequence[K]) -> dict[K, Record]:
+        raise NotImplementedError
+
+    def build(self, row: Record) -> V:
+        built: V = self.of.from_row(row, self.deps.viewer)
+        return built
+
+    async def _batch(self, keys: list[K]) -> list[V | None]:
+        async with self.deps.read_engine.connect() as session:
+            rows = await self.fetch(session, keys)
+        return [self.build(rows[k]) if k in rows else None for k in keys]
+
+
+class ManyLoader(DataLoader[K, list[V]], Generic[K, V]):
+    """Loads a list of objects per key."""
+
+    of: ClassVar[type[Any]]  # as in OneLoader
+
+    def __init__(self, deps: LoaderDeps) -> None:
+        super().__init__(load_fn=self._batch)
+        self.deps = deps
+
+    async def fetch(self, session: Reader, keys: Sequence[K]) -> dict[K, list[Record]]:
+        raise NotImplementedError
+
+    def build(self, row: Record) -> V:
+        built: V = self.of.from_row(row, self.deps.viewer)
+        return built
+
+    async def _batch(self, keys: list[K]) -> list[list[V]]:
+        async with self.deps.read_engine.connect() as session:
+            grouped = await self.fetch(session, keys)
+        build = self.build
+        return [[build(row) for row in grouped.get(k, ())] for k in keys]
