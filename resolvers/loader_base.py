@@ -15,6 +15,7 @@ from strawberry.dataloader import DataLoader
 
 from sandan.db.reader import Reader
 from sandan.db.repositories.batch import Record
+from sandan.db.repositories.relations import RELATIONS, many_by_relation, one_by_relation
 from sandan.schema.context import Viewer
 
 K = TypeVar("K")
@@ -72,3 +73,36 @@ class ManyLoader(DataLoader[K, list[V]], Generic[K, V]):
             grouped = await self.fetch(session, keys)
         build = self.build
         return [[build(row) for row in grouped.get(k, ())] for k in keys]
+
+
+class OneByRelation(OneLoader[K, V]):
+    """One object of type `of` per key, read through `relation` of RELATIONS (the declaration
+    the PostgreSQL JSON path writes as SQL too), in the viewer's read scope."""
+
+    def __init__(self, deps: LoaderDeps, of: type[V], relation: str) -> None:
+        super().__init__(deps)
+        self.row_type: type[Any] = of
+        self.relation = RELATIONS[relation]
+
+    async def fetch(self, session: Reader, keys: Sequence[K]) -> dict[K, Record]:
+        return await one_by_relation(session, self.relation, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> V:
+        built: V = self.row_type.from_row(row, self.deps.viewer)
+        return built
+
+
+class ManyByRelation(ManyLoader[K, V]):
+    """The objects of type `of` of each key, read through `relation` of RELATIONS."""
+
+    def __init__(self, deps: LoaderDeps, of: type[V], relation: str) -> None:
+        super().__init__(deps)
+        self.row_type: type[Any] = of
+        self.relation = RELATIONS[relation]
+
+    async def fetch(self, session: Reader, keys: Sequence[K]) -> dict[K, list[Record]]:
+        return await many_by_relation(session, self.relation, keys, self.deps.viewer.read)
+
+    def build(self, row: Record) -> V:
+        built: V = self.row_type.from_row(row, self.deps.viewer)
+        return built

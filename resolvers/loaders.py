@@ -4,7 +4,8 @@ Each batch opens its own short connection: strawberry resolves sibling fields co
 runs batches in separate tasks, and one session or connection must never serve two tasks at once.
 Loaders turn rows into API objects here (`from_row`, which applies the viewer's personal-data
 scope). Loaders named in `sandan.db.repositories.relations.RELATIONS` read through that one
-declaration, which the PostgreSQL JSON path writes as SQL too.
+declaration (`OneByRelation`, `ManyByRelation`), which the PostgreSQL JSON path writes as SQL
+too.
 """
 
 from __future__ import annotations
@@ -25,10 +26,15 @@ from sandan.db.repositories import (
     partner_progress,
 )
 from sandan.db.repositories.batch import Record
-from sandan.db.repositories.relations import RELATIONS, many_by_relation, one_by_relation
 from sandan.resolvers.claim_loaders import ClaimLoaders
 from sandan.resolvers.deeds.clock import today
-from sandan.resolvers.loader_base import LoaderDeps, ManyLoader, OneLoader
+from sandan.resolvers.loader_base import (
+    LoaderDeps,
+    ManyByRelation,
+    ManyLoader,
+    OneByRelation,
+    OneLoader,
+)
 from sandan.resolvers.runs.loaders import runs_loaders
 from sandan.schema.ids import to_global_id
 from sandan.schema.types.deed_lifecycle import (
@@ -44,31 +50,6 @@ from sandan.schema.types.lists import Need, Resource
 from sandan.schema.types.members import ContactVisit, Household, Organisation, Person
 
 
-class CellByIdLoader(OneLoader[int, Cell]):
-    of = Cell
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
-        return await one_by_relation(session, RELATIONS["cell_by_id"], keys, self.deps.viewer.read)
-
-
-class CellByCodeLoader(OneLoader[str, Cell]):
-    of = Cell
-
-    async def fetch(self, session: Reader, keys: Sequence[str]) -> dict[str, Record]:
-        return await one_by_relation(
-            session, RELATIONS["cell_by_code"], keys, self.deps.viewer.read
-        )
-
-
-class ChildrenByCellIdLoader(ManyLoader[int, Cell]):
-    of = Cell
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
-        return await many_by_relation(
-            session, RELATIONS["children_by_cell_id"], keys, self.deps.viewer.read
-        )
-
-
 class StatsByCellIdLoader(DataLoader[int, CellStats]):
     def __init__(self, deps: LoaderDeps) -> None:
         super().__init__(load_fn=self._batch)
@@ -80,38 +61,11 @@ class StatsByCellIdLoader(DataLoader[int, CellStats]):
         return [CellStats.from_counts(counts.get(k, {})) for k in keys]
 
 
-class PersonByIdLoader(OneLoader[int, Person]):
-    of = Person
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
-        return await one_by_relation(
-            session, RELATIONS["person_by_id"], keys, self.deps.viewer.read
-        )
-
-
-class PeopleByCellIdLoader(ManyLoader[int, Person]):
-    of = Person
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
-        return await many_by_relation(
-            session, RELATIONS["people_by_cell_id"], keys, self.deps.viewer.read
-        )
-
-
 class TeamByDeedIdLoader(ManyLoader[int, Person]):
     of = Person
 
     async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
         return await members.team_by_deed_ids(session, keys, self.deps.viewer.read)
-
-
-class OrganisationByIdLoader(OneLoader[int, Organisation]):
-    of = Organisation
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
-        return await one_by_relation(
-            session, RELATIONS["organisation_by_id"], keys, self.deps.viewer.read
-        )
 
 
 class HouseholdByIdLoader(OneLoader[int, Household]):
@@ -291,14 +245,16 @@ class Loaders:
     """This request's loaders; attribute names are what fields' `via` metadata refers to."""
 
     def __init__(self, deps: LoaderDeps) -> None:
-        self.cell_by_id = CellByIdLoader(deps)
-        self.cell_by_code = CellByCodeLoader(deps)
-        self.children_by_cell_id = ChildrenByCellIdLoader(deps)
+        self.cell_by_id = OneByRelation[int, Cell](deps, Cell, "cell_by_id")
+        self.cell_by_code = OneByRelation[str, Cell](deps, Cell, "cell_by_code")
+        self.children_by_cell_id = ManyByRelation[int, Cell](deps, Cell, "children_by_cell_id")
         self.stats_by_cell_id = StatsByCellIdLoader(deps)
-        self.person_by_id = PersonByIdLoader(deps)
-        self.people_by_cell_id = PeopleByCellIdLoader(deps)
+        self.person_by_id = OneByRelation[int, Person](deps, Person, "person_by_id")
+        self.people_by_cell_id = ManyByRelation[int, Person](deps, Person, "people_by_cell_id")
         self.team_by_deed_id = TeamByDeedIdLoader(deps)
-        self.organisation_by_id = OrganisationByIdLoader(deps)
+        self.organisation_by_id = OneByRelation[int, Organisation](
+            deps, Organisation, "organisation_by_id"
+        )
         self.household_by_id = HouseholdByIdLoader(deps)
         self.households_by_cell_id = HouseholdsByCellIdLoader(deps)
         self.visits_by_household_id = VisitsByHouseholdIdLoader(deps)

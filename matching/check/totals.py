@@ -17,12 +17,7 @@ def check_capacities(inst: Instance, tally: Tally, report: CheckReport) -> None:
     gives more units than its capacity."""
     for pid, needs in tally.team_of.items():
         person = inst.people[pid]
-        if len(needs) > person.max_deeds:
-            report.add(
-                Rule.MAX_DEEDS,
-                f"member of {len(needs)} deeds; max_deeds is {person.max_deeds}",
-                person=pid,
-            )
+        _deeds_within(report, Rule.MAX_DEEDS, pid, "member of", len(needs), person.max_deeds)
         hours = sum(inst.needs[n].hours for n in needs)
         if hours > person.hours + HOURS_TOLERANCE:
             report.add(
@@ -32,16 +27,20 @@ def check_capacities(inst: Instance, tally: Tally, report: CheckReport) -> None:
             )
     for pid, needs in tally.lead_of.items():
         person = inst.people[pid]
-        if len(needs) > person.max_lead:
-            report.add(
-                Rule.MAX_LEAD,
-                f"leads {len(needs)} deeds; max_lead is {person.max_lead}",
-                person=pid,
-            )
+        _deeds_within(report, Rule.MAX_LEAD, pid, "leads", len(needs), person.max_lead)
     for rid, used in tally.units.items():
         cap = inst.resources[rid].capacity
         if used > cap:
             report.add(Rule.CAPACITY, f"{used} unit(s) drawn; capacity is {cap}", resource=rid)
+
+
+def _deeds_within(
+    report: CheckReport, rule: Rule, pid: str, doing: str, count: int, limit: int
+) -> None:
+    """A person's count of deeds as a member or lead (`doing`) against the limit of the field
+    `rule` is named after (max_deeds, max_lead)."""
+    if count > limit:
+        report.add(rule, f"{doing} {count} deeds; {rule.value.lower()} is {limit}", person=pid)
 
 
 def check_pins(inst: Instance, tally: Tally, report: CheckReport) -> None:

@@ -11,8 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.util import await_only
 
-from tests.api.helpers import gid, scalar
-from tests.api.mutations.helpers import load_demo, run
+from tests.api.helpers import scalar
+from tests.api.mutations.helpers import load_demo, run, small_need
 from tests.conftest import STAFF_TOKEN, api_app
 
 CREATE = """mutation($input: CreateNeedInput!) {
@@ -53,15 +53,7 @@ async def test_a_cut_connection_writes_nothing_and_the_next_request_works(
             cut.append(pid)
             await_only(_terminate(demo_url, pid))
 
-    variables = {
-        "input": {
-            "cell": gid("Cell", demo.group),
-            "title": "代购药品",
-            "category": "DAILY_LIFE",
-            "channel": "HOUSEHOLD_VISIT",
-            "idempotencyKey": "cut-1",
-        }
-    }
+    variables = small_need(demo, idempotencyKey="cut-1")
     async with api_app(demo_url, token=STAFF_TOKEN) as (client, state):
         event.listen(state.engine.sync_engine, "after_cursor_execute", after_execute)
         failed = await run(client, CREATE, variables)

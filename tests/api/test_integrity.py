@@ -7,7 +7,7 @@ import pytest
 
 from tests.api.helpers import data_of, execute, gid, scalar
 from tests.api.mutations.documents import CLOSE_NEED, CLOSE_PERSON, RECORD_VISIT
-from tests.api.mutations.helpers import Demo, codes, load_demo, refused, run
+from tests.api.mutations.helpers import Demo, codes, load_demo, refused, run, small_need
 from tests.conftest import STAFF_TOKEN, api_client, gql
 
 
@@ -73,15 +73,7 @@ async def test_households_of_another_village_cannot_be_linked(demo: Demo) -> Non
     assert foreign is not None
     create = """mutation($input: CreateNeedInput!) {
       createNeed(input: $input) { need { id } errors { code field message } } }"""
-    variables = {
-        "input": {
-            "cell": gid("Cell", demo.group),
-            "title": "代购药品",
-            "category": "DAILY_LIFE",
-            "channel": "HOUSEHOLD_VISIT",
-            "household": gid("Household", foreign),
-        }
-    }
+    variables = small_need(demo, household=gid("Household", foreign))
     token = "village-staff-token-1"
     async with api_client(demo.url, token=token, staff_tokens={token: village_code}) as client:
         await refused(client, demo.url, create, variables, {("NOT_FOUND", "household")})

@@ -266,15 +266,7 @@ def check_deeds(data: DemoData) -> None:
 def test_town_deed_statuses(town_data: DemoData) -> None:
     assert 20 <= len(town_data.deeds) <= 80
     # Every state of the lifecycle, so the board and the joint meeting's agenda are full.
-    assert {d["status"] for d in town_data.deeds} == {
-        "PROPOSED",
-        "APPROVED",
-        "PUBLISHED",
-        "IN_PROGRESS",
-        "COMPLETED",
-        "EVALUATED",
-        "CANCELLED",
-    }
+    assert {d["status"] for d in town_data.deeds} == {status.value for status in enums.DeedStatus}
     assert any(d["published"] for d in town_data.deeds)
     assert not any(d["published"] for d in town_data.deeds if d["status"] == "PROPOSED")
 

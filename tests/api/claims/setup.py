@@ -66,26 +66,29 @@ async def _window_open(url: str, need: int) -> None:
     await execute(url, f"UPDATE needs SET window_to = NULL WHERE id = {need}")
 
 
+async def _first_in_village(url: str, village: int, table: str, where: str) -> int:
+    """The lowest id of `table` (a: the row, c: its cell) in the village's subtree where
+    `where` holds."""
+    path = await scalar(url, f"SELECT path FROM cells WHERE id = {village}")
+    found: int = await scalar(
+        url,
+        f"SELECT MIN(a.id) FROM {table} a JOIN cells c ON c.id = a.cell_id "
+        f"WHERE {where} AND c.path LIKE '{path}%'",
+    )
+    return found
+
+
 async def slot_deed(url: str, village: int) -> int:
     """An APPROVED or IN_PROGRESS deed in the village's subtree, its window open."""
-    path = await scalar(url, f"SELECT path FROM cells WHERE id = {village}")
-    deed: int = await scalar(
-        url,
-        "SELECT MIN(d.id) FROM deeds d JOIN cells c ON c.id = d.cell_id "
-        f"WHERE d.status IN ('APPROVED', 'IN_PROGRESS') AND c.path LIKE '{path}%'",
-    )
+    deed = await _first_in_village(url, village, "deeds", "a.status IN ('APPROVED', 'IN_PROGRESS')")
     await _window_open(url, await scalar(url, f"SELECT need_id FROM deeds WHERE id = {deed}"))
     return deed
 
 
 async def open_need(url: str, village: int) -> int:
     """An OPEN need without a deed in the village's subtree, its window open."""
-    path = await scalar(url, f"SELECT path FROM cells WHERE id = {village}")
-    need: int = await scalar(
-        url,
-        "SELECT MIN(n.id) FROM needs n JOIN cells c ON c.id = n.cell_id WHERE n.status = 'OPEN' "
-        f"AND n.id NOT IN (SELECT need_id FROM deeds) AND c.path LIKE '{path}%'",
-    )
+    where = "a.status = 'OPEN' AND a.id NOT IN (SELECT need_id FROM deeds)"
+    need = await _first_in_village(url, village, "needs", where)
     await _window_open(url, need)
     return need
 

@@ -138,6 +138,18 @@ def input_of(base: Callable[[Demo], dict[str, Any]], **changes: Any) -> Variable
     return lambda d: {"input": {**base(d), **changes}}
 
 
+def small_need(d: Demo, **changes: Any) -> dict[str, Any]:
+    """The variables of a createNeed with only the required fields (a need heard at a household
+    visit, filed at the demo's group), with ``changes`` applied to its input."""
+    base = {
+        "cell": gid("Cell", d.group),
+        "title": "代购药品",
+        "category": "DAILY_LIFE",
+        "channel": "HOUSEHOLD_VISIT",
+    }
+    return {"input": {**base, **changes}}
+
+
 def need_input(d: Demo, **changes: Any) -> dict[str, Any]:
     """A valid CreateNeedInput in the demo's first branch, with ``changes`` applied."""
     base = {

@@ -11,7 +11,7 @@ import pytest
 
 from tests.api.helpers import gid
 from tests.api.mutations.documents import CREATE_NEED
-from tests.api.mutations.helpers import Demo, refused
+from tests.api.mutations.helpers import Demo, refused, small_need
 from tests.conftest import STAFF_TOKEN, api_client, gql
 
 NEEDS = "query($s: String, $after: String) { needs(filter: {search: $s}, after: $after) { edges { node { id } } } }"  # noqa: E501
@@ -68,16 +68,6 @@ async def test_bad_cursors_are_typed_and_not_echoed(read_only_demo_url: str, cur
     assert len(body["errors"][0]["message"]) < 200
 
 
-def _need(demo: Demo, **changes: Any) -> dict[str, Any]:
-    base = {
-        "cell": gid("Cell", demo.group),
-        "title": "代购药品",
-        "category": "DAILY_LIFE",
-        "channel": "HOUSEHOLD_VISIT",
-    }
-    return {"input": {**base, **changes}}
-
-
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
@@ -101,13 +91,15 @@ async def test_malformed_need_inputs_are_refused(
     shared_demo: Demo, changes: dict[str, Any], expected: set[tuple[str, str]]
 ) -> None:
     async with api_client(shared_demo.url, token=STAFF_TOKEN) as client:
-        await refused(client, shared_demo.url, CREATE_NEED, _need(shared_demo, **changes), expected)
+        await refused(
+            client, shared_demo.url, CREATE_NEED, small_need(shared_demo, **changes), expected
+        )
 
 
 async def test_a_long_unknown_id_is_not_echoed_whole(shared_demo: Demo) -> None:
     long_id = gid("Cell", 10**9) * 100
     async with api_client(shared_demo.url, token=STAFF_TOKEN) as client:
-        body = await gql(client, CREATE_NEED, _need(shared_demo, cell=long_id))
+        body = await gql(client, CREATE_NEED, small_need(shared_demo, cell=long_id))
     (error,) = body["data"]["createNeed"]["errors"]
     assert long_id not in error["message"] and len(error["message"]) < 200
 
