@@ -12,10 +12,10 @@ import strawberry
 from sandan.db.enums import Role
 from sandan.resolvers import accounts as logic
 from sandan.resolvers.errors import ErrorCode, Problem
-from sandan.schema.context import Context, Info, Viewer
+from sandan.schema.context import Context, Viewer
 from sandan.schema.errors import UserError
 from sandan.schema.ids import BadGlobalId, from_global_id, to_global_id
-from sandan.schema.types.fields import RowType, column, public_field
+from sandan.schema.types.fields import RowType, column, public_field, related
 from sandan.schema.types.grid import Cell
 from sandan.schema.types.members import Organisation
 
@@ -61,24 +61,17 @@ class Account:
     cell_pk: strawberry.Private[int | None]
     organisation_pk: strawberry.Private[int | None]
 
-    @strawberry.field(
+    scope: Cell | None = related(
+        "cell_by_id",
+        "cell_pk",
         description="The cell whose subtree the account works in (a partner: its "
-        "organisation's cell); null: the whole grid."
+        "organisation's cell); null: the whole grid.",
     )
-    async def scope(self, info: Info) -> Cell | None:
-        if self.cell_pk is None:
-            return None
-        cell: Cell | None = await info.context.loaders.cell_by_id.load(self.cell_pk)
-        return cell
-
-    @strawberry.field(description="A partner's organisation; null for the other roles.")
-    async def organisation(self, info: Info) -> Organisation | None:
-        if self.organisation_pk is None:
-            return None
-        found: Organisation | None = await info.context.loaders.organisation_by_id.load(
-            self.organisation_pk
-        )
-        return found
+    organisation: Organisation | None = related(
+        "organisation_by_id",
+        "organisation_pk",
+        description="A partner's organisation; null for the other roles.",
+    )
 
     @classmethod
     def from_row(cls, row: Any, tokens: list[Any]) -> Account:
@@ -106,15 +99,12 @@ class ViewerInfo:
     )
     scope_pk: strawberry.Private[int | None]
 
-    @strawberry.field(
+    scope: Cell | None = related(
+        "cell_by_id",
+        "scope_pk",
         description="The cell whose subtree the caller manages; null for the whole grid (or, "
-        "with a null role, for the public, which manages nothing)."
+        "with a null role, for the public, which manages nothing).",
     )
-    async def scope(self, info: Info) -> Cell | None:
-        if self.scope_pk is None:
-            return None
-        cell: Cell | None = await info.context.loaders.cell_by_id.load(self.scope_pk)
-        return cell
 
 
 async def viewer_info(ctx: Context) -> ViewerInfo:

@@ -23,7 +23,7 @@ from sandan.resolvers.paging import page_query
 from sandan.resolvers.queries import read_page
 from sandan.schema.accounts import global_pk
 from sandan.schema.connections import Connection
-from sandan.schema.context import Context, Info
+from sandan.schema.context import Context, Info, Viewer
 from sandan.schema.enums import described_enum
 from sandan.schema.types.claims import PartnerClaim, PartnerTask
 
@@ -105,18 +105,20 @@ async def _claim(ctx: Context, pk: int) -> PartnerClaim | None:
 
 
 async def _on_claim(
-    ctx: Context,
+    info: Info,
     claim_id: strawberry.ID,
-    act: Callable[[AsyncSession, int], Awaitable[list[Refusal]]],
+    act: Callable[[AsyncSession, Viewer, int], Awaitable[list[Refusal]]],
 ) -> ClaimPayload:
-    """Run `act` on a claim in one unit of work, and answer with the claim as it is now."""
+    """Run `act` (session, viewer, claim pk) on a claim in one unit of work, and answer with
+    the claim as it is now."""
+    ctx = info.context
     refusals: list[Refusal] = []
     pk = _pk(claim_id, "PartnerClaim", "claim", refusals)
     if pk is None:
         return ClaimPayload(claim=None, errors=_errors(refusals))
     try:
         async with ctx.sessionmaker() as session, session.begin():
-            refusals = await act(session, pk)
+            refusals = await act(session, ctx.viewer, pk)
             if refusals:
                 await session.rollback()
     except IntegrityError:
@@ -268,9 +270,8 @@ class ClaimMutation:
             why("for the history (1000 characters); required to release a confirmed claim"),
         ] = None,
     ) -> ClaimPayload:
-        viewer = info.context.viewer
         return await _on_claim(
-            info.context, claim, lambda s, pk: claim_release.release_claim(s, viewer, pk, reason)
+            info, claim, lambda s, viewer, pk: claim_release.release_claim(s, viewer, pk, reason)
         )
 
     @strawberry.mutation(
@@ -289,11 +290,10 @@ class ClaimMutation:
             str | None, strawberry.argument(description="What was done, for the history.")
         ] = None,
     ) -> ClaimPayload:
-        viewer = info.context.viewer
         return await _on_claim(
-            info.context,
+            info,
             claim,
-            lambda s, pk: logic.report_progress(
+            lambda s, viewer, pk: logic.report_progress(
                 s, viewer, pk, hours=hours, progress=progress, note=note
             ),
         )
@@ -310,11 +310,10 @@ class ClaimMutation:
             str | None, strawberry.argument(description="A note for the history.")
         ] = None,
     ) -> ClaimPayload:
-        viewer = info.context.viewer
         return await _on_claim(
-            info.context,
+            info,
             claim,
-            lambda s, pk: logic.decide_claim(s, viewer, pk, confirm=True, reason=note),
+            lambda s, viewer, pk: logic.decide_claim(s, viewer, pk, confirm=True, reason=note),
         )
 
     @strawberry.mutation(
@@ -326,9 +325,8 @@ class ClaimMutation:
         claim: ClaimId,
         reason: Annotated[str | None, why("for the partner")] = None,
     ) -> ClaimPayload:
-        viewer = info.context.viewer
         return await _on_claim(
-            info.context,
+            info,
             claim,
-            lambda s, pk: logic.decide_claim(s, viewer, pk, confirm=False, reason=reason),
+            lambda s, viewer, pk: logic.decide_claim(s, viewer, pk, confirm=False, reason=reason),
         )
