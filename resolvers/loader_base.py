@@ -6,7 +6,7 @@ short connection, each row built by its type's `from_row`. The loaders themselve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -75,34 +75,74 @@ class ManyLoader(DataLoader[K, list[V]], Generic[K, V]):
         return [[build(row) for row in grouped.get(k, ())] for k in keys]
 
 
-class OneByRelation(OneLoader[K, V]):
-    """One object of type `of` per key, read through `relation` of RELATIONS (the declaration
-    the PostgreSQL JSON path writes as SQL too), in the viewer's read scope."""
+# How a loader reads the rows of a batch: (connection, keys, viewer) -> rows by key (one row or
+# a list of rows per key), in the viewer's scopes.
+Read = Callable[[Reader, Sequence[Any], Viewer], Awaitable[Any]]
 
-    def __init__(self, deps: LoaderDeps, of: type[V], relation: str) -> None:
+
+class OneBy(OneLoader[Any, V]):
+    """One object of type `of` per key, its rows read by `read`."""
+
+    def __init__(self, deps: LoaderDeps, of: type[V], read: Read) -> None:
         super().__init__(deps)
         self.row_type: type[Any] = of
-        self.relation = RELATIONS[relation]
+        self.read = read
 
-    async def fetch(self, session: Reader, keys: Sequence[K]) -> dict[K, Record]:
-        return await one_by_relation(session, self.relation, keys, self.deps.viewer.read)
+    async def fetch(self, session: Reader, keys: Sequence[Any]) -> dict[Any, Record]:
+        rows: dict[Any, Record] = await self.read(session, keys, self.deps.viewer)
+        return rows
 
     def build(self, row: Record) -> V:
         built: V = self.row_type.from_row(row, self.deps.viewer)
         return built
 
 
-class ManyByRelation(ManyLoader[K, V]):
-    """The objects of type `of` of each key, read through `relation` of RELATIONS."""
+class ManyBy(ManyLoader[Any, V]):
+    """The objects of type `of` of each key, their rows read by `read`."""
 
-    def __init__(self, deps: LoaderDeps, of: type[V], relation: str) -> None:
+    def __init__(self, deps: LoaderDeps, of: type[V], read: Read) -> None:
         super().__init__(deps)
         self.row_type: type[Any] = of
-        self.relation = RELATIONS[relation]
+        self.read = read
 
-    async def fetch(self, session: Reader, keys: Sequence[K]) -> dict[K, list[Record]]:
-        return await many_by_relation(session, self.relation, keys, self.deps.viewer.read)
+    async def fetch(self, session: Reader, keys: Sequence[Any]) -> dict[Any, list[Record]]:
+        rows: dict[Any, list[Record]] = await self.read(session, keys, self.deps.viewer)
+        return rows
 
     def build(self, row: Record) -> V:
         built: V = self.row_type.from_row(row, self.deps.viewer)
         return built
+
+
+def one_related(relation: str) -> Read:
+    """Read one row per key through `relation` of RELATIONS (the declaration the PostgreSQL
+    JSON path writes as SQL too), in the viewer's read scope."""
+    declared = RELATIONS[relation]
+    return lambda session, keys, viewer: one_by_relation(session, declared, keys, viewer.read)
+
+
+def many_related(relation: str) -> Read:
+    """Read the rows of each key through `relation` of RELATIONS, in the viewer's read scope."""
+    declared = RELATIONS[relation]
+    return lambda session, keys, viewer: many_by_relation(session, declared, keys, viewer.read)
+
+
+def in_read_scope(fetch: Callable[..., Awaitable[Any]]) -> Read:
+    """Read with `fetch(connection, keys, read scope)`."""
+    return lambda session, keys, viewer: fetch(session, keys, viewer.read)
+
+
+def in_both_scopes(fetch: Callable[..., Awaitable[Any]]) -> Read:
+    """Read with `fetch(connection, keys, read scope, personal scope)`."""
+    return lambda session, keys, viewer: fetch(session, keys, viewer.read, viewer.personal)
+
+
+def in_personal_scope(fetch: Callable[..., Awaitable[Any]]) -> Read:
+    """Read with `fetch(connection, keys, personal scope)`."""
+    return lambda session, keys, viewer: fetch(session, keys, viewer.personal)
+
+
+def unscoped(fetch: Callable[..., Awaitable[Any]]) -> Read:
+    """Read with `fetch(connection, keys)`: rows of objects the caller already reads (a deed's
+    milestones, a household's visits)."""
+    return lambda session, keys, viewer: fetch(session, keys)

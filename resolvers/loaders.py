@@ -4,8 +4,8 @@ Each batch opens its own short connection: strawberry resolves sibling fields co
 runs batches in separate tasks, and one session or connection must never serve two tasks at once.
 Loaders turn rows into API objects here (`from_row`, which applies the viewer's personal-data
 scope). Loaders named in `sandan.db.repositories.relations.RELATIONS` read through that one
-declaration (`OneByRelation`, `ManyByRelation`), which the PostgreSQL JSON path writes as SQL
-too.
+declaration (`one_related`, `many_related`), which the PostgreSQL JSON path writes as SQL
+too. Most loaders are one line of `Loaders`: the object type and how its rows are read.
 """
 
 from __future__ import annotations
@@ -30,10 +30,15 @@ from sandan.resolvers.claim_loaders import ClaimLoaders
 from sandan.resolvers.deeds.clock import today
 from sandan.resolvers.loader_base import (
     LoaderDeps,
-    ManyByRelation,
+    ManyBy,
     ManyLoader,
-    OneByRelation,
-    OneLoader,
+    OneBy,
+    in_both_scopes,
+    in_personal_scope,
+    in_read_scope,
+    many_related,
+    one_related,
+    unscoped,
 )
 from sandan.resolvers.runs.loaders import runs_loaders
 from sandan.schema.ids import to_global_id
@@ -59,127 +64,6 @@ class StatsByCellIdLoader(DataLoader[int, CellStats]):
         async with self.deps.read_engine.connect() as session:
             counts = await grid.subtree_counts(session, keys, today(), self.deps.viewer.personal)
         return [CellStats.from_counts(counts.get(k, {})) for k in keys]
-
-
-class TeamByDeedIdLoader(ManyLoader[int, Person]):
-    of = Person
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
-        return await members.team_by_deed_ids(session, keys, self.deps.viewer.read)
-
-
-class HouseholdByIdLoader(OneLoader[int, Household]):
-    of = Household
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
-        return await members.households_by_ids(session, keys, self.deps.viewer.read)
-
-
-class HouseholdsByCellIdLoader(ManyLoader[int, Household]):
-    of = Household
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
-        return await members.households_by_cell_ids(session, keys, self.deps.viewer.read)
-
-
-class VisitsByHouseholdIdLoader(ManyLoader[int, ContactVisit]):
-    of = ContactVisit
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
-        return await members.visits_by_household_ids(session, keys)
-
-
-class VisitByIdLoader(OneLoader[int, ContactVisit]):
-    """Visits describe a household's circumstances: only within the personal scope."""
-
-    of = ContactVisit
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
-        return await members.visits_by_ids(session, keys, self.deps.viewer.personal)
-
-
-class ResourceByIdLoader(OneLoader[int, Resource]):
-    of = Resource
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
-        return await lists.resources_by_ids(session, keys, self.deps.viewer.read)
-
-
-class ResourcesByCellIdLoader(ManyLoader[int, Resource]):
-    of = Resource
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
-        return await lists.resources_by_cell_ids(session, keys, self.deps.viewer.read)
-
-
-class NeedByIdLoader(OneLoader[int, Need]):
-    of = Need
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
-        return await lists.needs_by_ids(session, keys, self.deps.viewer.read)
-
-
-class NeedsByCellIdLoader(ManyLoader[int, Need]):
-    of = Need
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
-        viewer = self.deps.viewer
-        return await lists.needs_by_cell_ids(session, keys, viewer.read, viewer.personal)
-
-
-class DeedByIdLoader(OneLoader[int, Deed]):
-    of = Deed
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
-        return await lists.deeds_by_ids(
-            session, keys, self.deps.viewer.read, self.deps.viewer.personal
-        )
-
-
-class DeedByNeedIdLoader(OneLoader[int, Deed]):
-    of = Deed
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, Record]:
-        return await lists.deeds_by_need_ids(
-            session, keys, self.deps.viewer.read, self.deps.viewer.personal
-        )
-
-
-class DeedsByCellIdLoader(ManyLoader[int, Deed]):
-    of = Deed
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
-        return await lists.deeds_by_cell_ids(
-            session, keys, self.deps.viewer.read, self.deps.viewer.personal
-        )
-
-
-class ResourceUsesByDeedIdLoader(ManyLoader[int, DeedResourceUse]):
-    of = DeedResourceUse
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
-        return await lists.deed_resources_by_deed_ids(session, keys)
-
-
-class MilestonesByDeedIdLoader(ManyLoader[int, Milestone]):
-    of = Milestone
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
-        return await lists.milestones_by_deed_ids(session, keys)
-
-
-class HistoryByDeedIdLoader(ManyLoader[int, DeedHistoryEntry]):
-    of = DeedHistoryEntry
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
-        return await deeds_lifecycle.history_by_deed_ids(session, keys)
-
-
-class ReportsByDeedIdLoader(ManyLoader[int, ProgressReport]):
-    of = ProgressReport
-
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
-        return await deeds_lifecycle.reports_by_deed_ids(session, keys)
 
 
 class PartnerContributionsByDeedIdLoader(DataLoader[int, list[PartnerContribution]]):
@@ -245,29 +129,35 @@ class Loaders:
     """This request's loaders; attribute names are what fields' `via` metadata refers to."""
 
     def __init__(self, deps: LoaderDeps) -> None:
-        self.cell_by_id = OneByRelation[int, Cell](deps, Cell, "cell_by_id")
-        self.cell_by_code = OneByRelation[str, Cell](deps, Cell, "cell_by_code")
-        self.children_by_cell_id = ManyByRelation[int, Cell](deps, Cell, "children_by_cell_id")
+        self.cell_by_id = OneBy(deps, Cell, one_related("cell_by_id"))
+        self.cell_by_code = OneBy(deps, Cell, one_related("cell_by_code"))
+        self.children_by_cell_id = ManyBy(deps, Cell, many_related("children_by_cell_id"))
         self.stats_by_cell_id = StatsByCellIdLoader(deps)
-        self.person_by_id = OneByRelation[int, Person](deps, Person, "person_by_id")
-        self.people_by_cell_id = ManyByRelation[int, Person](deps, Person, "people_by_cell_id")
-        self.team_by_deed_id = TeamByDeedIdLoader(deps)
-        self.organisation_by_id = OneByRelation[int, Organisation](
-            deps, Organisation, "organisation_by_id"
+        self.person_by_id = OneBy(deps, Person, one_related("person_by_id"))
+        self.people_by_cell_id = ManyBy(deps, Person, many_related("people_by_cell_id"))
+        self.team_by_deed_id = ManyBy(deps, Person, in_read_scope(members.team_by_deed_ids))
+        self.organisation_by_id = OneBy(deps, Organisation, one_related("organisation_by_id"))
+        self.household_by_id = OneBy(deps, Household, in_read_scope(members.households_by_ids))
+        self.households_by_cell_id = ManyBy(
+            deps, Household, in_read_scope(members.households_by_cell_ids)
         )
-        self.household_by_id = HouseholdByIdLoader(deps)
-        self.households_by_cell_id = HouseholdsByCellIdLoader(deps)
-        self.visits_by_household_id = VisitsByHouseholdIdLoader(deps)
-        self.visit_by_id = VisitByIdLoader(deps)
-        self.resource_by_id = ResourceByIdLoader(deps)
-        self.resources_by_cell_id = ResourcesByCellIdLoader(deps)
-        self.need_by_id = NeedByIdLoader(deps)
-        self.needs_by_cell_id = NeedsByCellIdLoader(deps)
-        self.deed_by_id = DeedByIdLoader(deps)
-        self.deed_by_need_id = DeedByNeedIdLoader(deps)
-        self.deeds_by_cell_id = DeedsByCellIdLoader(deps)
-        self.resource_uses_by_deed_id = ResourceUsesByDeedIdLoader(deps)
-        self.milestones_by_deed_id = MilestonesByDeedIdLoader(deps)
+        self.visits_by_household_id = ManyBy(
+            deps, ContactVisit, unscoped(members.visits_by_household_ids)
+        )
+        self.visit_by_id = OneBy(deps, ContactVisit, in_personal_scope(members.visits_by_ids))
+        self.resource_by_id = OneBy(deps, Resource, in_read_scope(lists.resources_by_ids))
+        self.resources_by_cell_id = ManyBy(
+            deps, Resource, in_read_scope(lists.resources_by_cell_ids)
+        )
+        self.need_by_id = OneBy(deps, Need, in_read_scope(lists.needs_by_ids))
+        self.needs_by_cell_id = ManyBy(deps, Need, in_both_scopes(lists.needs_by_cell_ids))
+        self.deed_by_id = OneBy(deps, Deed, in_both_scopes(lists.deeds_by_ids))
+        self.deed_by_need_id = OneBy(deps, Deed, in_both_scopes(lists.deeds_by_need_ids))
+        self.deeds_by_cell_id = ManyBy(deps, Deed, in_both_scopes(lists.deeds_by_cell_ids))
+        self.resource_uses_by_deed_id = ManyBy(
+            deps, DeedResourceUse, unscoped(lists.deed_resources_by_deed_ids)
+        )
+        self.milestones_by_deed_id = ManyBy(deps, Milestone, unscoped(lists.milestones_by_deed_ids))
         (
             self.optimisation_runs_by_cell_id,
             self.unmatched_reasons_by_need_id,
@@ -275,8 +165,12 @@ class Loaders:
             self.run_constraint_by_id,
         ) = runs_loaders(deps)
         self.claims = ClaimLoaders(deps)
-        self.history_by_deed_id = HistoryByDeedIdLoader(deps)
-        self.reports_by_deed_id = ReportsByDeedIdLoader(deps)
+        self.history_by_deed_id = ManyBy(
+            deps, DeedHistoryEntry, unscoped(deeds_lifecycle.history_by_deed_ids)
+        )
+        self.reports_by_deed_id = ManyBy(
+            deps, ProgressReport, unscoped(deeds_lifecycle.reports_by_deed_ids)
+        )
         self.partner_contributions_by_deed_id = PartnerContributionsByDeedIdLoader(deps)
         self.progress_by_deed_id = ProgressByDeedIdLoader(deps)
         self.comments_by_deed_id = CommentsByDeedIdLoader(deps)
