@@ -28,16 +28,24 @@ class LoaderDeps:
     viewer: Viewer
 
 
-class OneLoader(DataLoader[K, V | None], Generic[K, V]):
+class BatchLoader(DataLoader[K, V], Generic[K, V]):
+    """A loader of this request: `_batch` answers a batch of keys with `deps` (the read engine,
+    a connection of its own per batch, and the viewer)."""
+
+    def __init__(self, deps: LoaderDeps) -> None:
+        super().__init__(load_fn=self._batch)
+        self.deps = deps
+
+    async def _batch(self, keys: list[K]) -> list[V]:
+        raise NotImplementedError
+
+
+class OneLoader(BatchLoader[K, V | None]):
     """Loads at most one object per key."""
 
     # The row type whose `from_row` builds each object (with the viewer, for its masks);
     # a loader of anything else overrides `build`.
     of: ClassVar[type[Any]]
-
-    def __init__(self, deps: LoaderDeps) -> None:
-        super().__init__(load_fn=self._batch)
-        self.deps = deps
 
     async def fetch(self, session: Reader, keys: Sequence[K]) -> dict[K, Record]:
         raise NotImplementedError
@@ -52,14 +60,10 @@ class OneLoader(DataLoader[K, V | None], Generic[K, V]):
         return [self.build(rows[k]) if k in rows else None for k in keys]
 
 
-class ManyLoader(DataLoader[K, list[V]], Generic[K, V]):
+class ManyLoader(BatchLoader[K, list[V]]):
     """Loads a list of objects per key."""
 
     of: ClassVar[type[Any]]  # as in OneLoader
-
-    def __init__(self, deps: LoaderDeps) -> None:
-        super().__init__(load_fn=self._batch)
-        self.deps = deps
 
     async def fetch(self, session: Reader, keys: Sequence[K]) -> dict[K, list[Record]]:
         raise NotImplementedError

@@ -10,12 +10,9 @@ too. Most loaders are one line of `Loaders`: the object type and how its rows ar
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date
 
-from strawberry.dataloader import DataLoader
-
-from sandan.db.reader import Reader
 from sandan.db.repositories import (
     deeds_comments,
     deeds_lifecycle,
@@ -29,9 +26,9 @@ from sandan.db.repositories.batch import Record
 from sandan.resolvers.claim_loaders import ClaimLoaders
 from sandan.resolvers.deeds.clock import today
 from sandan.resolvers.loader_base import (
+    BatchLoader,
     LoaderDeps,
     ManyBy,
-    ManyLoader,
     OneBy,
     in_both_scopes,
     in_personal_scope,
@@ -41,7 +38,6 @@ from sandan.resolvers.loader_base import (
     unscoped,
 )
 from sandan.resolvers.runs.loaders import runs_loaders
-from sandan.schema.ids import to_global_id
 from sandan.schema.types.deed_lifecycle import (
     DeedComment,
     DeedHistoryEntry,
@@ -55,23 +51,15 @@ from sandan.schema.types.lists import Need, Resource
 from sandan.schema.types.members import ContactVisit, Household, Organisation, Person
 
 
-class StatsByCellIdLoader(DataLoader[int, CellStats]):
-    def __init__(self, deps: LoaderDeps) -> None:
-        super().__init__(load_fn=self._batch)
-        self.deps = deps
-
+class StatsByCellIdLoader(BatchLoader[int, CellStats]):
     async def _batch(self, keys: list[int]) -> list[CellStats]:
         async with self.deps.read_engine.connect() as session:
             counts = await grid.subtree_counts(session, keys, today(), self.deps.viewer.personal)
         return [CellStats.from_counts(counts.get(k, {})) for k in keys]
 
 
-class PartnerContributionsByDeedIdLoader(DataLoader[int, list[PartnerContribution]]):
+class PartnerContributionsByDeedIdLoader(BatchLoader[int, list[PartnerContribution]]):
     """Partners' progress reports on each deed, summed per organisation and month."""
-
-    def __init__(self, deps: LoaderDeps) -> None:
-        super().__init__(load_fn=self._batch)
-        self.deps = deps
 
     async def _batch(self, keys: list[int]) -> list[list[PartnerContribution]]:
         async with self.deps.read_engine.connect() as session:
@@ -95,22 +83,8 @@ def _contributions(rows: Iterable[Record]) -> list[PartnerContribution]:
     return [sums[k] for k in sorted(sums)]
 
 
-class CommentsByDeedIdLoader(ManyLoader[int, DeedComment]):
-    async def fetch(self, session: Reader, keys: Sequence[int]) -> dict[int, list[Record]]:
-        return await deeds_comments.visible_by_deed_ids(session, keys)
-
-    def build(self, row: Record) -> DeedComment:
-        return DeedComment(
-            id=to_global_id("DeedComment", row.id), body=row.body, created_at=row.created_at
-        )
-
-
-class ProgressByDeedIdLoader(DataLoader[int, DeedProgress]):
+class ProgressByDeedIdLoader(BatchLoader[int, DeedProgress]):
     """Overdue and stalled are computed when read, against today's date."""
-
-    def __init__(self, deps: LoaderDeps) -> None:
-        super().__init__(load_fn=self._batch)
-        self.deps = deps
 
     async def _batch(self, keys: list[int]) -> list[DeedProgress]:
         async with self.deps.read_engine.connect() as session:
@@ -173,4 +147,6 @@ class Loaders:
         )
         self.partner_contributions_by_deed_id = PartnerContributionsByDeedIdLoader(deps)
         self.progress_by_deed_id = ProgressByDeedIdLoader(deps)
-        self.comments_by_deed_id = CommentsByDeedIdLoader(deps)
+        self.comments_by_deed_id = ManyBy(
+            deps, DeedComment, unscoped(deeds_comments.visible_by_deed_ids)
+        )

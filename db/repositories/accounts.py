@@ -14,6 +14,7 @@ from sandan.db.enums import Level, Role
 from sandan.db.models import Account, ApiToken, Cell, Organisation, ServedCell
 from sandan.db.reader import Reader
 from sandan.db.repositories.batch import Record, records
+from sandan.db.repositories.writes import stamp_once
 from sandan.db.scope import Scope
 
 
@@ -95,12 +96,10 @@ async def touch_token(session: AsyncSession, token_id: int, when: datetime) -> N
 
 async def revoke_token(session: AsyncSession, token_id: int, when: datetime) -> bool:
     """Revoke a token; False if it was revoked already."""
-    result = await session.execute(
-        update(ApiToken)
-        .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=when, updated_at=func.now())
+    token = ApiToken.id == token_id
+    return await stamp_once(
+        session, ApiToken.revoked_at, token, revoked_at=when, updated_at=func.now()
     )
-    return bool(getattr(result, "rowcount", 0))
 
 
 async def set_account_active(session: AsyncSession, account_id: int, active: bool) -> bool:

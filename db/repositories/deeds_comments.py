@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sandan.db.models import DeedComment
 from sandan.db.reader import Reader
 from sandan.db.repositories.batch import Record, columns_of, rows_grouped_by_key
+from sandan.db.repositories.writes import stamp_once
 
 
 async def add_comment(session: AsyncSession, deed_pk: int, body: str) -> int:
@@ -26,12 +27,8 @@ async def deed_of_comment(session: Reader, pk: int) -> int | None:
 
 
 async def hide(session: AsyncSession, pk: int) -> bool:
-    result = await session.execute(
-        update(DeedComment)
-        .where(DeedComment.id == pk, DeedComment.hidden_at.is_(None))
-        .values(hidden_at=datetime.now(UTC))
-    )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    now = datetime.now(UTC)
+    return await stamp_once(session, DeedComment.hidden_at, DeedComment.id == pk, hidden_at=now)
 
 
 async def visible_by_deed_ids(session: Reader, ids: Sequence[int]) -> dict[int, list[Record]]:

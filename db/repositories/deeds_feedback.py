@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sandan.db.models import Cell, Deed, DeedFeedback, DeedFeedbackCode
 from sandan.db.reader import Reader
+from sandan.db.repositories.writes import stamp_once
 from sandan.db.scope import Scope
 
 
@@ -32,12 +33,8 @@ async def deed_of_code(session: Reader, code_hash: str) -> int | None:
 
 async def use_code(session: AsyncSession, code_hash: str) -> bool:
     """Marks the code used; False when another request used it first (a conditional write)."""
-    result = await session.execute(
-        update(DeedFeedbackCode)
-        .where(DeedFeedbackCode.code_hash == code_hash, DeedFeedbackCode.used_at.is_(None))
-        .values(used_at=datetime.now(UTC))
-    )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    code = DeedFeedbackCode.code_hash == code_hash
+    return await stamp_once(session, DeedFeedbackCode.used_at, code, used_at=datetime.now(UTC))
 
 
 async def store_rating(

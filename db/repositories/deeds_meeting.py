@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sandan.db.enums import OPEN_DEED_STATES, DeedStatus, Level, MatterScale, NeedStatus
@@ -17,6 +17,7 @@ from sandan.db.reader import Reader
 from sandan.db.repositories.batch import Record, columns_of, records
 from sandan.db.repositories.deeds_progress import overdue_clause, stalled_clause
 from sandan.db.repositories.run_results import latest_reasons
+from sandan.db.repositories.writes import stamp_once
 from sandan.db.scope import Scope
 
 LOW_RATING = 2  # ratings at or below this are key and difficult items
@@ -94,12 +95,7 @@ async def insert_decision(session: AsyncSession, values: dict[str, Any]) -> int:
 
 
 async def mark_done(session: AsyncSession, pk: int, on: date) -> bool:
-    result = await session.execute(
-        update(MeetingDecision)
-        .where(MeetingDecision.id == pk, MeetingDecision.done_on.is_(None))
-        .values(done_on=on)
-    )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return await stamp_once(session, MeetingDecision.done_on, MeetingDecision.id == pk, done_on=on)
 
 
 async def decision_by_id(session: Reader, pk: int) -> Record | None:

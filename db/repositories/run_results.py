@@ -36,6 +36,7 @@ from sandan.db.models.runs import (
 from sandan.db.place import PLACE_COLUMN, place_cell_id
 from sandan.db.reader import Reader
 from sandan.db.repositories.batch import CHUNK, Record, columns_of, records, rows_grouped_by_key
+from sandan.db.repositories.writes import stamp_once
 
 # Rows per INSERT: well under the drivers' bound-parameter limits for these narrow tables.
 BATCH = 2000
@@ -263,12 +264,10 @@ async def constraint_by_id(session: Reader, pk: int) -> Record | None:
 
 
 async def lift_constraint(session: AsyncSession, pk: int, who: str, now: Any) -> bool:
-    result = await session.execute(
-        update(RunConstraint)
-        .where(RunConstraint.id == pk, RunConstraint.lifted_at.is_(None))
-        .values(lifted_by=who, lifted_at=now)
+    constraint = RunConstraint.id == pk
+    return await stamp_once(
+        session, RunConstraint.lifted_at, constraint, lifted_by=who, lifted_at=now
     )
-    return bool(getattr(result, "rowcount", 0))
 
 
 def _period_meets(start: date, end: date) -> Any:

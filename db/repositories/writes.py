@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, func, insert, select, update
+from sqlalchemy import ColumnElement, Row, Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from sandan.db.base import Base
 from sandan.db.enums import OPEN_DEED_STATES, DeedRole
@@ -143,3 +144,18 @@ async def household_code_taken(session: AsyncSession, code: str, except_id: int 
 async def cells_led_by(session: AsyncSession, person_id: int) -> list[str]:
     """Codes of the cells whose secretary or group leader this person is."""
     return list(await session.scalars(select(Cell.code).where(Cell.leader_id == person_id)))
+
+
+async def stamp_once(
+    session: AsyncSession,
+    stamp: InstrumentedAttribute[Any],
+    where: ColumnElement[bool],
+    **values: Any,
+) -> bool:
+    """Write `values` to the row `where` picks while its `stamp` column is still NULL; True when
+    this call wrote them. A conditional write: of two concurrent calls exactly one wins (a
+    comment hidden, a code used, a token revoked, a decision done, a pin lifted)."""
+    result = await session.execute(
+        update(stamp.class_).where(where, stamp.is_(None)).values(**values)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)

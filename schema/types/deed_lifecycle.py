@@ -95,7 +95,7 @@ class DeedProgress:
 
 
 @strawberry.type(description="A resident's public comment on a published deed (anonymous).")
-class DeedComment:
+class DeedComment(RowType):
     id: strawberry.ID = strawberry.field(description="Its id, for `hideDeedComment` (staff).")
-    body: str = strawberry.field(description="What the resident wrote.")
-    created_at: datetime = strawberry.field(description="When it was written (UTC).")
+    body: str = column(description="What the resident wrote.")
+    created_at: datetime = column(description="When it was written (UTC).")
