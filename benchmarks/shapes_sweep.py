@@ -156,7 +156,7 @@ def _compare(row: dict[str, Any], err: str, lp: float | None, problems: list[str
     lines = [m.groups() for m in map(PROGRESS.search, err.splitlines()) if m]
     close_from = None
     for _phase, _best, bound, secs in lines:
-        gap = abs(int(bound) - lp) / lp * 100.0
+        gap = (int(bound) - lp) / lp * 100.0
         if gap <= BOUND_GAP:
             close_from = close_from if close_from is not None else float(secs)
         else:
