@@ -19,6 +19,19 @@ Shapes beside them (the optimiser must do well on each):
 - ``scarce``: a town with a third of the resources: most needs compete for a few;
 - ``noleads``: a town whose needs want no lead (team and resources only).
 
+Robustness shapes (``benchmarks/shapes_sweep.py``), made by the parameters of `Scale`:
+
+- ``bigsmall``: one town of 60 villages beside twenty towns of 1-3, all independent;
+- ``manytowns``: 24 independent towns of 2-4 villages;
+- ``fewtied``: eight towns of 10-14 villages tied only by five district-wide people;
+- ``singletons``: 3,000 one-group towns of one need each (thousands of one-need components);
+- ``onecomp``: a town whose people and resources mostly reach the whole town (one component);
+- ``nores`` (no resources), ``noskills`` (nobody holds a skill), ``noleaders`` (nobody may
+  lead), ``bigteams`` (teams of 8-40), ``longperiod`` (a two-year period, needs' windows of
+  1-3 days), ``pinned`` (150 pins and 400 forbids), ``empty`` (cells only).
+
+``--set KEY=VALUE`` overrides any field of a scale (e.g. ``--set towns=30``).
+
 Reach: ~5% of people and ~12% of resources reach their whole TOWN, ~20% their VILLAGE, the rest
 their BRANCH or GROUP. Party members are ~63% of people. Needs, people and resources carry the eight
 categories, skills, hours, availability windows and need windows in May-June 2026, households (a few
@@ -32,6 +45,7 @@ The same ``(scale, seed)`` always gives the same instance (``random.Random`` see
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -113,7 +127,10 @@ KIND_WEIGHTS = [14, 10, 16, 11, 12, 14, 18, 6]
 
 PERIOD_START = dt.date(2026, 5, 1)
 PERIOD_DAYS = 61  # 1 May - 30 June 2026
-DATES = [(PERIOD_START + dt.timedelta(days=d)).isoformat() for d in range(PERIOD_DAYS)]
+
+
+def _dates(days: int) -> list[str]:
+    return [(PERIOD_START + dt.timedelta(days=d)).isoformat() for d in range(days)]
 
 
 @dataclass(frozen=True)
@@ -130,7 +147,21 @@ class Scale:
     groups: tuple[int, int] = (2, 3)
     district_wide: bool = True  # district-wide resources tie the towns together
     lead: float = 0.9  # share of needs that want a lead
+    # Parameters of the robustness shapes (benchmarks/shapes_sweep.py); the defaults give the
+    # shapes above, draw for draw.
+    town_villages: tuple[tuple[int, int], ...] = ()  # per-town village ranges (overrides both)
+    district_people: int = 0  # district-wide people (reach null, at the DISTRICT cell)
+    party: float = 0.63  # share of people who are party members
+    person_skills: bool = True  # False: nobody holds a skill (needs still ask for them)
+    volunteers: tuple[int, int] | None = None  # team sizes drawn from this range instead
+    period_days: int = PERIOD_DAYS  # the run's period (windows fall inside it)
+    need_window: tuple[int, int] = (7, 45)  # length of a need's window, days
+    need_window_null: float = 0.5  # share of needs without a window
+    wide_reach: float = 0.05  # share of people (and twice that of resources) reaching the town
 
+
+# One town of 60 villages beside twenty of 1-3 (the "bigsmall" shape).
+BIG_SMALL = ((60, 60),) + ((1, 3),) * 20
 
 SCALES: dict[str, Scale] = {
     "tiny": Scale(0, (1, 1), 4, 14, 6, 1, 1, exact=True, branches=(2, 2), groups=(1, 2)),
@@ -144,6 +175,23 @@ SCALES: dict[str, Scale] = {
     "bigvillage": Scale(0, (1, 1), 600, 1800, 250, 8, 8, exact=True, branches=(25, 25)),
     "scarce": Scale(0, (33, 33), 70, 194, 10, 8, 8),
     "noleads": Scale(0, (33, 33), 70, 194, 29, 8, 8, lead=0.0),
+    # Robustness shapes (benchmarks/shapes_sweep.py): what real instances may look like besides.
+    "bigsmall": Scale(0, (1, 1), 73, 202, 29, 8, 8, district_wide=False, town_villages=BIG_SMALL),
+    "manytowns": Scale(24, (2, 4), 73, 202, 29, 2, 2, district_wide=False),
+    "fewtied": Scale(8, (10, 14), 73, 202, 29, 8, 8, district_wide=False, district_people=5),
+    "singletons": Scale(
+        3000, (1, 1), 1, 3, 1, 0, 0, exact=True, branches=(1, 1), groups=(1, 1), district_wide=False
+    ),
+    "onecomp": Scale(0, (33, 33), 70, 194, 29, 8, 8, wide_reach=0.6),
+    "nores": Scale(0, (33, 33), 70, 194, 0, 8, 8),
+    "noskills": Scale(0, (33, 33), 70, 194, 29, 8, 8, person_skills=False),
+    "noleaders": Scale(0, (33, 33), 70, 194, 29, 0, 0, party=0.0),
+    "bigteams": Scale(0, (12, 12), 70, 194, 29, 4, 4, volunteers=(8, 40)),
+    "longperiod": Scale(
+        0, (33, 33), 70, 194, 29, 8, 8, period_days=730, need_window=(1, 3), need_window_null=0.0
+    ),
+    "pinned": Scale(0, (33, 33), 70, 194, 29, 150, 400),
+    "empty": Scale(0, (1, 1), 0, 0, 0, 0, 0, exact=True),
 }
 
 
@@ -162,6 +210,7 @@ class _Generator:
         self.pins: list[dict[str, Any]] = []
         self.forbid: list[dict[str, Any]] = []
         self.household_seq = 0
+        self.dates = _dates(self.scale.period_days)
 
     # ------------------------------------------------------------------ helpers
     def household(self) -> str:
@@ -173,11 +222,14 @@ class _Generator:
         if rng.random() < p_null:
             return None
         length = rng.randint(min_len, max_len)
-        start = rng.randint(0, PERIOD_DAYS - 1)
-        end = min(PERIOD_DAYS - 1, start + length - 1)
-        return [DATES[start], DATES[end]]
+        days = len(self.dates)
+        start = rng.randint(0, days - 1)
+        end = min(days - 1, start + length - 1)
+        return [self.dates[start], self.dates[end]]
 
     def count(self, mean: float) -> int:
+        if mean <= 0:
+            return 0
         if self.scale.exact:
             return round(mean)
         return max(1, round(mean * self.rng.uniform(0.7, 1.3)))
@@ -185,14 +237,17 @@ class _Generator:
     # ------------------------------------------------------------------ build
     def build(self) -> dict[str, Any]:
         sc = self.scale
-        if sc.towns:
+        if sc.towns or sc.town_villages:
             self.cells.append({"id": "D", "parent": None, "level": "DISTRICT"})
-            for t in range(1, sc.towns + 1):
-                self.build_town(f"T{t}", "D")
+            ranges = sc.town_villages or (sc.villages,) * sc.towns
+            for t, villages in enumerate(ranges, start=1):
+                self.build_town(f"T{t}", "D", villages)
             if sc.district_wide:
                 self.district_resources()
+            for _ in range(sc.district_people):
+                self.person("D", None)
         else:
-            self.build_town("T1", None)
+            self.build_town("T1", None, sc.villages)
         return {
             "version": 1,
             "meta": {
@@ -208,11 +263,19 @@ class _Generator:
             "forbid": self.forbid,
         }
 
-    def build_town(self, town: str, parent: str | None) -> None:
+    def build_town(self, town: str, parent: str | None, villages: tuple[int, int]) -> None:
         rng = self.rng
         sc = self.scale
         self.cells.append({"id": town, "parent": parent, "level": "TOWN"})
-        n_villages = rng.randint(*sc.villages)
+        n_villages = rng.randint(*villages)
+        w = sc.wide_reach
+        # Reach thresholds (town, village, branch) of people and of resources.
+        p_lim = (0.05, 0.25, 0.65) if w == 0.05 else (w, min(1.0, w + 0.2), min(1.0, w + 0.6))
+        r_lim = (
+            (0.12, 0.32, 0.86)
+            if w == 0.05
+            else (min(1.0, 2.4 * w), min(1.0, 2.4 * w + 0.2), min(1.0, 2.4 * w + 0.74))
+        )
         # Per village: (village id, [(branch id, [group ids])]).
         town_people: list[dict[str, Any]] = []
         town_needs: list[dict[str, Any]] = []
@@ -237,14 +300,14 @@ class _Generator:
                 r = rng.random()
                 bid, groups = rng.choice(branches)
                 gid = rng.choice(groups)
-                if r < 0.05:
+                if r < p_lim[0]:
                     reach = "TOWN"
                     # In-service members of town agencies report to the town; others live here.
                     cell = town if rng.random() < 0.4 else gid
-                elif r < 0.25:
+                elif r < p_lim[1]:
                     reach = "VILLAGE"
                     cell = vid if rng.random() < 0.3 else gid
-                elif r < 0.65:
+                elif r < p_lim[2]:
                     reach = "BRANCH"
                     cell = bid if rng.random() < 0.15 else gid
                 else:
@@ -259,11 +322,11 @@ class _Generator:
             for _ in range(self.count(sc.resources)):
                 r = rng.random()
                 bid, groups = rng.choice(branches)
-                if r < 0.12:
+                if r < r_lim[0]:
                     reach, cell = "TOWN", town
-                elif r < 0.32:
+                elif r < r_lim[1]:
                     reach, cell = "VILLAGE", vid
-                elif r < 0.86:
+                elif r < r_lim[2]:
                     reach, cell = "BRANCH", bid
                 else:
                     reach, cell = "GROUP", rng.choice(groups)
@@ -291,16 +354,18 @@ class _Generator:
 
         self.add_pins_and_forbids(town_needs, town_groups)
 
-    def person(self, cell: str, reach: str) -> dict[str, Any]:
+    def person(self, cell: str, reach: str | None) -> dict[str, Any]:
         rng = self.rng
         pid = f"p{len(self.people) + 1}"
-        party = rng.random() < 0.63
+        party = rng.random() < self.scale.party
         if party:
             max_lead = rng.choices([0, 1, 2, 3], [22, 48, 24, 6])[0]
         else:
             max_lead = 1 if rng.random() < 0.03 else 0  # stale data: may not lead anyway
         n_skills = rng.choices([0, 1, 2, 3], [42, 36, 17, 5])[0]
         skills = sorted(set(rng.choices(SKILLS, SKILL_WEIGHTS, k=n_skills)))
+        if not self.scale.person_skills:
+            skills = []
         if rng.random() < 0.6:
             categories: list[str] = []
         else:
@@ -356,6 +421,8 @@ class _Generator:
         volunteers = rng.choices([0, 1, 2, 3, 4], [14, 30, 30, 16, 10])[0]
         if level_rank < 3 and volunteers < 4 and rng.random() < 0.4:
             volunteers += 1
+        if self.scale.volunteers is not None:
+            volunteers = rng.randint(*self.scale.volunteers)
         skills: list[str] = []
         if volunteers:
             n_skills = rng.choices([0, 1, 2], [62, 32, 6])[0]
@@ -379,7 +446,7 @@ class _Generator:
             "hours": rng.choice([2, 2, 3, 4, 4, 4, 6, 6, 8, 8, 12, 16]),
             "skills": skills,
             "resources": items,
-            "window": self.window(0.5, 7, 45),
+            "window": self.window(self.scale.need_window_null, *self.scale.need_window),
             "household": self.household() if level_rank == 3 and rng.random() < 0.8 else None,
         }
         self.needs.append(need)
@@ -458,9 +525,29 @@ def _eligible(person: dict[str, Any], need: dict[str, Any]) -> bool:
     return not (need["household"] is not None and person["household"] == need["household"])
 
 
-def generate(scale: str, seed: int) -> dict[str, Any]:
-    """A matching instance (contract version 1) of ``scale``; deterministic in (scale, seed)."""
-    return _Generator(scale, seed).build()
+def generate(scale: str, seed: int, **overrides: Any) -> dict[str, Any]:
+    """A matching instance (contract version 1) of ``scale``; deterministic in (scale, seed,
+    overrides). `overrides` replace fields of the scale (e.g. ``towns=30, needs=20``)."""
+    gen = _Generator(scale, seed)
+    if overrides:
+        gen.scale = dataclasses.replace(gen.scale, **overrides)
+        gen.dates = _dates(gen.scale.period_days)
+    return gen.build()
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` pairs (VALUE as JSON; lists become tuples) for `generate`'s overrides."""
+    fields = {f.name for f in dataclasses.fields(Scale)}
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or key not in fields:
+            raise ValueError(f"bad --set {item!r}: expected KEY=VALUE, KEY one of {sorted(fields)}")
+        parsed = json.loads(value)
+        if isinstance(parsed, list):
+            parsed = tuple(tuple(x) if isinstance(x, list) else x for x in parsed)
+        out[key] = parsed
+    return out
 
 
 def summary(instance: dict[str, Any]) -> str:
@@ -494,8 +581,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", help="write here instead of stdout")
     parser.add_argument("--indent", type=int, default=None, help="pretty-print the JSON")
     parser.add_argument("--stats", action="store_true", help="print a summary to stderr")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a field of the scale, VALUE as JSON (e.g. --set towns=30 "
+        "--set 'villages=[1,2]'); see Scale",
+    )
     args = parser.parse_args(argv)
-    instance = generate(args.scale, args.seed)
+    try:
+        overrides = parse_overrides(args.set)
+    except (ValueError, json.JSONDecodeError) as exc:
+        parser.error(str(exc))
+    instance = generate(args.scale, args.seed, **overrides)
     seps = (",", ":") if args.indent is None else (",", ": ")
     text = json.dumps(instance, indent=args.indent, separators=seps, ensure_ascii=False)
     if args.output:

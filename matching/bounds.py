@@ -67,13 +67,16 @@ def lagrangian_bound(
     vth[tn_s[last]] = tc_s[last]
     extra = np.zeros(n_needs)
     holder_sets = _skill_holders(prob)
-    for s, holders in holder_sets.items():
+    nobody = np.zeros(len(arr.p_cell), dtype=bool)
+    for s in sorted({s for n in comp.tolist() for s in arr.n_skills[n]}):
+        # A skill nobody holds makes its needs impossible (infinite cost), as does any skill
+        # asked of a need without a team: only team members count.
+        holders = holder_sets.get(s, nobody)
         wants = np.zeros(n_needs, dtype=bool)
         for n in comp.tolist():
             if s in arr.n_skills[n]:
                 wants[n] = True
-        if not wants.any():
-            continue
+        extra = np.where(wants & (arr.n_vol == 0), inf, extra)
         sub = wants[tn] & holders[te]
         best = np.full(n_needs, inf)
         np.minimum.at(best, tn[sub], tc[sub])

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import sys
@@ -67,6 +68,28 @@ def _load_json(path: str) -> Any:
         ) from None
     except RecursionError:
         raise _Unreadable(f"{path} is not valid JSON: nested too deeply") from None
+
+
+def _seconds(text: str) -> float:
+    """``--time-limit``: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return value
+
+
+def _count(text: str) -> int:
+    """``--workers``: a positive whole number."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _err(*parts: object) -> None:
@@ -330,11 +353,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "-o", "--output", metavar="SOLUTION.json", help="write the solution here (default stdout)"
     )
     solve_p.add_argument(
-        "--time-limit", type=float, default=None, metavar="S", help="stop after S seconds"
+        "--time-limit", type=_seconds, default=None, metavar="S", help="stop after S seconds"
     )
     solve_p.add_argument(
         "--workers",
-        type=int,
+        type=_count,
         default=2,
         metavar="N",
         help="CP-SAT threads in all; independent parts run in min(N, parts) processes of "

@@ -33,6 +33,12 @@ ROLES = ("LEAD", "TEAM")
 # Open intervals are stored as ordinals far outside any real date so overlap tests stay arithmetic.
 DATE_MIN = -(10**9)
 DATE_MAX = 10**9
+# The solver's limits on numbers (the contract sets none): counts and priorities become 64-bit
+# integers, and CP-SAT sums them weighted by distances, so larger values are refused with a
+# message instead of overflowing. Real instances are far below: priorities 1-100, a few units.
+COUNT_MAX = 10**9  # capacity, quantity, team size, max_deeds, max_lead
+PRIORITY_MAX = 10**6
+HOURS_MAX = 10**6
 
 
 class Checker:
@@ -73,7 +79,14 @@ class Checker:
         return v
 
     def integer(
-        self, d: dict[str, Any], key: str, default: int | None, path: str, eid: str | None, low: int
+        self,
+        d: dict[str, Any],
+        key: str,
+        default: int | None,
+        path: str,
+        eid: str | None,
+        low: int,
+        high: int = COUNT_MAX,
     ) -> int:
         v = d.get(key)
         if v is None:
@@ -89,6 +102,9 @@ class Checker:
         if v < low:
             self.err(f"{path}.{key}", eid, f"{key} must be at least {low}, got {v}")
             return low
+        if v > high:
+            self.err(f"{path}.{key}", eid, f"{key} must be at most {high}, got {v}")
+            return high
         return v
 
     def number(self, d: dict[str, Any], key: str, path: str, eid: str | None) -> float:
@@ -100,6 +116,9 @@ class Checker:
             return 0.0
         if v < 0:
             self.err(f"{path}.{key}", eid, f"{key} must not be negative, got {v}")
+            return 0.0
+        if v > HOURS_MAX:
+            self.err(f"{path}.{key}", eid, f"{key} must be at most {HOURS_MAX}, got {v}")
             return 0.0
         return float(v)
 

@@ -22,6 +22,7 @@ from .fields import (
     LEVEL_RANK,
     LEVELS,
     N_KINDS,
+    PRIORITY_MAX,
     ROLES,
     Checker,
 )
@@ -277,7 +278,7 @@ def _parse_need(ck: Checker, row: dict[str, Any], i: int, cell_ix: dict[str, int
         id=eid or "",
         cell=ck.ref(row, "cell", cell_ix, path, eid),
         category=CATEGORY_INDEX.get(cat, 0) if isinstance(cat, str) else 0,
-        priority=ck.integer(row, "priority", None, path, eid, 1),
+        priority=ck.integer(row, "priority", None, path, eid, 1, PRIORITY_MAX),
         lead=ck.boolean(row, "lead", True, path, eid),
         volunteers=ck.integer(row, "volunteers", 0, path, eid, 0),
         hours=ck.number(row, "hours", path, eid),

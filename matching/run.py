@@ -36,6 +36,45 @@ def empty_work() -> Work:
     return {"exact": [], "large": []}
 
 
+def _whole(value: Any, low: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def check_work(work: Any, path: str = "work") -> None:
+    """Raise `ReplayError` unless `work` has the shape of a work record (see `Work`).
+
+    A replay ignores the clock, so an entry it cannot follow (a component's record `null`, a
+    count that is not a number) would otherwise fail deep in a stage, or run a stage unbounded."""
+    if not isinstance(work, dict):
+        raise ReplayError(f"{path} must be an object")
+    if "parts" in work:
+        parts = work["parts"]
+        if not isinstance(parts, list):
+            raise ReplayError(f"{path}.parts must be a list")
+        for i, part in enumerate(parts):
+            check_work(part, f"{path}.parts[{i}]")
+        return
+    exact, large = work.get("exact"), work.get("large")
+    if not isinstance(exact, list) or not all(_whole(c, 0) and c <= EXACT_BOTH for c in exact):
+        raise ReplayError(f"{path}.exact must be a list of codes 0-{EXACT_BOTH}")
+    if not isinstance(large, list):
+        raise ReplayError(f"{path}.large must be a list")
+    for i, rec in enumerate(large):
+        where = f"{path}.large[{i}]"
+        if not isinstance(rec, dict):
+            raise ReplayError(f"{where} must be an object")
+        dropped = rec.get("dropped")
+        if not (
+            _whole(rec.get("lp"), 0)
+            and _whole(rec.get("regions"), -1)
+            and _whole(rec.get("lns"), 0)
+            and _whole(rec.get("parallel"), 1)
+            and isinstance(dropped, list)
+            and all(_whole(r, 0) for r in dropped)
+        ):
+            raise ReplayError(f"{where} must hold counts lp, regions, lns, parallel and dropped")
+
+
 class Run:
     """Clock, stop signal, seed and records shared by the stages of one solve."""
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import eligibility
 from .assignment import Assignment, Deed
-from .component import improve_component
+from .component import K_LEAD, K_SKILL, K_TEAM, _with_pins, improve_component
 from .components import components
 from .cpsat import solve_exact
 from .exact import solve_small, split_components
@@ -35,7 +35,7 @@ from .parts import InlineExecutor, LocalPool, Spec, merge, progress_queue, solve
 from .pins import group, place_pinned, rule_conflicts
 from .problem import Problem
 from .progress import Progress
-from .run import Run, Work
+from .run import Run, Work, check_work
 from .tree import Tree
 
 STRATEGIES = ("auto", "greedy", "cpsat")
@@ -96,6 +96,8 @@ def solve(
     except InstanceError as e:
         return invalid_answer(e.errors, t0)
     limit = DEFAULT_TIME_LIMIT if time_limit is None else max(0.1, float(time_limit))
+    if replay is not None:
+        check_work(replay)
     run = Run(inst, t0, limit, max(1, workers), seed, progress, cancel, replay)
     try:
         if strategy == "auto":
@@ -183,7 +185,7 @@ class _Solver:
         conflicts = rule_conflicts(prob)
         pinned: dict[int, Deed] = {}
         if not conflicts and pins:
-            placed, conflicts = place_pinned(prob, run.workers, run.seed, run.left())
+            placed, conflicts = self.place_pins(prob)
             pinned = placed or {}
         if conflicts:
             out = _base("INFEASIBLE_PINS", self.t0)
@@ -204,6 +206,19 @@ class _Solver:
             small, large = split_components(prob, comps)
             asg, bound, optimal = self.run_auto(prob, small, large, full_slices, pinned)
         return self.answer(prob, full_slices, asg, bound, optimal)
+
+    def place_pins(self, prob: Problem) -> tuple[dict[int, Deed] | None, list[dict[str, str]]]:
+        """The pinned needs' deeds: first over the nearest candidates (pinned pairs kept), which
+        is solved in a fraction of the time of all pairs (a town whose people mostly reach the
+        whole town: 0.01 s against 3.5 s, the time limit overrun by 2 s); all pairs only when
+        the nearest cannot place every pin, to prove the conflict or find the farther deed."""
+        run = self.run
+        near = _with_pins(prob, eligibility.prune(prob.full, prob.arr, K_TEAM, K_SKILL, K_LEAD))
+        nearest = Problem(prob.inst, prob.tree, prob.arr, near, near, prob.pins, True)
+        placed, _ = place_pinned(nearest, run.workers, run.seed, run.left())
+        if placed is not None:
+            return placed, []
+        return place_pinned(prob, run.workers, run.seed, run.left())
 
     # ------------------------------------------------------------------ strategies
     def seed_pinned(self, prob: Problem, pinned: dict[int, Deed]) -> Assignment:

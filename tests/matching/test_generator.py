@@ -127,3 +127,30 @@ def test_cli_writes_the_same_instance(tmp_path: Path) -> None:
         timeout=60,
     )
     assert json.loads(out.read_text(encoding="utf-8")) == gen.generate("tiny", 3)
+
+
+def test_robustness_shapes_keep_their_promise() -> None:
+    big = gen.generate("bigsmall", 1)
+    assert _valid(big) == []
+    villages = Counter(c["parent"] for c in big["cells"] if c["level"] == "VILLAGE")
+    assert len(villages) == 21 and villages["T1"] == 60 and max(villages.values()) == 60
+    assert all(p["reach"] is not None for p in big["people"])
+    tied = gen.generate("fewtied", 1)
+    assert [p["cell"] for p in tied["people"] if p["reach"] is None] == ["D"] * 5
+    assert not any(p["skills"] for p in gen.generate("noskills", 1)["people"])
+    assert gen.generate("nores", 1)["resources"] == []
+    assert not any(p["party_member"] for p in gen.generate("noleaders", 1)["people"])
+    empty = gen.generate("empty", 1)
+    assert _valid(empty) == [] and empty["needs"] == [] and empty["people"] == []
+    long = gen.generate("longperiod", 1)
+    assert max(n["window"][1] for n in long["needs"]) > "2027"
+
+
+def test_overrides_change_the_scale() -> None:
+    overrides = gen.parse_overrides(["towns=3", "villages=[1,1]", "needs=5"])
+    assert overrides == {"towns": 3, "villages": (1, 1), "needs": 5}
+    inst = gen.generate("villages", 2, **overrides)
+    assert _valid(inst) == []
+    assert sum(c["level"] == "TOWN" for c in inst["cells"]) == 3
+    with pytest.raises(ValueError, match="bad --set"):
+        gen.parse_overrides(["cities=3"])
