@@ -50,23 +50,22 @@ def _params(
         p.interleave_search = True  # deterministic multi-worker search
         p.num_workers = workers
     else:
-        # One deterministic worker with the full LP relaxation proves these matching models much
-        # faster than an interleaved portfolio (measured on villages: 0.3 s against 3-13 s).
+        # One deterministic worker with the full LP relaxation proves these matching models
+        # faster than an interleaved portfolio (BENCHMARKS.md, "Tuning history").
         p.linearization_level = 2
         p.symmetry_level = 4
         if light:
             # Hinted sub-models of the LNS are solved to optimality in a fraction of a second,
-            # most of it presolve: without symmetry detection and probing, and with one presolve
-            # pass, they solve ~40% faster (measured on town neighbourhoods, same optima).
+            # most of it presolve: symmetry detection, probing and repeated presolve passes do
+            # not pay for themselves there (BENCHMARKS.md, "Tuning history").
             p.symmetry_level = 0
             p.cp_model_probing_level = 0
             p.max_presolve_iterations = 1
             # A complete feasible hint is taken as the first solution anyway; the search phase
-            # that follows the hint's decisions first only adds time (24 town neighbourhoods,
-            # the same optima: 17.7 s with it off against 22.6 s with the default 10 conflicts).
+            # that follows the hint's decisions first only adds time.
             p.hint_conflict_limit = 0
             # Clause inprocessing pays off on long searches; these prove optimality in well under
-            # a second (30 town neighbourhoods, same optima: 14.5 s without it, 19.7 s with).
+            # a second.
             p.use_sat_inprocessing = False
     p.log_search_progress = False
     # A library must not steal Ctrl-C from its host; cancellation goes through `cancel`.
