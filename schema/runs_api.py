@@ -212,7 +212,8 @@ class RunsQuery:
 class RunsMutation:
     @strawberry.mutation(
         description="Queue an optimisation run of a town or village over a period; returns at "
-        "once with the run QUEUED. Follow it with the optimisationRun subscription or by polling."
+        "once with the run as it then is: QUEUED, or already RUNNING when an idle worker took "
+        "it at once. Follow it with the optimisationRun subscription or by polling."
     )
     async def start_optimisation(
         self,

@@ -189,6 +189,8 @@ class RunWorker:
             for kind, payload in await asyncio.to_thread(proc.receive, 0.2):
                 if kind == "progress":
                     progress = payload
+                elif kind == "started":
+                    log.info("run %s: solving in process %s", run.id, payload["pid"])
                 elif kind == "exported":
                     facts.update(payload)
                 elif kind == "export_failed":
