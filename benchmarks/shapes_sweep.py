@@ -1,7 +1,7 @@
 """Robustness sweep: instances of shapes the benchmarks do not make by default, checked as the
 product owners check issue 11's goals on hidden instances.
 
-    python benchmarks/shapes_sweep.py --dir /tmp/sweep --wrap /work/brief/cpu-exclusive
+    python benchmarks/shapes_sweep.py --dir /tmp/sweep --wrap "flock -x /tmp/sandan-cpu.lock"
     python benchmarks/shapes_sweep.py --dir /tmp/sweep --cases singletons:1:10 towns:2:119
 
 Each case is ``SHAPE:SEED:T`` (shapes: `gen_matching.SCALES`). For each it generates the
