@@ -1,5 +1,5 @@
-"""The run downloads refuse ids that name no run as not found (a key past the id column's range was an
-HTTP 500 for anyone, before the token was even checked)."""
+"""The run downloads refuse ids that name no run as not found (a key past the id column's
+range was an HTTP 500 for anyone, before the token was even checked)."""
 
 from __future__ import annotations
 
