@@ -25,6 +25,9 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 24) -> Async
         "echo": echo,
         "json_deserializer": orjson.loads,
         "json_serializer": _json_text,
+        # A failing statement's error (logged with its traceback) names no parameter values:
+        # they may be a household's name, phone or address.
+        "hide_parameters": True,
     }
     if parsed.get_backend_name() == "sqlite":
         _prepare_sqlite_file(url)
@@ -57,7 +60,11 @@ def _json_text(value: Any) -> str:
 def create_nullpool_engine(url: str) -> AsyncEngine:
     """For one-off commands (migrations, loading data) that should not keep connections."""
     engine = create_async_engine(
-        url, poolclass=NullPool, json_deserializer=orjson.loads, json_serializer=_json_text
+        url,
+        poolclass=NullPool,
+        json_deserializer=orjson.loads,
+        json_serializer=_json_text,
+        hide_parameters=True,
     )
     if make_url(url).get_backend_name() == "sqlite":
         _prepare_sqlite_file(url)

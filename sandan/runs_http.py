@@ -61,14 +61,18 @@ async def download(
 ) -> Response:
     """`/runs/{id}/instance.json` and `/runs/{id}/solution.json`: staff in scope only."""
     viewer = await viewer_for(request.headers.get("authorization"))
+    if not viewer.staff:
+        return JSONResponse({"error": "staff only: send a staff bearer token"}, 401)
     try:
         pk = int(request.path_params["run_id"])
     except ValueError:
         return JSONResponse({"error": "the run id is a number"}, status_code=404)
+    # A key outside the id column (a 32-bit INTEGER on PostgreSQL) names no run; the driver
+    # refused it with an HTTP 500.
+    if not 0 < pk < 2**31:
+        return JSONResponse({"error": "no run you manage has this id"}, status_code=404)
     async with connect(read_engine) as conn:
         row = await runs.run_by_id(conn, pk)
-        if not viewer.staff:
-            return JSONResponse({"error": "staff only: send a staff bearer token"}, 401)
         if row is None or not may_see(viewer, row.cell_path):
             return JSONResponse({"error": "no run you manage has this id"}, status_code=404)
         text = await runs.run_file(conn, pk, which)

@@ -30,6 +30,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     from sandan.schema.mutation import Mutation
     from sandan.schema.safe_errors import SafeErrorsSchema
     from sandan.schema.subscription import Subscription
+    from sandan.schema.text_guard import RefuseControlCharacters
 
     return SafeErrorsSchema(
         query=Query,
@@ -42,6 +43,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             MaskUnexpectedErrors,
+            RefuseControlCharacters,
             lambda: QueryCostLimiter(
                 settings.public_query_budget,
                 settings.staff_query_budget,

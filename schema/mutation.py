@@ -29,6 +29,7 @@ from sandan.schema.payloads import (
     payload,
 )
 from sandan.schema.runs_api import RunsMutation
+from sandan.schema.text_guard import ENGINE_CHECKED
 
 _ID = "The `id` of the {} to change, as the API gave it out."
 _NEW = "The new {}: required fields must be given, the others have the defaults shown."
@@ -46,6 +47,7 @@ def _create(spec: EntitySpec[Any], made: type, payload_type: type, what: str, do
     async def create(info: Info, input: Any) -> Any:
         return payload(payload_type, await engine.create(info.context, spec, input))
 
+    ENGINE_CHECKED.add(create)
     argument = strawberry.argument(description=_NEW.format(what))
     create.__annotations__ = {
         "info": Info,
@@ -61,6 +63,7 @@ def _update(spec: EntitySpec[Any], changes: type, payload_type: type, what: str,
     async def update(info: Info, id: strawberry.ID, input: Any) -> Any:
         return payload(payload_type, await engine.update(info.context, spec, id, input))
 
+    ENGINE_CHECKED.add(update)
     update.__annotations__ = {
         "info": Info,
         "id": _id(what),
@@ -76,6 +79,7 @@ def _close(spec: EntitySpec[Any], payload_type: type, what: str, doc: str) -> An
     async def close(info: Info, id: strawberry.ID) -> Any:
         return payload(payload_type, await engine.close(info.context, spec, id))
 
+    ENGINE_CHECKED.add(close)
     close.__annotations__ = {"info": Info, "id": _id(what), "return": payload_type}
     return strawberry.mutation(resolver=close, description=doc + _CLOSE)
 

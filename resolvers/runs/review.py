@@ -22,6 +22,7 @@ from sandan.resolvers.deeds import transitions
 from sandan.resolvers.deeds.access import actor_of
 from sandan.resolvers.permissions import Action, may
 from sandan.resolvers.runs.service import STAFF_ONLY, RunErrorCode, RunProblem, parse_id, who
+from sandan.resolvers.text import visible
 from sandan.schema.context import Context
 
 MAX_REASON = 500
@@ -30,7 +31,7 @@ MAX_IDS = 500
 
 def _reason_problems(reason: str | None, required: bool) -> list[RunProblem]:
     text = (reason or "").strip()
-    if required and not text:
+    if required and not visible(text):
         return [RunProblem(RunErrorCode.REQUIRED, "reason", "say why")]
     if len(text) > MAX_REASON:
         return [RunProblem(RunErrorCode.TOO_LONG, "reason", f"at most {MAX_REASON} characters")]
@@ -47,7 +48,9 @@ def _parse_ids(ids: list[str]) -> tuple[list[int], list[RunProblem]]:
     for i, gid in enumerate(ids):
         pk, bad = parse_id(gid, "Deed", f"ids.{i}")
         problems += bad
-        if pk is not None:
+        # The same deed twice is reviewed once (a second step would write a second history
+        # entry and notify its people again).
+        if pk is not None and pk not in pks:
             pks.append(pk)
     return pks, problems
 
