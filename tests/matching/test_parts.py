@@ -64,6 +64,8 @@ class _Held(ThreadPoolExecutor):
         self.order: list[int] = []
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if "index" not in args[0]:  # a part's bound before the search: not held
+            return super().submit(fn, *args, **kwargs)
         index = args[0]["index"]
 
         def held() -> Any:
