@@ -34,6 +34,9 @@ from .tree import Tree
 MIN_PART_NEEDS = 400
 # Time a part is given less than its share, for shipping it out and its answer back.
 PART_MARGIN = 0.3
+# At most this share of the time left goes to every part's LP bound before any search starts
+# (partbound.py), so progress lines bound the whole instance usefully from early on.
+BOUND_SHARE = 0.25
 # Seconds between progress lines while parts run.
 REPORT_EVERY = 0.25
 
@@ -168,8 +171,12 @@ def solve_parts(
     executor: Executor,
     slots: int,
     solve_part: Callable[[dict[str, Any]], dict[str, Any]],
+    bound_part: Callable[[dict[str, Any]], float] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every part's solution, in part order, through `executor`, `slots` parts at a time."""
+    """Every part's solution, in part order, through `executor`, `slots` parts at a time.
+
+    With `bound_part`, every part's bound is computed first (it only feeds progress lines, so
+    answers do not change), each part counting by its single-need bound until it has one."""
     n = len(specs)
     replay = run.replay
     if replay is not None and len(replay.get("parts", [])) != n:
@@ -180,6 +187,10 @@ def solve_parts(
     # Until a part reports its own, its bound is the sum of its needs' priorities.
     pri = np.array([need.priority for need in run.inst.needs], dtype=np.float64)
     bound = [float(pri[s.needs].sum()) for s in specs]
+    if bound_part is not None:
+        bounds_first(run, raw, specs, executor, slots, bound_part, bound)
+    # A part's own reports start from its single-need bound again: keep the lower of the two.
+    ceiling = list(bound)
     results: list[dict[str, Any] | None] = [None] * n
     running: dict[Future[dict[str, Any]], tuple[int, float]] = {}  # future -> (part, its end)
     todo = list(range(n))
@@ -207,18 +218,51 @@ def solve_parts(
             i, _ = running.pop(f)
             results[i] = sol = f.result()
             best[i] = int(sol["objective"]["priority"])
-            bound[i] = float(sol["bound"]["priority"])
+            bound[i] = min(ceiling[i], float(sol["bound"]["priority"]))
         while progress is not None:
             try:
                 i, b, u = progress.get_nowait()
             except queue.Empty:
                 break
             if results[i] is None:
-                best[i], bound[i] = b, u
+                best[i], bound[i] = b, min(ceiling[i], u)
         if time.monotonic() - last >= REPORT_EVERY or not (todo or running):
             last = time.monotonic()
             run.report("parts", sum(best), sum(bound), force=True)
     return [r for r in results if r is not None]
+
+
+def bounds_first(
+    run: Run,
+    raw: dict[str, Any],
+    specs: list[Spec],
+    executor: Executor,
+    slots: int,
+    bound_part: Callable[[dict[str, Any]], float],
+    bound: list[float],
+) -> None:
+    """Lower `bound` (per part) to each part's own bound, `slots` parts at a time, in at most
+    `BOUND_SHARE` of the time left; a progress line after each."""
+    total = float(sum(len(s.needs) for s in specs))
+    budget = slots * BOUND_SHARE * max(0.0, run.left())
+    todo = list(range(len(specs)))
+    running: dict[Future[float], int] = {}
+    while todo or running:
+        while todo and len(running) < slots:
+            i = todo.pop(0)
+            payload = {
+                "instance": part_instance(raw, specs[i]),
+                "time_limit": max(0.1, budget * len(specs[i].needs) / total - PART_MARGIN),
+                "dispatched": time.time(),
+                "workers": max(1, run.workers // slots),
+                "seed": run.seed,
+            }
+            running[executor.submit(bound_part, payload)] = i
+        done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+        for f in done:
+            i = running.pop(f)
+            bound[i] = min(bound[i], f.result())
+        run.report("bounds", 0, sum(bound), force=True)
 
 
 def merge(sols: list[dict[str, Any]], need_order: dict[str, int]) -> tuple[dict[str, Any], Work]:

@@ -31,6 +31,7 @@ from .exact import solve_small, split_components
 from .explain import explain, reasons
 from .greedy import Slices, greedy_fill, priority_order
 from .instance import InstanceError, ReplayError, parse_instance
+from .partbound import part_bound
 from .parts import InlineExecutor, LocalPool, Spec, merge, progress_queue, solve_parts, split
 from .pins import group, place_pinned, rule_conflicts
 from .problem import Problem
@@ -119,12 +120,12 @@ def _solve_split(
 ) -> dict[str, Any]:
     """Independent parts side by side (parts.py); one merged answer."""
     if executor is not None:  # the caller's (e.g. Dask): `workers` single-threaded parts at once
-        sols = solve_parts(run, raw, specs, executor, run.workers, solve_part)
+        sols = solve_parts(run, raw, specs, executor, run.workers, solve_part, part_bound)
     elif run.workers >= 2:
         with LocalPool(min(run.workers, len(specs))) as pool:
-            sols = solve_parts(run, raw, specs, pool, pool.processes, solve_part)
+            sols = solve_parts(run, raw, specs, pool, pool.processes, solve_part, part_bound)
     else:
-        sols = solve_parts(run, raw, specs, InlineExecutor(), 1, solve_part)
+        sols = solve_parts(run, raw, specs, InlineExecutor(), 1, solve_part, part_bound)
     out, work = merge(sols, {n.id: i for i, n in enumerate(run.inst.needs)})
     run.stats["parts"] = [
         {k: s["stats"].get(k) for k in ("seconds", "components", "lp", "lns")} for s in sols

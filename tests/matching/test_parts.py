@@ -64,6 +64,8 @@ class _Held(ThreadPoolExecutor):
         self.order: list[int] = []
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if "index" not in args[0]:  # a part's bound before the search: not held
+            return super().submit(fn, *args, **kwargs)
         index = args[0]["index"]
 
         def held() -> Any:
@@ -206,3 +208,19 @@ def test_an_unreachable_dask_scheduler_is_a_clear_error(
     err = capsys.readouterr().err
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
     assert "Traceback" not in err
+
+
+def test_split_progress_bound_is_near_the_lp_bound_before_any_search() -> None:
+    """Every part's LP bound is known before any part's search starts: progress lines never
+    count a part by its single-need bound (far above its LP) once the bounds phase is done."""
+    d = _towns(3)
+    events: list[Any] = []
+    sol = solve(copy.deepcopy(d), workers=2, replay=fixed_work(d, 1), progress=events.append)
+    lp = [e for e in sol["stats"]["parts"] for e in e["lp"]]
+    assert len(lp) == 3  # one large component per town, each with its whole LP
+    lp_bound = sum(e["bound"] for e in lp)
+    parts = [e for e in events if e.phase in ("parts", "done")]
+    assert parts and all(e.phase != "bounds" for e in events[events.index(parts[0]) :])
+    assert max(e.bound for e in parts) <= 1.02 * lp_bound
+    single = sum(n["priority"] for n in d["needs"])
+    assert single > 1.02 * lp_bound  # the single-need bound would not do
