@@ -42,7 +42,7 @@ def improve_component(run: Run, prob: Problem, comp: np.ndarray, asg: Assignment
     rec: dict[str, Any] | None = run.replayed("large", index)
     arr = prob.arr
     needs = [int(n) for n in comp]
-    cands = _with_pins(prob, eligibility.prune(prob.full, arr, K_TEAM, K_SKILL, K_LEAD))
+    cands = nearest_candidates(prob)
     sub = Problem(prob.inst, prob.tree, arr, prob.full, cands, prob.pins, False)
     sl = Slices(sub)
     run.report("lp", asg.priority, run.alone_bound(prob, comp), force=True)
@@ -123,6 +123,11 @@ def improve_component(run: Run, prob: Problem, comp: np.ndarray, asg: Assignment
     run.stats["final_fill"] = asg.priority - before
     run.work["large"].append(work)
     return bound
+
+
+def nearest_candidates(prob: Problem) -> eligibility.Candidates:
+    """The pairs the search's models use: each need's nearest candidates, pinned pairs kept."""
+    return _with_pins(prob, eligibility.prune(prob.full, prob.arr, K_TEAM, K_SKILL, K_LEAD))
 
 
 def _with_pins(prob: Problem, c: eligibility.Candidates) -> eligibility.Candidates:

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import eligibility
 from .assignment import Assignment
-from .component import K_LEAD, K_SKILL, K_TEAM, _with_pins
+from .component import nearest_candidates
 from .components import components
 from .exact import split_components
 from .instance import parse_instance
@@ -39,7 +39,7 @@ def part_bound(payload: dict[str, Any]) -> float:
         small, large = split_components(prob, components(full, len(inst.needs), len(inst.people)))
         rest = [np.asarray(b, dtype=np.int64) for b in small]
         bound = run.alone_bound(prob, np.concatenate(rest) if rest else np.zeros(0, np.int64))
-        cands = _with_pins(prob, eligibility.prune(full, arr, K_TEAM, K_SKILL, K_LEAD))
+        cands = nearest_candidates(prob)
         sub = Problem(inst, tree, arr, full, cands, prob.pins, False)
         for comp in large:
             lp = lp_guidance(run, sub, comp, Assignment(arr)).bound

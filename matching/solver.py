@@ -24,7 +24,7 @@ import numpy as np
 
 from . import eligibility
 from .assignment import Assignment, Deed
-from .component import K_LEAD, K_SKILL, K_TEAM, _with_pins, improve_component
+from .component import improve_component, nearest_candidates
 from .components import components
 from .cpsat import solve_exact
 from .exact import solve_small, split_components
@@ -214,7 +214,7 @@ class _Solver:
         whole town: 0.01 s against 3.5 s, the time limit overrun by 2 s); all pairs only when
         the nearest cannot place every pin, to prove the conflict or find the farther deed."""
         run = self.run
-        near = _with_pins(prob, eligibility.prune(prob.full, prob.arr, K_TEAM, K_SKILL, K_LEAD))
+        near = nearest_candidates(prob)
         nearest = Problem(prob.inst, prob.tree, prob.arr, near, near, prob.pins, True)
         placed, _ = place_pinned(nearest, run.workers, run.seed, run.left())
         if placed is not None:
