@@ -1,7 +1,8 @@
 """Per-request DataLoaders of partner work: `ClaimsByOrganisationIdLoader`,
 `ClaimStatsByOrganisationIdLoader`, `ClaimEventsByClaimIdLoader`, `TaskByIdLoader`. Each batch
 opens its own short connection (see sandan.resolvers.loaders). Expiry is read against the time
-the request's loaders were made, so one answer is consistent with itself."""
+the request first used one of them (they are made together), so one answer is consistent with
+itself."""
 
 from __future__ import annotations
 

@@ -27,17 +27,24 @@ from sandan.resolvers.claim_loaders import ClaimLoaders
 from sandan.resolvers.deeds.clock import today
 from sandan.resolvers.loader_base import (
     BatchLoader,
+    HasDeps,
     LoaderDeps,
     ManyBy,
     OneBy,
     in_both_scopes,
     in_personal_scope,
     in_read_scope,
+    made_on_use,
     many_related,
     one_related,
     unscoped,
 )
-from sandan.resolvers.runs.loaders import runs_loaders
+from sandan.resolvers.runs.loaders import (
+    OptimisationRunByIdLoader,
+    OptimisationRunsByCellIdLoader,
+    RunConstraintByIdLoader,
+    UnmatchedReasonsByNeedIdLoader,
+)
 from sandan.schema.types.deed_lifecycle import (
     DeedComment,
     DeedHistoryEntry,
@@ -99,54 +106,53 @@ def _progress(s: deeds_progress.Standing) -> DeedProgress:
     )
 
 
-class Loaders:
-    """This request's loaders; attribute names are what fields' `via` metadata refers to."""
+class Loaders(HasDeps):
+    """This request's loaders; attribute names are what fields' `via` metadata refers to. Each
+    is made when the request first uses it (`made_on_use`)."""
 
     def __init__(self, deps: LoaderDeps) -> None:
-        self.cell_by_id = OneBy(deps, Cell, one_related("cell_by_id"))
-        self.cell_by_code = OneBy(deps, Cell, one_related("cell_by_code"))
-        self.children_by_cell_id = ManyBy(deps, Cell, many_related("children_by_cell_id"))
-        self.stats_by_cell_id = StatsByCellIdLoader(deps)
-        self.person_by_id = OneBy(deps, Person, one_related("person_by_id"))
-        self.people_by_cell_id = ManyBy(deps, Person, many_related("people_by_cell_id"))
-        self.team_by_deed_id = ManyBy(deps, Person, in_read_scope(members.team_by_deed_ids))
-        self.organisation_by_id = OneBy(deps, Organisation, one_related("organisation_by_id"))
-        self.household_by_id = OneBy(deps, Household, in_read_scope(members.households_by_ids))
-        self.households_by_cell_id = ManyBy(
-            deps, Household, in_read_scope(members.households_by_cell_ids)
-        )
-        self.visits_by_household_id = ManyBy(
-            deps, ContactVisit, unscoped(members.visits_by_household_ids)
-        )
-        self.visit_by_id = OneBy(deps, ContactVisit, in_personal_scope(members.visits_by_ids))
-        self.resource_by_id = OneBy(deps, Resource, in_read_scope(lists.resources_by_ids))
-        self.resources_by_cell_id = ManyBy(
-            deps, Resource, in_read_scope(lists.resources_by_cell_ids)
-        )
-        self.need_by_id = OneBy(deps, Need, in_read_scope(lists.needs_by_ids))
-        self.needs_by_cell_id = ManyBy(deps, Need, in_both_scopes(lists.needs_by_cell_ids))
-        self.deed_by_id = OneBy(deps, Deed, in_both_scopes(lists.deeds_by_ids))
-        self.deed_by_need_id = OneBy(deps, Deed, in_both_scopes(lists.deeds_by_need_ids))
-        self.deeds_by_cell_id = ManyBy(deps, Deed, in_both_scopes(lists.deeds_by_cell_ids))
-        self.resource_uses_by_deed_id = ManyBy(
-            deps, DeedResourceUse, unscoped(lists.deed_resources_by_deed_ids)
-        )
-        self.milestones_by_deed_id = ManyBy(deps, Milestone, unscoped(lists.milestones_by_deed_ids))
-        (
-            self.optimisation_runs_by_cell_id,
-            self.unmatched_reasons_by_need_id,
-            self.optimisation_run_by_id,
-            self.run_constraint_by_id,
-        ) = runs_loaders(deps)
-        self.claims = ClaimLoaders(deps)
-        self.history_by_deed_id = ManyBy(
-            deps, DeedHistoryEntry, unscoped(deeds_lifecycle.history_by_deed_ids)
-        )
-        self.reports_by_deed_id = ManyBy(
-            deps, ProgressReport, unscoped(deeds_lifecycle.reports_by_deed_ids)
-        )
-        self.partner_contributions_by_deed_id = PartnerContributionsByDeedIdLoader(deps)
-        self.progress_by_deed_id = ProgressByDeedIdLoader(deps)
-        self.comments_by_deed_id = ManyBy(
-            deps, DeedComment, unscoped(deeds_comments.visible_by_deed_ids)
-        )
+        self.deps = deps
+
+    cell_by_id = made_on_use(OneBy, Cell, one_related("cell_by_id"))
+    cell_by_code = made_on_use(OneBy, Cell, one_related("cell_by_code"))
+    children_by_cell_id = made_on_use(ManyBy, Cell, many_related("children_by_cell_id"))
+    stats_by_cell_id = made_on_use(StatsByCellIdLoader)
+    person_by_id = made_on_use(OneBy, Person, one_related("person_by_id"))
+    people_by_cell_id = made_on_use(ManyBy, Person, many_related("people_by_cell_id"))
+    team_by_deed_id = made_on_use(ManyBy, Person, in_read_scope(members.team_by_deed_ids))
+    organisation_by_id = made_on_use(OneBy, Organisation, one_related("organisation_by_id"))
+    household_by_id = made_on_use(OneBy, Household, in_read_scope(members.households_by_ids))
+    households_by_cell_id = made_on_use(
+        ManyBy, Household, in_read_scope(members.households_by_cell_ids)
+    )
+    visits_by_household_id = made_on_use(
+        ManyBy, ContactVisit, unscoped(members.visits_by_household_ids)
+    )
+    visit_by_id = made_on_use(OneBy, ContactVisit, in_personal_scope(members.visits_by_ids))
+    resource_by_id = made_on_use(OneBy, Resource, in_read_scope(lists.resources_by_ids))
+    resources_by_cell_id = made_on_use(ManyBy, Resource, in_read_scope(lists.resources_by_cell_ids))
+    need_by_id = made_on_use(OneBy, Need, in_read_scope(lists.needs_by_ids))
+    needs_by_cell_id = made_on_use(ManyBy, Need, in_both_scopes(lists.needs_by_cell_ids))
+    deed_by_id = made_on_use(OneBy, Deed, in_both_scopes(lists.deeds_by_ids))
+    deed_by_need_id = made_on_use(OneBy, Deed, in_both_scopes(lists.deeds_by_need_ids))
+    deeds_by_cell_id = made_on_use(ManyBy, Deed, in_both_scopes(lists.deeds_by_cell_ids))
+    resource_uses_by_deed_id = made_on_use(
+        ManyBy, DeedResourceUse, unscoped(lists.deed_resources_by_deed_ids)
+    )
+    milestones_by_deed_id = made_on_use(ManyBy, Milestone, unscoped(lists.milestones_by_deed_ids))
+    optimisation_runs_by_cell_id = made_on_use(OptimisationRunsByCellIdLoader)
+    unmatched_reasons_by_need_id = made_on_use(UnmatchedReasonsByNeedIdLoader)
+    optimisation_run_by_id = made_on_use(OptimisationRunByIdLoader)
+    run_constraint_by_id = made_on_use(RunConstraintByIdLoader)
+    claims = made_on_use(ClaimLoaders)
+    history_by_deed_id = made_on_use(
+        ManyBy, DeedHistoryEntry, unscoped(deeds_lifecycle.history_by_deed_ids)
+    )
+    reports_by_deed_id = made_on_use(
+        ManyBy, ProgressReport, unscoped(deeds_lifecycle.reports_by_deed_ids)
+    )
+    partner_contributions_by_deed_id = made_on_use(PartnerContributionsByDeedIdLoader)
+    progress_by_deed_id = made_on_use(ProgressByDeedIdLoader)
+    comments_by_deed_id = made_on_use(
+        ManyBy, DeedComment, unscoped(deeds_comments.visible_by_deed_ids)
+    )

@@ -14,7 +14,7 @@ from sandan.db.models.runs import OptimisationRun as RunRow
 from sandan.db.reader import Reader
 from sandan.db.repositories import run_results, runs
 from sandan.db.repositories.batch import Record
-from sandan.resolvers.loader_base import LoaderDeps, ManyLoader, OneLoader
+from sandan.resolvers.loader_base import ManyLoader, OneLoader
 from sandan.schema.context import Viewer
 from sandan.schema.types.runs import OptimisationRun, RunConstraint
 
@@ -56,19 +56,3 @@ class UnmatchedReasonsByNeedIdLoader(ManyLoader[int, str]):
 
     def build(self, row: Record) -> str:
         return str(row)
-
-
-def runs_loaders(
-    deps: LoaderDeps,
-) -> tuple[
-    OptimisationRunsByCellIdLoader,
-    UnmatchedReasonsByNeedIdLoader,
-    OptimisationRunByIdLoader,
-    RunConstraintByIdLoader,
-]:
-    return (
-        OptimisationRunsByCellIdLoader(deps),
-        UnmatchedReasonsByNeedIdLoader(deps),
-        OptimisationRunByIdLoader(deps),
-        RunConstraintByIdLoader(deps),
-    )
