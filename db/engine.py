@@ -3,8 +3,9 @@ import time."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import event
@@ -16,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import NullPool
+
+T = TypeVar("T")
 
 
 def create_engine(url: str, *, echo: bool = False, pool_size: int = 24) -> AsyncEngine:
@@ -70,6 +73,17 @@ def create_nullpool_engine(url: str) -> AsyncEngine:
         _prepare_sqlite_file(url)
         _configure_sqlite(engine)
     return engine
+
+
+async def in_one_transaction(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one transaction of a one-off engine (committed when it returns), for a
+    command that writes a few rows and exits."""
+    engine = create_nullpool_engine(url)
+    try:
+        async with AsyncSession(engine) as session, session.begin():
+            return await work(session)
+    finally:
+        await engine.dispose()
 
 
 def _prepare_sqlite_file(url: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from typing import Any, TypeVar
 
 LEVELS = ("DISTRICT", "TOWN", "VILLAGE", "BRANCH", "GROUP")
 LEVEL_RANK = {name: i for i, name in enumerate(LEVELS)}
@@ -37,6 +37,8 @@ DATE_MAX = 10**9
 # integers, and CP-SAT sums them weighted by distances, so larger values are refused with a
 # message instead of overflowing. Real instances are far below: priorities 1-100, a few units.
 COUNT_MAX = 10**9  # capacity, quantity, team size, max_deeds, max_lead
+T = TypeVar("T")
+
 PRIORITY_MAX = 10**6
 HOURS_MAX = 10**6
 
@@ -67,16 +69,24 @@ class Checker:
             return None
         return v
 
+    def _typed(
+        self, d: dict[str, Any], key: str, path: str, eid: str | None, kind: type[T], what: str
+    ) -> T | None:
+        """The value at `key` when it is a `kind`; None when absent, or (recording an error,
+        whose message says the value must be `what`) when of another type."""
+        v = d.get(key)
+        if v is None:
+            return None
+        if not isinstance(v, kind):
+            self.err(f"{path}.{key}", eid, f"{key} must be {what}")
+            return None
+        return v
+
     def boolean(
         self, d: dict[str, Any], key: str, default: bool, path: str, eid: str | None
     ) -> bool:
-        v = d.get(key)
-        if v is None:
-            return default
-        if not isinstance(v, bool):
-            self.err(f"{path}.{key}", eid, f"{key} must be true or false")
-            return default
-        return v
+        v = self._typed(d, key, path, eid, bool, "true or false")
+        return default if v is None else v
 
     def integer(
         self,
@@ -123,13 +133,7 @@ class Checker:
         return float(v)
 
     def opt_str(self, d: dict[str, Any], key: str, path: str, eid: str | None) -> str | None:
-        v = d.get(key)
-        if v is None:
-            return None
-        if not isinstance(v, str):
-            self.err(f"{path}.{key}", eid, f"{key} must be a string or null")
-            return None
-        return v
+        return self._typed(d, key, path, eid, str, "a string or null")
 
     def strings(self, d: dict[str, Any], key: str, path: str, eid: str | None) -> list[str]:
         v = d.get(key)

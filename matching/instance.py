@@ -8,6 +8,7 @@ fix a file in one pass instead of one error at a time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -222,36 +223,41 @@ def parse_instance(d: Any) -> Instance:
     needs = [_parse_need(ck, row, i, cell_ix) for i, row in enumerate(need_rows)]
 
     pins: list[Pin] = []
-    for i, row in enumerate(ck.list_of(d, "pins", "")):
-        path = f"pins[{i}]"
-        if not isinstance(row, dict):
-            ck.err(path, None, "pins entries must be objects")
-            continue
-        # Pins and forbids have no id of their own: errors name the need they are about.
-        eid = row.get("need") if isinstance(row.get("need"), str) else None
-        n = ck.ref(row, "need", need_ix, path, eid)
-        p = ck.ref(row, "person", person_ix, path, eid)
+    for path, row, eid, n, p in _need_person_rows(ck, d, "pins", need_ix, person_ix):
         role = row.get("role")
         if role not in ROLES:
             ck.err(f"{path}.role", eid, f"unknown role {role!r}; expected LEAD or TEAM")
         elif n >= 0 and p >= 0:
             pins.append(Pin(n, p, str(role)))
     forbid: set[tuple[int, int]] = set()
-    for i, row in enumerate(ck.list_of(d, "forbid", "")):
-        path = f"forbid[{i}]"
-        if not isinstance(row, dict):
-            ck.err(path, None, "forbid entries must be objects")
-            continue
-        # Pins and forbids have no id of their own: errors name the need they are about.
-        eid = row.get("need") if isinstance(row.get("need"), str) else None
-        n = ck.ref(row, "need", need_ix, path, eid)
-        p = ck.ref(row, "person", person_ix, path, eid)
+    for _, _, _, n, p in _need_person_rows(ck, d, "forbid", need_ix, person_ix):
         if n >= 0 and p >= 0:
             forbid.add((n, p))
 
     if ck.errors:
         raise InstanceError(ck.errors)
     return Instance(cells, people, resources, needs, pins, forbid)
+
+
+def _need_person_rows(
+    ck: Checker,
+    d: dict[str, Any],
+    key: str,
+    need_ix: dict[str, int],
+    person_ix: dict[str, int],
+) -> Iterator[tuple[str, dict[str, Any], str | None, int, int]]:
+    """The entries of a list of (need, person) rows (`pins`, `forbid`), each with its path, the
+    need's id that its errors name, and the need's and person's indices (-1 when unknown)."""
+    for i, row in enumerate(ck.list_of(d, key, "")):
+        path = f"{key}[{i}]"
+        if not isinstance(row, dict):
+            ck.err(path, None, f"{key} entries must be objects")
+            continue
+        # Pins and forbids have no id of their own: errors name the need they are about.
+        eid = row.get("need") if isinstance(row.get("need"), str) else None
+        n = ck.ref(row, "need", need_ix, path, eid)
+        p = ck.ref(row, "person", person_ix, path, eid)
+        yield path, row, eid, n, p
 
 
 def _parse_need(ck: Checker, row: dict[str, Any], i: int, cell_ix: dict[str, int]) -> Need:

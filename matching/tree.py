@@ -7,12 +7,24 @@ common ancestor a handful of vectorised comparisons, with no per-pair Python.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
 from .instance import Instance
 
 IntArray = npt.NDArray[np.int64]
+
+
+def path_distance(pa: Sequence[object], pb: Sequence[object]) -> int:
+    """Tree edges between two cells given their root-first paths (of ids or indices)."""
+    common = 0
+    for x, y in zip(pa, pb, strict=False):
+        if x != y:
+            break
+        common += 1
+    return len(pa) + len(pb) - 2 * common
 
 
 class Tree:
@@ -73,13 +85,7 @@ class Tree:
                 tuple(int(x) for x in self.anc[: self.depth[c] + 1, c])
                 for c in range(len(self.depth))
             ]
-        pa, pb = self._paths[a], self._paths[b]
-        common = 0
-        for x, y in zip(pa, pb, strict=False):
-            if x != y:
-                break
-            common += 1
-        return len(pa) + len(pb) - 2 * common
+        return path_distance(self._paths[a], self._paths[b])
 
     def reach_cell(self, cells: IntArray, reach: IntArray) -> IntArray:
         """Reach cell of entities at `cells` with reach levels `reach` (-1 = whole tree)."""

@@ -44,14 +44,9 @@ def _refused(problems: list[Problem]) -> Refused:
 
 
 async def _in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[str]]) -> str:
-    from sandan.db.engine import create_nullpool_engine
+    from sandan.db.engine import in_one_transaction
 
-    engine = create_nullpool_engine(settings.database_url)
-    try:
-        async with AsyncSession(engine) as session, session.begin():
-            return await work(session)
-    finally:
-        await engine.dispose()
+    return await in_one_transaction(settings.database_url, work)
 
 
 async def cell_pks(session: AsyncSession, codes: list[str]) -> list[int]:

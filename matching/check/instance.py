@@ -6,12 +6,14 @@ solver, a missing capacity reads as 0 and a missing quantity as 1.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from .fields import FieldReader
 from .model import CATEGORIES, KINDS, LEVEL_RANK, ROLES, Cell, Entity, Instance, Need
 from .report import Violation
+
+T = TypeVar("T")
 
 
 def read_instance(data: Any) -> tuple[Instance | None, list[Violation]]:
@@ -25,9 +27,11 @@ def read_instance(data: Any) -> tuple[Instance | None, list[Violation]]:
         r.err("version", f"unsupported version {version!r}; expected 1")
     inst = Instance()
     _read_cells(r, data, inst)
-    _read_people(r, data, inst)
-    _read_resources(r, data, inst)
-    _read_needs(r, data, inst)
+    inst.people.update(_read_section(r, data, "people", inst, _person))
+    inst.resources.update(_read_section(r, data, "resources", inst, _resource))
+    for nid, need in _read_section(r, data, "needs", inst, _need):
+        inst.needs[nid] = need
+        inst.need_order.append(nid)
     _read_pins_and_forbids(r, data, inst)
     if r.errors:
         return None, r.errors
@@ -84,82 +88,89 @@ def _trace_paths(r: FieldReader, inst: Instance, cell_path: dict[str, str]) -> N
         inst.paths[cid] = chain
 
 
-def _records_in_cells(
-    r: FieldReader, data: dict[str, Any], key: str, inst: Instance
-) -> Iterator[tuple[str, dict[str, Any], str | None, str | None]]:
-    """(path, object, id, cell) of each record of a section whose entries sit in a cell."""
+def _read_section(
+    r: FieldReader,
+    data: dict[str, Any],
+    key: str,
+    inst: Instance,
+    build: Callable[[FieldReader, dict[str, Any], str, str | None, str], T],
+) -> Iterator[tuple[str, T]]:
+    """(id, record) of each entry of a section whose entries sit in a cell. Every entry is read,
+    so all its errors count; one without a usable id or cell is not kept."""
     seen: set[str] = set()
     for path, obj in r.records(data, key):
         ident = r.ident(obj, path, seen)
-        yield path, obj, ident, r.cell_ref(obj, path, ident, inst.cells)
+        cell = r.cell_ref(obj, path, ident, inst.cells)
+        record = build(r, obj, path, ident, cell or "")
+        if ident is not None and cell is not None:
+            yield ident, record
 
 
-def _eligibility_fields(
-    r: FieldReader, obj: dict[str, Any], path: str, ident: str | None
+def _enum(
+    r: FieldReader,
+    obj: dict[str, Any],
+    key: str,
+    allowed: frozenset[str],
+    path: str,
+    ident: str | None,
+) -> str:
+    """The entry's value of an enum field (a string, or "" for any other JSON value)."""
+    value = obj.get(key)
+    if not _member(value, allowed):
+        r.err(f"{path}.{key}", f"unknown {key} {value!r}", ident)
+    return value if isinstance(value, str) else ""
+
+
+def _located(
+    r: FieldReader, obj: dict[str, Any], path: str, ident: str | None, cell: str
 ) -> dict[str, Any]:
-    """The fields people and resources share: reach, categories and availability."""
+    """The fields people and resources share: id, cell, reach, categories and availability."""
     return {
+        "id": ident or "",
+        "cell": cell,
         "reach": r.level(obj, "reach", path, ident, required=False),
         "categories": frozenset(r.strings(obj, "categories", path, ident, CATEGORIES)),
         "available": r.interval(obj, "available", path, ident),
     }
 
 
-def _read_people(r: FieldReader, data: dict[str, Any], inst: Instance) -> None:
-    for path, obj, pid, cell in _records_in_cells(r, data, "people", inst):
-        person = Entity(
-            id=pid or "",
-            cell=cell or "",
-            **_eligibility_fields(r, obj, path, pid),
-            party_member=r.boolean(obj, "party_member", path, pid, False),
-            skills=frozenset(r.strings(obj, "skills", path, pid, empty_ok=True)),
-            hours=r.number(obj, "hours", path, pid),
-            max_deeds=r.integer(obj, "max_deeds", path, pid, 1),
-            max_lead=r.integer(obj, "max_lead", path, pid, 0),
-            household=r.string(obj, "household", path, pid, empty_ok=True),
-        )
-        if pid is not None and cell is not None:
-            inst.people[pid] = person
+def _person(r: FieldReader, obj: dict[str, Any], path: str, pid: str | None, cell: str) -> Entity:
+    return Entity(
+        **_located(r, obj, path, pid, cell),
+        party_member=r.boolean(obj, "party_member", path, pid, False),
+        skills=frozenset(r.strings(obj, "skills", path, pid, empty_ok=True)),
+        hours=r.number(obj, "hours", path, pid),
+        max_deeds=r.integer(obj, "max_deeds", path, pid, 1),
+        max_lead=r.integer(obj, "max_lead", path, pid, 0),
+        household=r.string(obj, "household", path, pid, empty_ok=True),
+    )
 
 
-def _read_resources(r: FieldReader, data: dict[str, Any], inst: Instance) -> None:
-    for path, obj, rid, cell in _records_in_cells(r, data, "resources", inst):
-        kind = obj.get("kind")
-        if not _member(kind, KINDS):
-            r.err(f"{path}.kind", f"unknown kind {kind!r}", rid)
-        res = Entity(
-            id=rid or "",
-            cell=cell or "",
-            **_eligibility_fields(r, obj, path, rid),
-            kind=kind if isinstance(kind, str) else "",
-            capacity=r.integer(obj, "capacity", path, rid, 0),
-        )
-        if rid is not None and cell is not None:
-            inst.resources[rid] = res
+def _resource(r: FieldReader, obj: dict[str, Any], path: str, rid: str | None, cell: str) -> Entity:
+    kind = _enum(r, obj, "kind", KINDS, path, rid)
+    return Entity(
+        **_located(r, obj, path, rid, cell),
+        kind=kind,
+        capacity=r.integer(obj, "capacity", path, rid, 0),
+    )
 
 
-def _read_needs(r: FieldReader, data: dict[str, Any], inst: Instance) -> None:
-    for path, obj, nid, cell in _records_in_cells(r, data, "needs", inst):
-        category = obj.get("category")
-        if not _member(category, CATEGORIES):
-            r.err(f"{path}.category", f"unknown category {category!r}", nid)
-        items = _requested_items(r, obj, path, nid)  # read first: its errors come first
-        need = Need(
-            id=nid or "",
-            cell=cell or "",
-            category=category if isinstance(category, str) else "",
-            priority=r.integer(obj, "priority", path, nid, 1, minimum=1, required=True),
-            lead=r.boolean(obj, "lead", path, nid, True),
-            volunteers=r.integer(obj, "volunteers", path, nid, 0),
-            hours=r.number(obj, "hours", path, nid),
-            skills=tuple(dict.fromkeys(r.strings(obj, "skills", path, nid, empty_ok=True))),
-            items=items,
-            window=r.interval(obj, "window", path, nid),
-            household=r.string(obj, "household", path, nid, empty_ok=True),
-        )
-        if nid is not None and cell is not None:
-            inst.needs[nid] = need
-            inst.need_order.append(nid)
+def _need(r: FieldReader, obj: dict[str, Any], path: str, nid: str | None, cell: str) -> Need:
+    category = _enum(r, obj, "category", CATEGORIES, path, nid)
+    items = _requested_items(r, obj, path, nid)  # read first: its errors come first
+    return Need(
+        id=nid or "",
+        cell=cell,
+        category=category,
+        priority=r.integer(obj, "priority", path, nid, 1, minimum=1, required=True),
+        lead=r.boolean(obj, "lead", path, nid, True),
+        volunteers=r.integer(obj, "volunteers", path, nid, 0),
+        hours=r.number(obj, "hours", path, nid),
+        skills=tuple(dict.fromkeys(r.strings(obj, "skills", path, nid, empty_ok=True))),
+        items=items,
+        window=r.interval(obj, "window", path, nid),
+        household=r.string(obj, "household", path, nid, empty_ok=True),
+    )
 
 
 def _requested_items(

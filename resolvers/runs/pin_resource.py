@@ -17,13 +17,17 @@ from datetime import date
 from typing import Any
 
 from sandan.db.enums import NeedStatus, ResourceStatus
-from sandan.db.models import Need, Resource
+from sandan.db.models import Resource
 from sandan.db.models.runs import ConstraintKind
 from sandan.db.repositories import resource_pins as repo
-from sandan.db.repositories.writes import located_row
 from sandan.resolvers.permissions import Action, may
-from sandan.resolvers.runs.review import managed_need, record_constraint, terms_problems
-from sandan.resolvers.runs.service import STAFF_ONLY, RunErrorCode, RunProblem, parse_id, who
+from sandan.resolvers.runs.review import (
+    located_need_and_target,
+    need_and_target_ids,
+    record_constraint,
+    terms_problems,
+)
+from sandan.resolvers.runs.service import STAFF_ONLY, RunErrorCode, RunProblem, who
 from sandan.schema.context import Context
 
 MAX_QUANTITY = 10_000
@@ -110,18 +114,16 @@ async def pin_resource(ctx: Context, data: ResourcePinInput) -> tuple[int | None
     resource can serve the need with that many units now."""
     if not may(ctx.viewer, Action.REVIEW_PROPOSALS):
         return None, [STAFF_ONLY]
-    need_pk, problems = parse_id(data.need, "Need", "need")
-    resource_pk, bad = parse_id(data.resource, "Resource", "resource")
-    problems += bad + _input_problems(data)
-    if problems or need_pk is None or resource_pk is None:
+    target = (data.resource, "Resource", "resource")
+    pks, problems = need_and_target_ids(data.need, target, _input_problems(data))
+    if pks is None:
         return None, problems
+    resource_pk = pks[1]
     creator = await who(ctx)
     async with ctx.sessionmaker() as session:
         # Both rows locked (PostgreSQL; SQLite's unit of work is one writer): two pins of one
         # resource are checked one after the other.
-        need = await located_row(session, Need, need_pk)
-        resource = await located_row(session, Resource, resource_pk)
-        problems = managed_need(ctx, need)
+        need, resource, problems = await located_need_and_target(session, ctx, pks, Resource)
         if resource is None or not ctx.viewer.write.covers(resource.cell_path):
             problems.append(
                 RunProblem(RunErrorCode.NOT_FOUND, "resource", "no resource you manage")

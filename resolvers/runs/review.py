@@ -139,16 +139,13 @@ async def add_constraint(
     """Record a pin or forbid of a person on a need in the caller's scope."""
     if not may(ctx.viewer, Action.REVIEW_PROPOSALS):
         return None, [STAFF_ONLY]
-    need_pk, problems = parse_id(data.need, "Need", "need")
-    person_pk, bad = parse_id(data.person, "Person", "person")
-    problems += bad + terms_problems(data.reason, data.period_from, data.period_to)
-    if problems or need_pk is None or person_pk is None:
+    more = terms_problems(data.reason, data.period_from, data.period_to)
+    pks, problems = need_and_target_ids(data.need, (data.person, "Person", "person"), more)
+    if pks is None:
         return None, problems
     creator = await who(ctx)
     async with ctx.sessionmaker() as session:
-        need = await located_row(session, Need, need_pk)
-        person = await located_row(session, Person, person_pk)
-        problems = managed_need(ctx, need)
+        need, person, problems = await located_need_and_target(session, ctx, pks, Person)
         if person is None:
             problems.append(RunProblem(RunErrorCode.NOT_FOUND, "person", "no such person"))
         if problems or need is None:
@@ -156,7 +153,7 @@ async def add_constraint(
         role = data.role if data.kind == ConstraintKind.PIN else None
         terms = (data.period_from, data.period_to, data.reason)
         pk = await record_constraint(
-            session, data.kind, need, creator, terms, person_id=person_pk, role=role
+            session, data.kind, need, creator, terms, person_id=pks[1], role=role
         )
         await session.commit()
     return pk, []
@@ -170,6 +167,30 @@ def terms_problems(
     if period_from and period_to and period_from > period_to:
         problems.append(RunProblem(RunErrorCode.PERIOD_REVERSED, "periodTo", "before periodFrom"))
     return problems
+
+
+def need_and_target_ids(
+    need: str, target: tuple[str, str, str], more: list[RunProblem]
+) -> tuple[tuple[int, int] | None, list[RunProblem]]:
+    """The primary keys of a constraint's need and of its target (a person or a resource, given
+    as (global id, type name, input field)), or None with every problem of the two ids and
+    `more` (the input's other problems)."""
+    need_pk, problems = parse_id(need, "Need", "need")
+    target_pk, bad = parse_id(*target)
+    problems += bad + more
+    if problems or need_pk is None or target_pk is None:
+        return None, problems
+    return (need_pk, target_pk), []
+
+
+async def located_need_and_target(
+    session: AsyncSession, ctx: Context, pks: tuple[int, int], target_model: Any
+) -> tuple[Any, Any, list[RunProblem]]:
+    """The constraint's need and target rows (locked where the database locks them) and the
+    problem of a need outside the caller's write scope."""
+    need = await located_row(session, Need, pks[0])
+    target = await located_row(session, target_model, pks[1])
+    return need, target, managed_need(ctx, need)
 
 
 def managed_need(ctx: Context, need: Any) -> list[RunProblem]:

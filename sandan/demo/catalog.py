@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sandan.web import labels
+
 # skill → the domains it serves (a person's categories are drawn from their skills' domains).
 SKILLS: dict[str, tuple[str, ...]] = {
     "护理": ("DAILY_LIFE",),
@@ -271,16 +273,8 @@ CLOSE_REASONS: tuple[str, ...] = (
     "不属于村（社区）事权，已转办",
 )
 
-CATEGORY_NAMES: dict[str, str] = {
-    "SPACE": "空间管理",
-    "SAFETY": "安全管理",
-    "ENVIRONMENT": "环境卫生",
-    "CULTURE_SPORTS": "文化体育",
-    "POLICY": "政策宣传",
-    "DAILY_LIFE": "日常生活",
-    "DISPUTE": "纠纷化解",
-    "OTHER": "其他委托服务",
-}
+# The board's labels: a demo resource names the domains it serves as the board shows them.
+CATEGORY_NAMES: dict[str, str] = labels.CATEGORY
 
 CHANNEL_NAMES: dict[str, str] = {
     "HOUSEHOLD_VISIT": "入户走访",

@@ -17,6 +17,7 @@ from sandan.demo.data import DemoData, Row
 from sandan.demo.grid import Grid, Node
 from sandan.demo.population import Population, stamp
 from sandan.demo.scales import Scale
+from sandan.matching.tree import path_distance
 
 _STATUSES = ("PROPOSED", "APPROVED", "IN_PROGRESS", "DONE")
 _STATUS_CUM = list(accumulate((25, 25, 30, 20)))
@@ -96,13 +97,7 @@ def _overlap(
 
 def _distance(a: str, b: str) -> int:
     """Tree edges between two cells given their paths."""
-    pa, pb = a.strip("/").split("/"), b.strip("/").split("/")
-    common = 0
-    for x, y in zip(pa, pb, strict=False):
-        if x != y:
-            break
-        common += 1
-    return len(pa) + len(pb) - 2 * common
+    return path_distance(a.strip("/").split("/"), b.strip("/").split("/"))
 
 
 def _serves(

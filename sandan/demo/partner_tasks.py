@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sandan.db.engine import create_nullpool_engine
+from sandan.db.engine import in_one_transaction
 from sandan.db.enums import NeedStatus
 from sandan.db.models import Cell, Deed, Need, PartnerTask, Person, ServedCell
 from sandan.db.repositories.claims import JOINABLE_DEED
@@ -24,12 +24,7 @@ WINDOW_DAYS = 60
 
 async def open_demo_tasks(settings: Settings) -> str:
     """Open a few tasks in the served cells; a line saying what there is."""
-    engine = create_nullpool_engine(settings.database_url)
-    try:
-        async with AsyncSession(engine) as session, session.begin():
-            return await _open(session)
-    finally:
-        await engine.dispose()
+    return await in_one_transaction(settings.database_url, _open)
 
 
 async def _open(session: AsyncSession) -> str:

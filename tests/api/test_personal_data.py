@@ -179,12 +179,20 @@ async def _everything(
     return seen
 
 
+async def _all_alike(url: str, token: str | None, planned: bool, *, shown: bool) -> World:
+    """Every personal value `token` reads (households, phones, needs' households) is shown, or
+    every one hidden; there are some of each kind."""
+    world = await World(url).load()
+    seen = await _everything(world, token, planned)
+    want, other = ("shown", "hidden") if shown else ("hidden", "shown")
+    assert seen[f"household:{want}"] > 0 and seen[f"phone:{want}"] > 0
+    assert seen[f"need-household:{want}"] > 0
+    assert not any(k.endswith(f":{other}") for k in seen), seen
+    return world
+
+
 async def test_public_sees_no_personal_data(read_only_demo_url: str, planned: bool) -> None:
-    world = await World(read_only_demo_url).load()
-    seen = await _everything(world, None, planned)
-    assert seen["household:hidden"] > 0 and seen["phone:hidden"] > 0
-    assert seen["need-household:hidden"] > 0
-    assert not any(k.endswith(":shown") for k in seen), seen
+    await _all_alike(read_only_demo_url, None, planned, shown=False)
 
 
 async def test_no_token_is_public(read_only_demo_url: str, planned: bool) -> None:
@@ -195,11 +203,7 @@ async def test_no_token_is_public(read_only_demo_url: str, planned: bool) -> Non
 
 
 async def test_whole_grid_staff_see_everything(read_only_demo_url: str, planned: bool) -> None:
-    world = await World(read_only_demo_url).load()
-    seen = await _everything(world, STAFF_TOKEN, planned)
-    assert seen["household:shown"] > 0 and seen["phone:shown"] > 0
-    assert seen["need-household:shown"] > 0
-    assert not any(k.endswith(":hidden") for k in seen), seen
+    world = await _all_alike(read_only_demo_url, STAFF_TOKEN, planned, shown=True)
     # The flags and visits really come through (not all false / empty by accident).
     assert any(h["elderly_alone"] or h["low_income"] for h in world.households.values())
     assert world.visits

@@ -11,6 +11,8 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Any
 
+from .helpers import optimal_solution
+
 RANK = {"DISTRICT": 0, "TOWN": 1, "VILLAGE": 2, "BRANCH": 3, "GROUP": 4}
 
 Option = tuple[str | None, tuple[str, ...], tuple[tuple[str, int], ...], int]
@@ -223,11 +225,4 @@ class BruteForce:
             for n in self.needs
             if n["id"] not in chosen
         ]
-        return {
-            "version": 1,
-            "status": "OPTIMAL",
-            "objective": {"priority": prio, "distance": dist},
-            "bound": {"priority": prio},
-            "deeds": deeds,
-            "unmatched": unmatched,
-        }
+        return optimal_solution(prio, dist, deeds, unmatched)

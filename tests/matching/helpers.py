@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sandan.matching.assignment import Assignment
+    from sandan.matching.problem import Problem
 
 # One town, one village, two branches, three groups:
 #   T1 - V1 - B1 - G1
@@ -34,55 +39,61 @@ CELLS_FOREST: list[dict[str, Any]] = [
 ]
 
 
+# The fields of each kind of entry, unless a builder is told otherwise.
+PERSON = {
+    "party_member": True,
+    "skills": [],
+    "categories": [],
+    "hours": 10,
+    "max_deeds": 1,
+    "max_lead": 1,
+    "reach": None,
+    "available": None,
+    "household": None,
+}
+NEED = {
+    "category": "DAILY_LIFE",
+    "priority": 50,
+    "lead": True,
+    "volunteers": 0,
+    "hours": 2,
+    "skills": [],
+    "resources": [],
+    "window": None,
+    "household": None,
+}
+RESOURCE = {"reach": None, "kind": "VENUE", "categories": [], "capacity": 1, "available": None}
+
+
+def _entry(ident: str, cell: str, defaults: dict[str, Any], kw: dict[str, Any]) -> dict[str, Any]:
+    return {"id": ident, "cell": cell, **copy.deepcopy(defaults), **kw}
+
+
 def person(pid: str, cell: str = "G1", **kw: Any) -> dict[str, Any]:
     """A person who may lead one deed and join one, reaching the whole tree, unless told."""
-    out: dict[str, Any] = {
-        "id": pid,
-        "cell": cell,
-        "party_member": True,
-        "skills": [],
-        "categories": [],
-        "hours": 10,
-        "max_deeds": 1,
-        "max_lead": 1,
-        "reach": None,
-        "available": None,
-        "household": None,
-    }
-    out.update(kw)
-    return out
+    return _entry(pid, cell, PERSON, kw)
 
 
 def need(nid: str, cell: str = "G1", **kw: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": nid,
-        "cell": cell,
-        "category": "DAILY_LIFE",
-        "priority": 50,
-        "lead": True,
-        "volunteers": 0,
-        "hours": 2,
-        "skills": [],
-        "resources": [],
-        "window": None,
-        "household": None,
-    }
-    out.update(kw)
-    return out
+    """A DAILY_LIFE need of priority 50 for a lead alone, for two hours, unless told."""
+    return _entry(nid, cell, NEED, kw)
 
 
 def resource(rid: str, cell: str = "B1", **kw: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": rid,
-        "cell": cell,
-        "reach": None,
-        "kind": "VENUE",
-        "categories": [],
-        "capacity": 1,
-        "available": None,
-    }
-    out.update(kw)
-    return out
+    """One VENUE that serves every category, reaching the whole tree, unless told."""
+    return _entry(rid, cell, RESOURCE, kw)
+
+
+def two_needs_one_lead_pinned_to_both() -> dict[str, Any]:
+    """Pins that cannot all hold: p1 (who may lead one deed) pinned as the lead of n1 and n2."""
+    return instance(
+        people=[person("p1", "G1"), person("p2", "G1")],
+        needs=[need("n1", "G1"), need("n2", "G1")],
+        pins=[
+            {"need": "n1", "person": "p1", "role": "LEAD"},
+            {"need": "n2", "person": "p1", "role": "LEAD"},
+        ],
+    )
 
 
 def instance(
@@ -101,6 +112,32 @@ def instance(
         "needs": needs,
         "pins": pins or [],
         "forbid": forbid or [],
+    }
+
+
+def setter(*path: Any, value: Any) -> Callable[[dict[str, Any]], None]:
+    """A change that sets one value of an instance or solution, at a path of keys and indices."""
+
+    def f(doc: dict[str, Any]) -> None:
+        target = doc
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return f
+
+
+def optimal_solution(
+    priority: int, distance: int, deeds: list[dict[str, Any]], unmatched: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A solution document that claims OPTIMAL with the given objective as its own bound."""
+    return {
+        "version": 1,
+        "status": "OPTIMAL",
+        "objective": {"priority": priority, "distance": distance},
+        "bound": {"priority": priority},
+        "deeds": deeds,
+        "unmatched": unmatched,
     }
 
 
@@ -138,6 +175,29 @@ def load_generator() -> Any:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def town_state(seed: int) -> tuple[Problem, Assignment, list[list[int]]]:
+    """A generated town after the greedy fill: its `Problem`, the greedy `Assignment` and the
+    decomposition regions of all its needs (the start the LNS tests move from)."""
+    import numpy as np
+
+    from sandan.matching import parse_instance
+    from sandan.matching.assignment import Assignment
+    from sandan.matching.eligibility import build_arrays, generate, prune
+    from sandan.matching.greedy import Slices, greedy_fill, priority_order
+    from sandan.matching.pins import group
+    from sandan.matching.problem import Problem
+    from sandan.matching.tree import Tree, regions
+
+    inst = parse_instance(load_generator().generate("town", seed))
+    tree, arr = Tree(inst), build_arrays(inst)
+    full = generate(inst, tree, arr)
+    prob = Problem(inst, tree, arr, full, prune(full, arr, 20, 6, 10), group(inst), False)
+    asg = Assignment(arr)
+    greedy_fill(prob, Slices(prob), asg, priority_order(prob, range(len(inst.needs))))
+    regs = regions(tree, arr.n_cell, np.arange(len(inst.needs), dtype=np.int64))
+    return prob, asg, regs
 
 
 def fixed_work(d: dict[str, Any], lns_rounds: int, parallel: int = 2) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import pytest
 
 from sandan.matching.cli import main
 
-from .helpers import instance, load_generator, need, person
+from .helpers import load_generator, two_needs_one_lead_pinned_to_both
 
 gen = load_generator()
 
@@ -116,14 +116,7 @@ def test_unreadable_instance_exits_1(
 
 
 def test_infeasible_pins_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    inst = instance(
-        people=[person("p1", "G1"), person("p2", "G1")],
-        needs=[need("n1", "G1"), need("n2", "G1")],
-        pins=[
-            {"need": "n1", "person": "p1", "role": "LEAD"},
-            {"need": "n2", "person": "p1", "role": "LEAD"},
-        ],
-    )
+    inst = two_needs_one_lead_pinned_to_both()
     path = write(tmp_path / "pins.json", inst)
     out = tmp_path / "sol.json"
     assert main(["solve", str(path), "-o", str(out)]) == 3

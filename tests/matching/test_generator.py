@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from sandan.matching.check import check
+from sandan.matching.fields import CATEGORIES
 
 from .helpers import load_generator
 
@@ -68,16 +69,7 @@ def test_town_shape_and_mix() -> None:
     assert 0.10 <= share(res, "reach", "TOWN") <= 0.14
     assert 0.17 <= share(res, "reach", "VILLAGE") <= 0.23
     assert 0.60 <= share(people, "party_member", True) <= 0.66
-    assert {n["category"] for n in needs} == {
-        "SPACE",
-        "SAFETY",
-        "ENVIRONMENT",
-        "CULTURE_SPORTS",
-        "POLICY",
-        "DAILY_LIFE",
-        "DISPUTE",
-        "OTHER",
-    }
+    assert {n["category"] for n in needs} == set(CATEGORIES)
     assert all(1 <= n["priority"] <= 100 for n in needs)
     assert {n["volunteers"] for n in needs} == {0, 1, 2, 3, 4}
     assert {len(n["resources"]) for n in needs} == {0, 1, 2}

@@ -17,7 +17,7 @@ from sandan.matching import solve
 from sandan.matching.check import check
 from sandan.matching.cli import main
 
-from .helpers import instance, need, person, resource
+from .helpers import instance, need, person, resource, setter
 
 
 def valid() -> dict[str, Any]:
@@ -31,16 +31,6 @@ def valid() -> dict[str, Any]:
 
 
 Mutation = Callable[[dict[str, Any]], None]
-
-
-def setter(*path: Any, value: Any) -> Mutation:
-    def f(inst: dict[str, Any]) -> None:
-        target = inst
-        for key in path[:-1]:
-            target = target[key]
-        target[path[-1]] = value
-
-    return f
 
 
 def _cycle(inst: dict[str, Any]) -> None:

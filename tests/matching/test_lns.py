@@ -8,38 +8,22 @@ from typing import Any
 
 import numpy as np
 
-from sandan.matching import lns, parse_instance
+from sandan.matching import lns
 from sandan.matching.assignment import Assignment
-from sandan.matching.eligibility import build_arrays, generate, prune
-from sandan.matching.greedy import Slices, greedy_fill, priority_order
-from sandan.matching.pins import group
-from sandan.matching.problem import Problem
 from sandan.matching.progress import Progress
 from sandan.matching.run import Run, empty_work
-from sandan.matching.tree import Tree, regions
 
-from .helpers import load_generator
+from .helpers import town_state
 
 ROUNDS = 10
 SEED = 3
-
-
-def _start() -> tuple[Problem, Assignment, list[list[int]]]:
-    inst = parse_instance(load_generator().generate("town", 2))
-    tree, arr = Tree(inst), build_arrays(inst)
-    full = generate(inst, tree, arr)
-    prob = Problem(inst, tree, arr, full, prune(full, arr, 20, 6, 10), group(inst), False)
-    asg = Assignment(arr)
-    greedy_fill(prob, Slices(prob), asg, priority_order(prob, range(len(inst.needs))))
-    regs = regions(tree, arr.n_cell, np.arange(len(inst.needs), dtype=np.int64))
-    return prob, asg, regs
 
 
 def _run_lns(monkeypatch: Any, shuffle: bool) -> tuple[Assignment, Run, list[int], int, list[int]]:
     """Ten LNS rounds, two in flight; with `shuffle`, each even round finishes only after the
     round launched after it (not a sleep: it holds the round until its successor is done, so the
     order is the same however loaded the machine). Returns the rounds in the order they ended."""
-    prob, asg, regs = _start()
+    prob, asg, regs = town_state(2)
     start = asg.priority
     solve_hood = lns._solve_hood
     ended = [threading.Event() for _ in range(ROUNDS)]

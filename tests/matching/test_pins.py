@@ -10,7 +10,16 @@ import pytest
 from sandan.matching import solve
 from sandan.matching.check import check
 
-from .helpers import deeds_by_need, instance, names, need, person, reasons_by_need, resource
+from .helpers import (
+    deeds_by_need,
+    instance,
+    names,
+    need,
+    person,
+    reasons_by_need,
+    resource,
+    two_needs_one_lead_pinned_to_both,
+)
 
 
 def solved(inst: dict[str, Any]) -> dict[str, Any]:
@@ -105,14 +114,7 @@ def test_pins_and_generated_instance() -> None:
 
 
 def _conflict_cases() -> list[Any]:
-    two_leads = instance(
-        people=[person("p1", "G1"), person("p2", "G1")],
-        needs=[need("n1", "G1"), need("n2", "G1")],
-        pins=[
-            {"need": "n1", "person": "p1", "role": "LEAD"},
-            {"need": "n2", "person": "p1", "role": "LEAD"},
-        ],
-    )
+    two_leads = two_needs_one_lead_pinned_to_both()
     same_need = instance(
         people=[person("p1", "G1"), person("p2", "G1")],
         needs=[need("n1", "G1")],

@@ -206,6 +206,15 @@ def _violations(inst: dict[str, Any], sol: dict[str, Any]) -> list[str]:
     return [str(v) for v in check(inst, sol).violations]
 
 
+def _assert_valid_and_optimal(inst: dict[str, Any], sol: dict[str, Any]) -> None:
+    """`sol` passes the checker and reaches the brute-force optimum (priority, then distance)."""
+    assert sol["status"] == "OPTIMAL", sol.get("status")
+    assert _violations(inst, sol) == []
+    result = BruteForce(inst).solve()
+    assert result is not None
+    assert (sol["objective"]["priority"], sol["objective"]["distance"]) == result[:2]
+
+
 @PROFILE
 @given(tiny_instances())
 def test_brute_force_optimum_passes_the_checker(inst: dict[str, Any]) -> None:
@@ -221,25 +230,13 @@ def test_brute_force_optimum_passes_the_checker(inst: dict[str, Any]) -> None:
 @settings(PROFILE, max_examples=120)
 @given(tiny_instances())
 def test_solve_is_valid_and_optimal(inst: dict[str, Any]) -> None:
-    sol = solve(inst, workers=1, seed=0)
-    assert sol["status"] == "OPTIMAL", sol.get("status")
-    assert _violations(inst, sol) == []
-    result = BruteForce(inst).solve()
-    assert result is not None
-    best_priority, best_distance, _ = result
-    assert sol["objective"]["priority"] == best_priority
-    assert sol["objective"]["distance"] == best_distance
+    _assert_valid_and_optimal(inst, solve(inst, workers=1, seed=0))
 
 
 @settings(PROFILE, max_examples=80)
 @given(dense_instances())
 def test_solve_is_optimal_on_competitive_instances(inst: dict[str, Any]) -> None:
-    sol = solve(inst, workers=2, seed=1)
-    assert sol["status"] == "OPTIMAL", sol.get("status")
-    assert _violations(inst, sol) == []
-    result = BruteForce(inst).solve()
-    assert result is not None
-    assert (sol["objective"]["priority"], sol["objective"]["distance"]) == result[:2]
+    _assert_valid_and_optimal(inst, solve(inst, workers=2, seed=1))
 
 
 @settings(PROFILE, max_examples=120)

@@ -19,7 +19,7 @@ from sandan.matching.problem import Problem
 from sandan.matching.run import EXACT_SKIPPED, Run
 from sandan.matching.tree import Tree
 
-from .helpers import fixed_work, load_generator
+from .helpers import fixed_work, load_generator, town_state
 
 
 def _gen(scale: str, seed: int) -> dict[str, Any]:
@@ -152,26 +152,12 @@ def test_infeasible_pins_are_named() -> None:
     assert {c["person"] for c in sol["conflicts"]} == set(lead_ok[:2])
 
 
-def _town_state(seed: int) -> tuple[Problem, Assignment, list[list[int]]]:
-    from sandan.matching.greedy import Slices, greedy_fill, priority_order
-    from sandan.matching.tree import regions
-
-    inst = parse_instance(_gen("town", seed))
-    tree, arr = Tree(inst), build_arrays(inst)
-    full = generate(inst, tree, arr)
-    prob = Problem(inst, tree, arr, full, prune(full, arr, 20, 6, 10), group(inst), False)
-    asg = Assignment(arr)
-    greedy_fill(prob, Slices(prob), asg, priority_order(prob, range(len(inst.needs))))
-    regs = regions(tree, arr.n_cell, np.arange(len(inst.needs), dtype=np.int64))
-    return prob, asg, regs
-
-
 def test_holders_extend_a_neighbourhood_with_the_deeds_holding_its_contested_resources() -> None:
     import random
 
     from sandan.matching.lns import _add_holders
 
-    prob, asg, regs = _town_state(1)
+    prob, asg, regs = town_state(1)
     hoods = [sorted(regs[0] + regs[1]), sorted(regs[2] + regs[3])]
     c = prob.cands
     for rng in (random.Random(5), random.Random(9)):

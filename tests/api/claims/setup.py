@@ -60,6 +60,12 @@ async def partner_demo(url: str, partners: int = 1) -> PartnerDemo:
     return PartnerDemo(d, code, staff, made)
 
 
+async def one_partner(url: str) -> tuple[PartnerDemo, Partner]:
+    """The partner demo with one partner organisation, and that partner."""
+    p = await partner_demo(url)
+    return p, p.partners[0]
+
+
 async def _window_open(url: str, need: int) -> None:
     """The demo's windows lie in its planning period; end this need's window after today so
     its task is open."""

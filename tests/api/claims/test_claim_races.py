@@ -6,7 +6,15 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from tests.api.claims.setup import CLAIM, claim, claimed, open_task, partner_demo, slot_deed
+from tests.api.claims.setup import (
+    CLAIM,
+    claim,
+    claimed,
+    one_partner,
+    open_task,
+    partner_demo,
+    slot_deed,
+)
 from tests.api.helpers import data_of, execute, gid, pk_of, scalar
 from tests.conftest import api_client, gql
 
@@ -51,8 +59,7 @@ async def test_fifty_claims_of_one_slot_leave_exactly_one_holder(demo_url: str) 
 
 async def test_fifty_claims_by_a_partner_at_its_cap_never_exceed_it(demo_url: str) -> None:
     cap = 3
-    p = await partner_demo(demo_url)
-    partner = p.partners[0]
+    p, partner = await one_partner(demo_url)
     deed = await slot_deed(demo_url, p.demo.village)
     async with api_client(demo_url, token=p.staff) as staff:
         task = await open_task(staff, deed=deed, slots=CONCURRENT)
@@ -97,8 +104,7 @@ async def test_an_expired_claim_frees_its_slot_and_cannot_be_confirmed(demo_url:
 
 
 async def test_a_partner_outside_the_cells_served_sees_and_claims_nothing(demo_url: str) -> None:
-    p = await partner_demo(demo_url)
-    partner = p.partners[0]
+    p, partner = await one_partner(demo_url)
     deed = await slot_deed(demo_url, p.demo.village)
     async with api_client(demo_url, token=p.staff) as staff:
         task = await open_task(staff, deed=deed)

@@ -18,6 +18,7 @@ from tests.api.claims.setup import (
     PartnerDemo,
     claim,
     claimed,
+    one_partner,
     open_need,
     open_task,
     partner_demo,
@@ -91,8 +92,7 @@ async def _members(url: str, deed: int, people: list[int]) -> int:
 async def test_a_released_confirmed_claim_leaves_the_team_and_frees_its_slot(
     demo_url: str,
 ) -> None:
-    p = await partner_demo(demo_url)
-    partner = p.partners[0]
+    p, partner = await one_partner(demo_url)
     deed = await slot_deed(demo_url, p.demo.village)
     before = await _team_places(demo_url, partner.people)
     task, claim_id = await _confirmed(p, partner, deed=deed)
@@ -123,8 +123,7 @@ async def test_a_released_confirmed_claim_leaves_the_team_and_frees_its_slot(
 async def test_staff_release_a_whole_need_claim_the_deed_is_cancelled_and_the_need_reopened(
     demo_url: str,
 ) -> None:
-    p = await partner_demo(demo_url)
-    partner = p.partners[0]
+    p, partner = await one_partner(demo_url)
     need = await open_need(demo_url, p.demo.village)
     task, claim_id = await _confirmed(p, partner, need=need)
     claim_pk = pk_of(claim_id)
@@ -166,8 +165,7 @@ async def test_a_release_is_refused_to_others_and_once_the_work_is_done(demo_url
 
 
 async def test_staff_decline_rather_than_release_a_pending_claim(demo_url: str) -> None:
-    p = await partner_demo(demo_url)
-    partner = p.partners[0]
+    p, partner = await one_partner(demo_url)
     deed = await slot_deed(demo_url, p.demo.village)
     _, claim_id = await claimed(demo_url, p.staff, partner, deed=deed)
     async with api_client(demo_url, token=p.staff) as staff:
@@ -178,8 +176,7 @@ async def test_staff_decline_rather_than_release_a_pending_claim(demo_url: str) 
 async def test_a_release_racing_a_progress_report_has_one_outcome(demo_url: str) -> None:
     """Either the report lands first (and is kept in the history before the release) or the
     release does (and the report is refused): never a report on a released claim."""
-    p = await partner_demo(demo_url)
-    partner = p.partners[0]
+    p, partner = await one_partner(demo_url)
     for _ in range(3):
         deed = await slot_deed(demo_url, p.demo.village)
         _, claim_id = await _confirmed(p, partner, deed=deed)
@@ -223,8 +220,7 @@ async def test_a_release_racing_a_confirmation_leaves_no_one_on_the_team(demo_ur
     """A partner releasing its pending claim while staff confirm it: the release lands before
     the confirmation (refused: NOT_PENDING) or after it (the confirmation is undone). Either
     way the claim ends RELEASED with its people off the team."""
-    p = await partner_demo(demo_url)
-    partner = p.partners[0]
+    p, partner = await one_partner(demo_url)
     deed = await slot_deed(demo_url, p.demo.village)
     async with api_client(demo_url, token=p.staff) as staff:
         task = await open_task(staff, deed=deed)

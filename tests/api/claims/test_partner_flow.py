@@ -10,7 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sandan.db.engine import create_nullpool_engine
 from sandan.db.repositories.instance import person_usage
-from tests.api.claims.setup import claim, claimed, open_need, open_task, partner_demo, slot_deed
+from tests.api.claims.setup import (
+    claim,
+    claimed,
+    one_partner,
+    open_need,
+    open_task,
+    partner_demo,
+    slot_deed,
+)
 from tests.api.helpers import data_of, execute, gid, pk_of, scalar
 from tests.conftest import api_client, gql
 
@@ -46,8 +54,7 @@ query($org: ID!) {
 
 
 async def test_a_partner_claims_is_confirmed_reports_and_reads_its_history(demo_url: str) -> None:
-    p = await partner_demo(demo_url)
-    partner = p.partners[0]
+    p, partner = await one_partner(demo_url)
     deed = await slot_deed(demo_url, p.demo.village)
     async with api_client(demo_url, token=p.staff) as staff:
         task = await open_task(staff, deed=deed, slots=2)
@@ -124,8 +131,7 @@ async def test_a_partner_claims_is_confirmed_reports_and_reads_its_history(demo_
 async def test_a_confirmed_claim_counts_in_the_optimisers_capacity(demo_url: str) -> None:
     """The instance export takes what active deeds hold off each person: after confirmation
     the partner's people hold one team place more each."""
-    p = await partner_demo(demo_url)
-    partner = p.partners[0]
+    p, partner = await one_partner(demo_url)
     deed = await slot_deed(demo_url, p.demo.village)
 
     async def held() -> dict[int, int]:
@@ -151,8 +157,7 @@ async def test_a_confirmed_claim_counts_in_the_optimisers_capacity(demo_url: str
 async def test_a_whole_need_claimed_and_confirmed_becomes_an_approved_deed(
     demo_url: str,
 ) -> None:
-    p = await partner_demo(demo_url)
-    partner = p.partners[0]
+    p, partner = await one_partner(demo_url)
     need = await open_need(demo_url, p.demo.village)
     task, claim_id = await claimed(demo_url, p.staff, partner, need=need)
     async with api_client(demo_url, token=p.staff) as staff:

@@ -4,94 +4,66 @@ from __future__ import annotations
 
 ERRORS = "errors { code field message }"
 
-CREATE_NEED = f"""
-mutation($input: CreateNeedInput!) {{
-  createNeed(input: $input) {{
-    need {{ id title description category channel urgency scale volunteers hours skills
-           windowFrom windowTo status resourceRequests {{ kind quantity }} cell {{ id }} }}
-    {ERRORS}
-  }}
-}}
-"""
-UPDATE_NEED = f"""
-mutation($id: ID!, $input: UpdateNeedInput!) {{
-  updateNeed(id: $id, input: $input) {{
-    need {{ id title urgency windowFrom windowTo cell {{ id }} }}
-  {ERRORS} }}
-}}
-"""
-CLOSE_NEED = f"""
-mutation($id: ID!, $reason: String!) {{
-  closeNeed(id: $id, reason: $reason) {{ need {{ id status closeReason closedAt }} {ERRORS} }}
-}}
-"""
-CREATE_RESOURCE = f"""
-mutation($input: CreateResourceInput!) {{
-  createResource(input: $input) {{
-    resource {{ id title kind capacity categories unit status cell {{ id }}
-               providerOrganisation {{ id }} }}
-    {ERRORS}
-  }}
-}}
-"""
-UPDATE_RESOURCE = f"""
-mutation($id: ID!, $input: UpdateResourceInput!) {{
-  updateResource(id: $id, input: $input) {{ resource {{ id title capacity }} {ERRORS} }}
-}}
-"""
-CLOSE_RESOURCE = f"""
-mutation($id: ID!) {{ closeResource(id: $id) {{ resource {{ id status closedAt }} {ERRORS} }} }}
-"""
-CREATE_PERSON = f"""
-mutation($input: CreatePersonInput!) {{
-  createPerson(input: $input) {{
-    person {{ id name kind role partyMember maxLead skills categories phone cell {{ id }} }}
-    {ERRORS}
-  }}
-}}
-"""
-UPDATE_PERSON = f"""
-mutation($id: ID!, $input: UpdatePersonInput!) {{
-  updatePerson(id: $id, input: $input) {{ person {{ id name maxLead partyMember }} {ERRORS} }}
-}}
-"""
-CLOSE_PERSON = f"""
-mutation($id: ID!) {{ closePerson(id: $id) {{ person {{ id name }} {ERRORS} }} }}
-"""
-CREATE_HOUSEHOLD = f"""
-mutation($input: CreateHouseholdInput!) {{
-  createHousehold(input: $input) {{
-    household {{ id code headName address size elderlyAlone cell {{ id }} contactPerson {{ id }} }}
-    {ERRORS}
-  }}
-}}
-"""
-UPDATE_HOUSEHOLD = f"""
-mutation($id: ID!, $input: UpdateHouseholdInput!) {{
-  updateHousehold(id: $id, input: $input) {{ household {{ id code headName size }} {ERRORS} }}
-}}
-"""
-CLOSE_HOUSEHOLD = f"""
-mutation($id: ID!) {{ closeHousehold(id: $id) {{ household {{ id code }} {ERRORS} }} }}
-"""
-CREATE_ORGANISATION = f"""
-mutation($input: CreateOrganisationInput!) {{
-  createOrganisation(input: $input) {{
-    organisation {{ id name kind active cell {{ id }} }} {ERRORS}
-  }}
-}}
-"""
-UPDATE_ORGANISATION = f"""
-mutation($id: ID!, $input: UpdateOrganisationInput!) {{
-  updateOrganisation(id: $id, input: $input) {{ organisation {{ id name contactName }} {ERRORS} }}
-}}
-"""
-CLOSE_ORGANISATION = f"""
-mutation($id: ID!) {{ closeOrganisation(id: $id) {{ organisation {{ id active }} {ERRORS} }} }}
-"""
-RECORD_VISIT = f"""
-mutation($input: RecordContactVisitInput!) {{
-  recordContactVisit(input: $input) {{ visit {{ id visitedOn topics notes person {{ id }} }}
-  {ERRORS} }}
-}}
-"""
+
+# Each kind of entity mutation: its variable definitions and its arguments.
+_KINDS = {
+    "create": ("$input: Create{entity}Input!", "input: $input"),
+    "update": ("$id: ID!, $input: Update{entity}Input!", "id: $id, input: $input"),
+    "close": ("$id: ID!", "id: $id"),
+    "close with reason": ("$id: ID!, $reason: String!", "id: $id, reason: $reason"),
+}
+
+
+def _document(operation: str, params: str, args: str, field: str, selection: str) -> str:
+    return (
+        f"mutation({params}) {{\n  {operation}({args}) {{\n"
+        f"    {field} {{ {selection} }}\n    {ERRORS}\n  }}\n}}\n"
+    )
+
+
+def mutation(kind: str, entity: str, selection: str) -> str:
+    """`createX(input:)`, `updateX(id:, input:)` or `closeX(id:)` (`reason:` as well, with
+    "close with reason") of entity X, selecting `selection` of the object it returns."""
+    params, args = _KINDS[kind]
+    field = entity[0].lower() + entity[1:]
+    verb = kind.split()[0]
+    return _document(f"{verb}{entity}", params.format(entity=entity), args, field, selection)
+
+
+CREATE_NEED = mutation(
+    "create",
+    "Need",
+    "id title description category channel urgency scale volunteers hours skills"
+    " windowFrom windowTo status resourceRequests { kind quantity } cell { id }",
+)
+UPDATE_NEED = mutation("update", "Need", "id title urgency windowFrom windowTo cell { id }")
+CLOSE_NEED = mutation("close with reason", "Need", "id status closeReason closedAt")
+CREATE_RESOURCE = mutation(
+    "create",
+    "Resource",
+    "id title kind capacity categories unit status cell { id } providerOrganisation { id }",
+)
+UPDATE_RESOURCE = mutation("update", "Resource", "id title capacity")
+CLOSE_RESOURCE = mutation("close", "Resource", "id status closedAt")
+CREATE_PERSON = mutation(
+    "create", "Person", "id name kind role partyMember maxLead skills categories phone cell { id }"
+)
+UPDATE_PERSON = mutation("update", "Person", "id name maxLead partyMember")
+CLOSE_PERSON = mutation("close", "Person", "id name")
+CREATE_HOUSEHOLD = mutation(
+    "create",
+    "Household",
+    "id code headName address size elderlyAlone cell { id } contactPerson { id }",
+)
+UPDATE_HOUSEHOLD = mutation("update", "Household", "id code headName size")
+CLOSE_HOUSEHOLD = mutation("close", "Household", "id code")
+CREATE_ORGANISATION = mutation("create", "Organisation", "id name kind active cell { id }")
+UPDATE_ORGANISATION = mutation("update", "Organisation", "id name contactName")
+CLOSE_ORGANISATION = mutation("close", "Organisation", "id active")
+RECORD_VISIT = _document(
+    "recordContactVisit",
+    "$input: RecordContactVisitInput!",
+    "input: $input",
+    "visit",
+    "id visitedOn topics notes person { id }",
+)

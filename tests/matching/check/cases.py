@@ -144,15 +144,3 @@ def n3_team(member: str, dist: int) -> Corruption:
         add_deed(sol, {"need": "n3", "lead": None, "team": [member], "resources": []}, 5, dist)
 
     return f
-
-
-def setter(path: list[Any], value: Any) -> Corruption:
-    """Set one value of the solution, at a path of keys and indices."""
-
-    def f(sol: dict[str, Any]) -> None:
-        target = sol
-        for key in path[:-1]:
-            target = target[key]
-        target[path[-1]] = value
-
-    return f

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from .cases import Case, Corruption, assert_caught, params, setter
+from ..helpers import setter
+from .cases import Case, Corruption, assert_caught, params
 
 
 def _drop_unmatched(sol: dict[str, Any]) -> None:
@@ -18,15 +19,15 @@ def _dup_unmatched(sol: dict[str, Any]) -> None:
 
 
 CASES: list[Case] = [
-    ("unknown need", setter(["deeds", 0, "need"], "n99"), {"UNKNOWN_ID", "NEED_MISSING"}),
+    ("unknown need", setter("deeds", 0, "need", value="n99"), {"UNKNOWN_ID", "NEED_MISSING"}),
     ("need missing", _drop_unmatched, {"NEED_MISSING"}),
     ("need twice", _dup_unmatched, {"NEED_TWICE"}),
-    ("explanation missing", setter(["deeds", 0, "explanation"], []), {"EXPLANATION_MISSING"}),
-    ("reasons missing", setter(["unmatched", 0, "reasons"], []), {"REASONS_MISSING"}),
-    ("deeds not a list", setter(["deeds"], {}), {"SOLUTION_FORMAT", "NEED_MISSING"}),
+    ("explanation missing", setter("deeds", 0, "explanation", value=[]), {"EXPLANATION_MISSING"}),
+    ("reasons missing", setter("unmatched", 0, "reasons", value=[]), {"REASONS_MISSING"}),
+    ("deeds not a list", setter("deeds", value={}), {"SOLUTION_FORMAT", "NEED_MISSING"}),
     (
         "unmatched entry not an object",
-        setter(["unmatched", 1], "n3"),
+        setter("unmatched", 1, value="n3"),
         {"SOLUTION_FORMAT", "NEED_MISSING"},
     ),
 ]

@@ -9,8 +9,8 @@ import pytest
 
 from sandan.matching.check import check, distance, eligibility, read_instance
 
-from ..helpers import CELLS_FOREST, instance, need, person
-from .cases import Case, Corruption, assert_caught, lead, n2_with, n3_team, params, setter
+from ..helpers import CELLS_FOREST, instance, need, optimal_solution, person, setter
+from .cases import Case, Corruption, assert_caught, lead, n2_with, n3_team, params
 
 CASES: list[Case] = [
     ("lead in another branch with group reach", lead("p4"), {"REACH"}),
@@ -20,7 +20,7 @@ CASES: list[Case] = [
     ("forbidden team member", n2_with("p7", "p9"), {"FORBID"}),
     (
         "resource out of reach",
-        setter(["deeds", 0, "resources"], [{"resource": "r3", "quantity": 1}]),
+        setter("deeds", 0, "resources", value=[{"resource": "r3", "quantity": 1}]),
         {"REACH"},
     ),
     ("group reach team member out of reach", n3_team("p10", 4), {"REACH"}),
@@ -37,14 +37,7 @@ def _solution(priority: int, dist: int, *leads: tuple[str, str]) -> dict[str, An
     deeds = [
         {"need": n, "lead": p, "team": [], "resources": [], "explanation": ["e"]} for n, p in leads
     ]
-    return {
-        "version": 1,
-        "status": "OPTIMAL",
-        "objective": {"priority": priority, "distance": dist},
-        "bound": {"priority": priority},
-        "deeds": deeds,
-        "unmatched": [],
-    }
+    return optimal_solution(priority, dist, deeds, [])
 
 
 def test_reach_levels_and_distances() -> None:

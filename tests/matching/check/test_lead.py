@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from .cases import Case, Corruption, add_deed, assert_caught, lead, member, n2_with, params, setter
+from ..helpers import setter
+from .cases import Case, Corruption, add_deed, assert_caught, lead, member, n2_with, params
 
 
 def _lead_where_none_is_taken(sol: dict[str, Any]) -> None:
@@ -18,7 +19,7 @@ def _lead_where_none_is_taken(sol: dict[str, Any]) -> None:
 CASES: list[Case] = [
     ("non-party lead", lead("p5"), {"LEAD_NOT_ALLOWED"}),
     ("non-party person with max_lead 1", n2_with("p5", "p7"), {"LEAD_NOT_ALLOWED"}),
-    ("lead missing", setter(["deeds", 0, "lead"], None), {"LEAD_MISSING", "PIN"}),
+    ("lead missing", setter("deeds", 0, "lead", value=None), {"LEAD_MISSING", "PIN"}),
     ("lead also in the team", member("p1"), {"LEAD_IN_TEAM"}),
     ("unknown lead", lead("ghost"), {"UNKNOWN_ID"}),
     ("lead where the need takes none", _lead_where_none_is_taken, {"LEAD_UNEXPECTED"}),

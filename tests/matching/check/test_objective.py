@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from .cases import Case, Corruption, assert_caught, params, setter
+from ..helpers import setter
+from .cases import Case, Corruption, assert_caught, params
 
 CASES: list[Case] = [
-    ("objective priority wrong", setter(["objective", "priority"], 61), {"OBJECTIVE_MISMATCH"}),
-    ("objective distance wrong", setter(["objective", "distance"], 2), {"OBJECTIVE_MISMATCH"}),
-    ("objective missing", setter(["objective"], None), {"OBJECTIVE_MISMATCH"}),
+    ("objective priority wrong", setter("objective", "priority", value=61), {"OBJECTIVE_MISMATCH"}),
+    ("objective distance wrong", setter("objective", "distance", value=2), {"OBJECTIVE_MISMATCH"}),
+    ("objective missing", setter("objective", value=None), {"OBJECTIVE_MISMATCH"}),
     (
         "objective priority a boolean",
-        setter(["objective", "priority"], True),
+        setter("objective", "priority", value=True),
         {"OBJECTIVE_MISMATCH"},
     ),
-    ("bound below priority", setter(["bound", "priority"], 59), {"BOUND"}),
-    ("bound missing", setter(["bound"], None), {"BOUND"}),
-    ("bound above the sum of all priorities", setter(["bound", "priority"], 96), {"BOUND"}),
-    ("OPTIMAL with a bound above the priority", setter(["status"], "OPTIMAL"), {"BOUND"}),
+    ("bound below priority", setter("bound", "priority", value=59), {"BOUND"}),
+    ("bound missing", setter("bound", value=None), {"BOUND"}),
+    ("bound above the sum of all priorities", setter("bound", "priority", value=96), {"BOUND"}),
+    ("OPTIMAL with a bound above the priority", setter("status", value="OPTIMAL"), {"BOUND"}),
 ]
 
 

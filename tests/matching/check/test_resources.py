@@ -8,13 +8,13 @@ import pytest
 
 from sandan.matching.check import check
 
-from ..helpers import instance, need, resource
-from .cases import Case, Corruption, assert_caught, params, setter
+from ..helpers import instance, need, resource, setter
+from .cases import Case, Corruption, assert_caught, params
 
 
 def _uses(*uses: tuple[str, Any]) -> Corruption:
     """n1 draws these (resource, quantity) pairs."""
-    return setter(["deeds", 0, "resources"], [{"resource": r, "quantity": q} for r, q in uses])
+    return setter("deeds", 0, "resources", value=[{"resource": r, "quantity": q} for r, q in uses])
 
 
 CASES: list[Case] = [

@@ -8,16 +8,17 @@ import pytest
 
 from sandan.matching.check import check
 
-from .cases import Case, Corruption, assert_caught, base, params, setter
+from ..helpers import setter
+from .cases import Case, Corruption, assert_caught, base, params
 
 CASES: list[Case] = [
-    ("bad status", setter(["status"], "GREAT"), {"STATUS"}),
+    ("bad status", setter("status", value="GREAT"), {"STATUS"}),
     (
         "status INVALID_INSTANCE for a valid instance",
-        setter(["status"], "INVALID_INSTANCE"),
+        setter("status", value="INVALID_INSTANCE"),
         {"STATUS"},
     ),
-    ("version 2", setter(["version"], 2), {"SOLUTION_FORMAT"}),
+    ("version 2", setter("version", value=2), {"SOLUTION_FORMAT"}),
 ]
 
 
