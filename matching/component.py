@@ -1,7 +1,8 @@
 """One large component: LP bound and guidance, LP-guided greedy, decomposition, then LNS.
 
-Pipeline: prune candidates, LP (bound + guidance, lp.py), LP-ordered greedy, LP-guided
-decomposition into regions (decompose.py), then LNS (lns.py) until the component's deadline.
+Pipeline: prune candidates, LP (bound + guidance, lp.py; in a split instance, the one the
+part's bound computed, partbound.py), LP-ordered greedy, LP-guided decomposition into regions
+(decompose.py), then LNS (lns.py) until the component's deadline.
 Finally a greedy pass over *all* eligible pairs fills needs the pruned models left out. What the
 clock allowed (LP parts, regions, LNS rounds) is recorded in the run's work record, and a replay
 of that record repeats exactly the same steps.
@@ -19,7 +20,7 @@ from .assignment import Assignment
 from .decompose import RegionWork, quotas, solve_regions
 from .greedy import Slices, greedy_fill
 from .lns import lns
-from .lp import lp_guidance
+from .lp import Guidance, lp_guidance, reusable
 from .problem import Problem
 from .run import Run
 from .tree import regions
@@ -33,11 +34,15 @@ DECOMPOSE_SHARE = 0.75
 REGION_DET_LIMIT = 0.5
 
 
-def improve_component(run: Run, prob: Problem, comp: np.ndarray, asg: Assignment) -> float:
+def improve_component(
+    run: Run, prob: Problem, comp: np.ndarray, asg: Assignment, given: Guidance | None = None
+) -> float:
     """Improve `asg` on one large component until the run's deadline; return a priority bound.
 
-    Appends this component's work ({"lp", "regions", "dropped", "lns", "parallel"}) to
-    `run.work["large"]`; when replaying, follows the recorded entry instead of the clock."""
+    `given`: the component's LP as the part's bound computed it (partbound.py), used instead of
+    computing it again when it is the same LP (`lp.reusable`). Appends this component's work
+    ({"lp", "regions", "dropped", "lns", "parallel"}) to `run.work["large"]`; when replaying,
+    follows the recorded entry instead of the clock."""
     index = len(run.work["large"])
     rec: dict[str, Any] | None = run.replayed("large", index)
     arr = prob.arr
@@ -45,8 +50,13 @@ def improve_component(run: Run, prob: Problem, comp: np.ndarray, asg: Assignment
     cands = nearest_candidates(prob)
     sub = Problem(prob.inst, prob.tree, arr, prob.full, cands, prob.pins, False)
     sl = Slices(sub)
-    run.report("lp", asg.priority, run.alone_bound(prob, comp), force=True)
-    guide = lp_guidance(run, sub, comp, asg, None if rec is None else rec["lp"])
+    solve_parts = None if rec is None else rec["lp"]
+    if given is not None and reusable(given, comp, solve_parts):
+        guide = given
+    else:
+        run.report("lp", asg.priority, run.alone_bound(prob, comp), force=True)
+        guide = lp_guidance(run, sub, comp, asg, solve_parts)
+        guide.stats["computed_in"] = "search"
     bound = guide.bound
     work: dict[str, Any] = {"lp": guide.stats["solved"]}
     run.stats.setdefault("lp", []).append(guide.stats)

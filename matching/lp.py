@@ -34,6 +34,7 @@ class Guidance:
     res_use: tuple[IntArray, IntArray, FloatArray] | None = None
     team_use: tuple[IntArray, IntArray, FloatArray] | None = None
     lead_use: tuple[IntArray, IntArray, FloatArray] | None = None
+    comp: IntArray | None = None  # the component's needs
 
 
 # Above this many needs the LP is solved per top-level part (a town of a district), with the few
@@ -41,6 +42,9 @@ class Guidance:
 # faster than linearly, and the Lagrangian bound stays valid whatever prices the parts return.
 LP_PART_NEEDS = 4000
 LP_PART_TARGET = 2500  # needs per part (about a town)
+# The most of the time left that the LP may take in a component's search (its other stages
+# need the rest); a part's bound, which does nothing else, gives it all (partbound.py).
+LP_SHARE = 0.4
 
 Use = tuple[IntArray, IntArray, FloatArray]
 
@@ -54,12 +58,18 @@ class _Part:
 
 
 def lp_guidance(
-    run: Run, prob: Problem, comp: IntArray, asg: Assignment, solve_parts: int | None = None
+    run: Run,
+    prob: Problem,
+    comp: IntArray,
+    asg: Assignment,
+    solve_parts: int | None = None,
+    share: float = LP_SHARE,
 ) -> Guidance:
     """LP relaxation of one component on the model candidates, and a proved bound from it.
 
     A large component's LP is solved in parts; the parts solved before a stop are a prefix,
-    counted in `stats["solved"]`. `solve_parts` (replay) solves exactly that many."""
+    counted in `stats["solved"]`. `solve_parts` (replay) solves exactly that many. `share`: the
+    most of the time left the LP may take."""
     t0 = time.monotonic()
     arr = prob.arr
     n_p, n_r = len(arr.p_cell), len(arr.r_cap)
@@ -71,7 +81,7 @@ def lp_guidance(
     # Parts are independent LPs: solve them `workers` at a time (GLOP releases the GIL), and
     # keep them in part order, so the answer does not depend on which finished first.
     workers = max(1, min(run.workers, len(parts)))
-    limit = run.cap(max(1.0, min(60.0, run.left() * 0.4 * workers / len(parts))))
+    limit = run.cap(max(1.0, min(60.0, run.left() * share * workers / len(parts))))
 
     def one(i: int) -> _Part | None:
         if (run.stopped() if solve_parts is None else i >= solve_parts) or run.halt.is_set():
@@ -110,7 +120,22 @@ def lp_guidance(
     bound = lagrangian_bound(prob, prob.full, comp, u[0], u[1], u[2], u[3])
     stats["bound"] = round(bound, 2)
     stats["seconds"] = round(time.monotonic() - t0, 2)
-    return Guidance(bound, value, stats, uses[2], uses[1], uses[0])
+    return Guidance(bound, value, stats, uses[2], uses[1], uses[0], comp)
+
+
+def reusable(guide: Guidance | None, comp: IntArray, solve_parts: int | None) -> bool:
+    """Whether `guide`, computed earlier (a part's bound, partbound.py), is what `lp_guidance` on
+    `comp` would compute now, so it need not be computed again: the same component, and then
+    the recorded number of LP parts when replaying; otherwise every part solved to its optimum
+    (the bounds phase's shorter limit cut none short: GLOP is deterministic, so it is the LP)."""
+    if guide is None or guide.comp is None or not np.array_equal(guide.comp, comp):
+        return False
+    if solve_parts is not None:
+        return bool(guide.stats["solved"] == solve_parts)
+    return bool(
+        guide.stats["solved"] == guide.stats["parts"]
+        and guide.stats["lp_status"] == [str(mbh.SolveStatus.OPTIMAL)]
+    )
 
 
 def capacities(arr: Arrays) -> Caps:

@@ -10,6 +10,9 @@ serve them, every cell, its pins and forbids) and solved by `solve` in full. Par
 a `concurrent.futures.Executor`, `slots` at a time; each is given, when it starts, its share of
 the time left by size (time a finished part leaves unused goes to the parts not started yet). The
 answers are merged in part order, so which part finishes first never changes the answer.
+
+Before any search, every part's bound is computed (partbound.py), so progress lines bound the
+whole instance from early on; the LPs it solved go on to the part's search, not solved twice.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ import numpy as np
 
 from .eligibility import IntArray
 from .instance import Instance, ReplayError
+from .lp import Guidance
+from .partbound import PartBound
 from .run import Run, Work
 from .tree import Tree
 
@@ -171,12 +176,13 @@ def solve_parts(
     executor: Executor,
     slots: int,
     solve_part: Callable[[dict[str, Any]], dict[str, Any]],
-    bound_part: Callable[[dict[str, Any]], float] | None = None,
+    bound_part: Callable[[dict[str, Any]], PartBound] | None = None,
 ) -> list[dict[str, Any]]:
     """Every part's solution, in part order, through `executor`, `slots` parts at a time.
 
-    With `bound_part`, every part's bound is computed first (it only feeds progress lines, so
-    answers do not change), each part counting by its single-need bound until it has one."""
+    With `bound_part`, every part's bound is computed first, each part counting by its
+    single-need bound until it has one; the LPs it computed go to the part's search in its
+    payload (`lp`), which uses them instead of solving them again."""
     n = len(specs)
     replay = run.replay
     if replay is not None and len(replay.get("parts", [])) != n:
@@ -187,8 +193,9 @@ def solve_parts(
     # Until a part reports its own, its bound is the sum of its needs' priorities.
     pri = np.array([need.priority for need in run.inst.needs], dtype=np.float64)
     bound = [float(pri[s.needs].sum()) for s in specs]
+    lps: list[list[Guidance]] = [[] for _ in specs]
     if bound_part is not None:
-        bounds_first(run, raw, specs, executor, slots, bound_part, bound)
+        bounds_first(run, raw, specs, executor, slots, bound_part, bound, lps)
     # A part's own reports start from its single-need bound again: keep the lower of the two.
     ceiling = list(bound)
     results: list[dict[str, Any] | None] = [None] * n
@@ -211,7 +218,9 @@ def solve_parts(
                 "workers": max(1, run.workers // slots),
                 "seed": run.seed,
                 "replay": None if replay is None else replay["parts"][i],
+                "lp": lps[i],
             }
+            lps[i] = []  # the part's search holds them now
             running[executor.submit(solve_part, payload)] = (i, now + limit)
         done, _ = wait(list(running), timeout=REPORT_EVERY, return_when=FIRST_COMPLETED)
         for f in done:
@@ -238,15 +247,20 @@ def bounds_first(
     specs: list[Spec],
     executor: Executor,
     slots: int,
-    bound_part: Callable[[dict[str, Any]], float],
+    bound_part: Callable[[dict[str, Any]], PartBound],
     bound: list[float],
+    lps: list[list[Guidance]],
 ) -> None:
-    """Lower `bound` (per part) to each part's own bound, `slots` parts at a time, in at most
-    `BOUND_SHARE` of the time left; a progress line after each."""
+    """Lower `bound` (per part) to each part's own bound and keep its LPs in `lps`, `slots`
+    parts at a time, in at most `BOUND_SHARE` of the time left; a progress line after each.
+
+    When replaying, each part follows its record (the LP parts its search solved)."""
+    t0 = time.monotonic()
     total = float(sum(len(s.needs) for s in specs))
     budget = slots * BOUND_SHARE * max(0.0, run.left())
+    replay = run.replay
     todo = list(range(len(specs)))
-    running: dict[Future[float], int] = {}
+    running: dict[Future[PartBound], int] = {}
     while todo or running:
         while todo and len(running) < slots:
             i = todo.pop(0)
@@ -256,13 +270,20 @@ def bounds_first(
                 "dispatched": time.time(),
                 "workers": max(1, run.workers // slots),
                 "seed": run.seed,
+                "replay": None if replay is None else replay["parts"][i],
             }
             running[executor.submit(bound_part, payload)] = i
         done, _ = wait(list(running), return_when=FIRST_COMPLETED)
         for f in done:
             i = running.pop(f)
-            bound[i] = min(bound[i], f.result())
+            got = f.result()
+            bound[i] = min(bound[i], got.bound)
+            lps[i] = got.lp
         run.report("bounds", 0, sum(bound), force=True)
+    run.stats["bounds"] = {
+        "seconds": round(time.monotonic() - t0, 2),
+        "lp": sum(len(x) for x in lps),  # LPs computed, one per large component of each part
+    }
 
 
 def merge(sols: list[dict[str, Any]], need_order: dict[str, int]) -> tuple[dict[str, Any], Work]:

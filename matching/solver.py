@@ -31,6 +31,7 @@ from .exact import solve_small, split_components
 from .explain import explain, reasons
 from .greedy import Slices, greedy_fill, priority_order
 from .instance import InstanceError, ReplayError, parse_instance
+from .lp import Guidance
 from .partbound import part_bound
 from .parts import InlineExecutor, LocalPool, Spec, merge, progress_queue, solve_parts, split
 from .pins import group, place_pinned, rule_conflicts
@@ -80,6 +81,7 @@ def solve(
     replay: Work | None = None,
     executor: Executor | None = None,
     started: float | None = None,
+    given_lp: list[Guidance] | None = None,
 ) -> dict[str, Any]:
     """Solve a matching instance; see the module docstring and contract/matching.md.
 
@@ -88,7 +90,8 @@ def solve(
     time, one thread each; else in min(workers, parts) local processes of workers // processes
     threads each. `replay`: a solution's `stats.work`, to repeat that run exactly (the time limit
     is then ignored). `started`: the `time.monotonic()` the caller's clock started at (default
-    now), so that the limit covers the caller's start-up and reading too."""
+    now), so that the limit covers the caller's start-up and reading too. `given_lp`: the large
+    components' LPs, already solved (a part's bound, parts.py), used where they fit."""
     t0 = time.monotonic() if started is None else started
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; expected one of {STRATEGIES}")
@@ -107,7 +110,7 @@ def solve(
                 raise ReplayError("the work record to replay is not from this instance")
             if len(specs) > 1:
                 return _solve_split(run, instance, specs, executor)
-        out = _Solver(run, instance).go(strategy)
+        out = _Solver(run, instance, given_lp or []).go(strategy)
         if replay is not None and out["status"] in ("OPTIMAL", "FEASIBLE") and run.work != replay:
             raise ReplayError("the work record to replay has steps this instance does not")
         return out
@@ -156,12 +159,14 @@ def solve_part(payload: dict[str, Any]) -> dict[str, Any]:
         progress=report if q is not None else None,
         replay=payload["replay"],
         started=started,
+        given_lp=payload.get("lp"),
     )
 
 
 class _Solver:
-    def __init__(self, run: Run, raw: dict[str, Any]) -> None:
+    def __init__(self, run: Run, raw: dict[str, Any], given_lp: list[Guidance]) -> None:
         self.run = run
+        self.given_lp = given_lp
         self.raw = raw
         self.inst = run.inst
         self.stats = run.stats
@@ -305,7 +310,8 @@ class _Solver:
             now = time.monotonic()
             run.until(now + max(0.0, run.end - now) * weights[i + 1] / sum(weights[i + 1 :]))
             run.bound_offset = bound + sum(pending[i + 1 :])
-            bound += improve_component(run, prob, comp, asg)
+            given = self.given_lp[i] if i < len(self.given_lp) else None
+            bound += improve_component(run, prob, comp, asg, given)
         run.until(run.end)
         run.bound_offset = 0.0
         return asg, bound, optimal

@@ -107,6 +107,30 @@ def test_parts_are_solved_in_full_and_the_bound_adds_up(
     assert sol["bound"]["priority"] < 0.9 * sum(n["priority"] for n in d["needs"])
 
 
+def test_each_part_s_lp_is_solved_once_before_its_search(
+    timed_run: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    """The bounds phase solves each large component's LP; the part's search takes that LP
+    instead of solving it again (the time goes to the search)."""
+    _, sol = timed_run
+    lps = [e for p in sol["stats"]["parts"] for e in p["lp"]]
+    assert len(lps) == 3  # one large component per town
+    assert sol["stats"]["bounds"]["lp"] == 3  # solved in the bounds phase...
+    assert [e["computed_in"] for e in lps] == ["bounds"] * 3  # ...and by no search
+
+
+def test_a_timed_split_run_is_repeated_by_its_replay() -> None:
+    """However far the clock let the bounds phase's LPs and the searches get, the work record
+    makes the replay repeat it: the same answer."""
+    d = _towns(2)
+    first = solve(copy.deepcopy(d), workers=2, seed=3, time_limit=8)
+    work = first["stats"]["work"]
+    assert len(work["parts"]) == 2
+    again = solve(copy.deepcopy(d), workers=2, seed=3, replay=work)
+    assert _comparable(again) == _comparable(first)
+    assert again["stats"]["work"] == work
+
+
 def test_replay_gives_the_same_answer_whichever_part_finishes_first(
     timed_run: tuple[dict[str, Any], dict[str, Any]],
 ) -> None:
