@@ -137,8 +137,8 @@ def quotas(prob: Problem, guide: Guidance, regs: list[list[int]], left: Assignme
         keys_all.append(pairs.ent[keep] * n_regions + reg[keep])
         weights_all.append(np.ones(int(keep.sum())))
     owner = np.full(n_p, -1, dtype=np.int64)
-    if keys_all:
-        keys = np.concatenate(keys_all)
+    keys = np.concatenate([np.zeros(0, dtype=np.int64), *keys_all])
+    if len(keys):  # (a component of one region shares nobody)
         weights = np.concatenate(weights_all)
         uk, inv = np.unique(keys, return_inverse=True)
         score = np.bincount(inv, weights=weights)
