@@ -11,6 +11,8 @@ import datetime as dt
 import math
 from typing import Any, TypeVar
 
+T = TypeVar("T")
+
 LEVELS = ("DISTRICT", "TOWN", "VILLAGE", "BRANCH", "GROUP")
 LEVEL_RANK = {name: i for i, name in enumerate(LEVELS)}
 CATEGORIES = (
@@ -37,8 +39,6 @@ DATE_MAX = 10**9
 # integers, and CP-SAT sums them weighted by distances, so larger values are refused with a
 # message instead of overflowing. Real instances are far below: priorities 1-100, a few units.
 COUNT_MAX = 10**9  # capacity, quantity, team size, max_deeds, max_lead
-T = TypeVar("T")
-
 PRIORITY_MAX = 10**6
 HOURS_MAX = 10**6
 

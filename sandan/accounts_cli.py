@@ -16,12 +16,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sandan.db.engine import in_one_transaction
 from sandan.db.enums import Level, Role
 from sandan.db.repositories import accounts as repo
 from sandan.db.repositories.grid import cells_by_codes
@@ -41,12 +42,6 @@ class Refused(Exception):
 
 def _refused(problems: list[Problem]) -> Refused:
     return Refused("; ".join(f"{p.field or 'request'}: {p.message}" for p in problems))
-
-
-async def _in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[str]]) -> str:
-    from sandan.db.engine import in_one_transaction
-
-    return await in_one_transaction(settings.database_url, work)
 
 
 async def cell_pks(session: AsyncSession, codes: list[str]) -> list[int]:
@@ -164,7 +159,7 @@ def _run(args: argparse.Namespace) -> int:
         overrides["database_url"] = args.database_url
     settings = Settings.from_env(**overrides)
     try:
-        message = asyncio.run(_in_session(settings, args.work(args, settings)))
+        message = asyncio.run(in_one_transaction(settings.database_url, args.work(args, settings)))
     except Refused as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
@@ -218,7 +213,7 @@ async def demo_tokens(settings: Settings) -> list[str]:
             lines.append(f"  {role.value:<17} {scope:<24} Authorization: Bearer {made.token}")
         return "\n".join(lines)
 
-    return (await _in_session(settings, work)).splitlines()
+    return (await in_one_transaction(settings.database_url, work)).splitlines()
 
 
 def _last_path(scopes: dict[Role, Any]) -> str | None:
