@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -31,20 +32,32 @@ from sandan.db.repositories.batch import (
 from sandan.db.repositories.deeds_progress import overdue_clause, stalled_clause
 from sandan.db.scope import Scope
 
+# The selects below are built once per distinct key (scopes, a filter without its search text)
+# and reused: building the needs page's select and SQLAlchemy's cache key of it cost about
+# 0.5 ms a request, a reused one keeps its cache key (BENCHMARKS.md, issue 8's check). A
+# statement is a pure function of its key and holds no value that is not in it; statements
+# are immutable (every method returns a copy). Search texts, which may name a resident, are
+# never part of a key: they are added to the cached statement per request.
+STATEMENTS = 256
+_memoised = functools.lru_cache(maxsize=STATEMENTS)
+
 
 def _placed(model: Any, scope: Scope) -> Select[Any]:
     # Needs and deeds carry the cell shown outside the personal scope (sandan.db.place).
     return in_cells(model, scope).add_columns(place_cell_id().label(PLACE_COLUMN))
 
 
+@_memoised
 def need_select(scope: Scope) -> Select[Any]:
     return _placed(Need, scope)
 
 
+@_memoised
 def resource_select(scope: Scope) -> Select[Any]:
     return in_cells(Resource, scope)
 
 
+@_memoised
 def deed_select(scope: Scope, unpublished: Scope) -> Select[Any]:
     """Deeds in `scope`; unpublished ones (proposed, approved, their plan, lead and team) only
     where `unpublished` covers their cell: the staff of that subtree. Every deed read goes
@@ -52,28 +65,29 @@ def deed_select(scope: Scope, unpublished: Scope) -> Select[Any]:
     return _placed(Deed, scope).where(or_(Deed.published.is_(True), unpublished.clause(Cell.path)))
 
 
+# The filters are keys of the statement caches: frozen, and their lists are tuples.
 @dataclass(frozen=True)
 class NeedFilter:
     under_path: str | None = None
-    categories: Sequence[Category] = ()
-    statuses: Sequence[NeedStatus] = ()
-    urgencies: Sequence[Urgency] = ()
+    categories: tuple[Category, ...] = ()
+    statuses: tuple[NeedStatus, ...] = ()
+    urgencies: tuple[Urgency, ...] = ()
     search: str | None = None
 
 
 @dataclass(frozen=True)
 class ResourceFilter:
     under_path: str | None = None
-    categories: Sequence[Category] = ()
-    kinds: Sequence[ResourceKind] = ()
-    statuses: Sequence[ResourceStatus] = ()
+    categories: tuple[Category, ...] = ()
+    kinds: tuple[ResourceKind, ...] = ()
+    statuses: tuple[ResourceStatus, ...] = ()
     search: str | None = None
 
 
 @dataclass(frozen=True)
 class DeedFilter:
     under_path: str | None = None
-    statuses: Sequence[DeedStatus] = ()
+    statuses: tuple[DeedStatus, ...] = ()
     published: bool | None = None
     search: str | None = None
     overdue: bool | None = None
@@ -113,13 +127,7 @@ def _categories_overlap(column: Any, categories: Sequence[Category]) -> Any:
 def filtered_needs(scope: Scope, personal: Scope, f: NeedFilter) -> Select[Any]:
     """Needs matching `f`; the search reads a need's description (visit free text, personal)
     only where `personal` covers the need's cell, so a search cannot reveal it."""
-    stmt = _placed_under(need_select(scope), f.under_path, personal)
-    if f.categories:
-        stmt = stmt.where(Need.category.in_(list(f.categories)))
-    if f.statuses:
-        stmt = stmt.where(Need.status.in_(list(f.statuses)))
-    if f.urgencies:
-        stmt = stmt.where(Need.urgency.in_(list(f.urgencies)))
+    stmt = _needs_matching(scope, personal, replace(f, search=None))
     if not f.search:
         return stmt
     matches = (c.icontains(f.search, autoescape=True) for c in (Need.title, Need.public_text))
@@ -129,7 +137,25 @@ def filtered_needs(scope: Scope, personal: Scope, f: NeedFilter) -> Select[Any]:
     return stmt.where(or_(*matches, private))
 
 
+@_memoised
+def _needs_matching(scope: Scope, personal: Scope, f: NeedFilter) -> Select[Any]:
+    stmt = _placed_under(need_select(scope), f.under_path, personal)
+    if f.categories:
+        stmt = stmt.where(Need.category.in_(list(f.categories)))
+    if f.statuses:
+        stmt = stmt.where(Need.status.in_(list(f.statuses)))
+    if f.urgencies:
+        stmt = stmt.where(Need.urgency.in_(list(f.urgencies)))
+    return stmt
+
+
 def filtered_resources(scope: Scope, f: ResourceFilter) -> Select[Any]:
+    stmt = _resources_matching(scope, replace(f, search=None))
+    return _text(stmt, f.search, Resource.title, Resource.description)
+
+
+@_memoised
+def _resources_matching(scope: Scope, f: ResourceFilter) -> Select[Any]:
     stmt = _under(resource_select(scope), f.under_path)
     if f.categories:
         stmt = stmt.where(_categories_overlap(Resource.categories, f.categories))
@@ -137,25 +163,38 @@ def filtered_resources(scope: Scope, f: ResourceFilter) -> Select[Any]:
         stmt = stmt.where(Resource.kind.in_(list(f.kinds)))
     if f.statuses:
         stmt = stmt.where(Resource.status.in_(list(f.statuses)))
-    return _text(stmt, f.search, Resource.title, Resource.description)
+    return stmt
 
 
 def filtered_deeds(scope: Scope, unpublished: Scope, f: DeedFilter) -> Select[Any]:
+    # The day overdue is measured against is part of the key (a new day, a new statement).
+    today = (f.today or date.today()) if f.overdue is not None else None
+    stmt = _deeds_matching(scope, unpublished, replace(f, search=None, today=today))
+    return _text(stmt, f.search, Deed.title)
+
+
+@_memoised
+def _deeds_matching(scope: Scope, unpublished: Scope, f: DeedFilter) -> Select[Any]:
     stmt = _placed_under(deed_select(scope, unpublished), f.under_path, unpublished)
     if f.statuses:
         stmt = stmt.where(Deed.status.in_(list(f.statuses)))
     if f.published is not None:
         stmt = stmt.where(Deed.published.is_(f.published))
-    if f.overdue is not None:
-        late = overdue_clause(f.today or date.today())
+    if f.overdue is not None and f.today is not None:
+        late = overdue_clause(f.today)
         stmt = stmt.where(late if f.overdue else ~late)
     if f.stalled is not None:
         stmt = stmt.where(stalled_clause() if f.stalled else ~stalled_clause())
-    return _text(stmt, f.search, Deed.title)
+    return stmt
 
 
 async def needs_by_ids(session: Reader, ids: Sequence[int], scope: Scope) -> dict[int, Record]:
     return await rows_by_key(session, need_select(scope), Need.id, ids)
+
+
+@_memoised
+def _shown_cell_id(personal: Scope) -> Any:
+    return shown_cell_id(personal)
 
 
 async def _placed_by_cell_ids(
@@ -169,7 +208,7 @@ async def _placed_by_cell_ids(
     return await rows_grouped_by_key(
         session,
         stmt,
-        shown_cell_id(personal),
+        _shown_cell_id(personal),
         cell_ids,
         order,
         # The same rows, said so that the cells' indexes (id, parent) find them.
