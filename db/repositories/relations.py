@@ -8,6 +8,7 @@ so the two paths give the same answers by construction.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,9 @@ _SELECTS: dict[str, Callable[[Scope], Select[Any]]] = {
 }
 
 
+# Built once per relation and scope and reused, as the list selects are (see
+# `sandan.db.repositories.lists`): a reused select keeps SQLAlchemy's cache key of it.
+@functools.lru_cache(maxsize=256)
 def _select(relation: Relation, scope: Scope) -> tuple[Select[Any], Any]:
     stmt = _SELECTS[relation.source](scope)
     columns = stmt.selected_columns
