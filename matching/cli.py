@@ -16,7 +16,9 @@ runs them standalone (``python -m sandan.matching.cli``). This module must stay 
 database stacks (no sqlalchemy, strawberry or starlette), so the optimiser runs anywhere.
 
 Exit codes of ``solve``: 0 OPTIMAL or FEASIBLE, 1 unreadable file or bad JSON, 2 INVALID_INSTANCE,
-3 INFEASIBLE_PINS. Ctrl-C stops the search and still writes the best answer found so far.
+3 INFEASIBLE_PINS, 4 the time limit cut off pinned needs before their pins could be placed (the
+answer is written, with those needs unmatched for ``TIME_LIMIT``; ``sandan check`` names the
+pins it leaves unmet). Ctrl-C stops the search and still writes the best answer found so far.
 Exit codes of ``check``: 0 valid, 1 any violation, 2 unreadable input.
 """
 
@@ -30,21 +32,28 @@ import signal
 import sys
 import threading
 import time
-from typing import Any
+from typing import Any, NoReturn
 
 from .check import check
 from .instance import ReplayError
 from .lines import describe, format_progress, summary_line
 from .progress import Progress
+from .timeout import TIME_LIMIT, is_cut, out_of_time
 
 EXIT_OK = 0
 EXIT_UNREADABLE = 1
 EXIT_INVALID = 2
 EXIT_INFEASIBLE_PINS = 3
+EXIT_PINS_CUT_OFF = 4
 CHECK_VIOLATIONS = 1
 CHECK_UNREADABLE = 2
 # Start-up (interpreter, imports, reading) takes 1-4 s on a busy host; see `process_started`.
 HOSTED_AFTER = 10.0
+# Seconds past the time limit at which the command stops waiting for an overrunning solver and
+# writes the cut-off answer (timeout.py): writing it and exiting take the rest of the second.
+GIVE_UP_AFTER = 0.5
+# Set when a cut-off solve left its thread running (see `exit_process`).
+_left_behind = threading.Event()
 
 
 class _Unreadable(Exception):
@@ -149,7 +158,9 @@ def _replay_work(path: str | None) -> dict[str, Any] | None:
     solution = _load_json(path)
     stats = solution.get("stats") if isinstance(solution, dict) else None
     work = stats.get("work") if isinstance(stats, dict) else None
-    if not isinstance(work, dict) or not isinstance(work.get("exact"), list):
+    if not isinstance(work, dict) or not (
+        isinstance(work.get("exact"), list) or "parts" in work or is_cut(work)
+    ):
         raise _Unreadable(f"{path} records no work to replay (stats.work is missing)")
     return work
 
@@ -196,7 +207,9 @@ def _solve_and_write(
     executor: Any,
     started: float,
 ) -> int:
-    from . import solve  # the solver is imported only when needed
+    # The solver is imported only when needed (OR-Tools takes a second to load).
+    from .parts import stop_all_pools
+    from .solver import DEFAULT_TIME_LIMIT, solve
 
     cancel = threading.Event()
     done = threading.Event()
@@ -227,12 +240,27 @@ def _solve_and_write(
     worker = threading.Thread(target=run, name="sandan-solve", daemon=True)
     worker.start()
     interrupted = False
+    cut_off: dict[str, Any] | None = None
+    limit = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
+    give_up = math.inf if replay is not None else started + limit + GIVE_UP_AFTER
     # Wait on an event rather than Thread.join: a KeyboardInterrupt inside join() can leave the
     # thread looking finished while it still runs.
     while not done.is_set():
+        if time.monotonic() >= give_up:
+            # The solver overran (an instance too large for the limit): keep the limit with the
+            # answer a cut-off run gives, and leave the solver thread behind.
+            cancel.set()
+            stop_all_pools()
+            _left_behind.set()
+            cut_off = out_of_time(instance, time.monotonic() - started)
+            _err(
+                "sandan solve: the time limit ran out before the solver had an answer; every "
+                f"need is reported unmatched ({TIME_LIMIT}); give it more time"
+            )
+            break
         try:
             _keep_sigint()
-            done.wait(0.1)
+            done.wait(min(0.1, max(0.0, give_up - time.monotonic())))
         except KeyboardInterrupt:
             if interrupted:
                 _err("sandan solve: interrupted twice; giving up without an answer")
@@ -241,6 +269,8 @@ def _solve_and_write(
             _err("sandan solve: interrupted; stopping the search and keeping the best answer")
             cancel.set()
     seconds = time.monotonic() - started
+    if cut_off is not None:
+        return _write_and_summarise(args, cut_off, seconds, instance)
     worker.join()
 
     if isinstance(box.get("error"), ReplayError):
@@ -250,7 +280,20 @@ def _solve_and_write(
         failure = box["error"]
         _err(f"sandan solve: internal error in the solver: {type(failure).__name__}: {failure}")
         return EXIT_UNREADABLE
-    solution = box["solution"]
+    return _write_and_summarise(args, box["solution"], seconds, instance)
+
+
+def _pins_cut_off(instance: Any, solution: dict[str, Any]) -> int:
+    """How many pins name a need the time limit cut off (timeout.py)."""
+    unmatched = solution.get("unmatched") or []
+    cut = {u.get("need") for u in unmatched if TIME_LIMIT in (u.get("reasons") or [])}
+    pins = instance.get("pins") if isinstance(instance, dict) else None
+    return sum(1 for p in pins or [] if isinstance(p, dict) and p.get("need") in cut)
+
+
+def _write_and_summarise(
+    args: argparse.Namespace, solution: dict[str, Any], seconds: float, instance: Any
+) -> int:
     if not _write_solution(solution, args.output):
         return EXIT_UNREADABLE
     status = solution.get("status")
@@ -265,6 +308,13 @@ def _solve_and_write(
             _err(f"  {describe(entry)}")
         return EXIT_INFEASIBLE_PINS
     _err(summary_line(solution, seconds))
+    unmet = _pins_cut_off(instance, solution)
+    if unmet:
+        _err(
+            f"sandan solve: the time limit cut off {unmet} pinned need(s) before their pins "
+            "could be placed: this answer does not hold them; give it more time"
+        )
+        return EXIT_PINS_CUT_OFF
     return EXIT_OK
 
 
@@ -353,5 +403,15 @@ def main(argv: list[str] | None = None) -> int:
     return result
 
 
+def exit_process(code: int) -> NoReturn:
+    """End the process with `code`: at once when a cut-off solve left its thread running, whose
+    long numpy and CP-SAT calls would otherwise hold the interpreter's shutdown past the limit."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if _left_behind.is_set():
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ from .instance import Instance, ReplayError
 from .lp import Guidance
 from .partbound import PartBound
 from .run import Run, Work
+from .timeout import is_cut, out_of_time
 from .tree import Tree
 
 # Tiny parts are bundled until a bundle has this many needs (a CP-SAT call per village would
@@ -42,6 +45,10 @@ PART_MARGIN = 0.3
 # At most this share of the time left goes to every part's LP bound before any search starts
 # (partbound.py), so progress lines bound the whole instance usefully from early on.
 BOUND_SHARE = 0.25
+# With less time left than this, the bounds phase is skipped: its fixed cost (each part's
+# candidate pairs, ~0.5 s a town, twice) would leave the searches too little; each part's search
+# then computes its own LP when it has time.
+BOUNDS_MIN_LEFT = 20.0
 # Seconds between progress lines while parts run.
 REPORT_EVERY = 0.25
 
@@ -59,17 +66,44 @@ def progress_queue() -> Any:
     return _progress_queue
 
 
+# Local pools alive in this process, so that `stop_all_pools` can reach them.
+_pools: weakref.WeakSet[LocalPool] = weakref.WeakSet()
+_stopping = threading.Event()
+
+
+def stop_all_pools() -> None:
+    """Kill every local pool's workers and refuse new parts: the process is about to exit (the
+    command line gave up waiting at the time limit) and must not wait for them."""
+    _stopping.set()
+    for pool in list(_pools):
+        pool.stop_now()
+
+
 class LocalPool(ProcessPoolExecutor):
     """Spawned worker processes (a fork of a process running solver threads is unsafe) that
     share a queue for progress reports."""
 
     def __init__(self, processes: int) -> None:
+        _pools.add(self)
         ctx = multiprocessing.get_context("spawn")
         self.progress: Any = ctx.Queue()
         self.processes = processes
         super().__init__(
             processes, mp_context=ctx, initializer=_init_worker, initargs=(self.progress,)
         )
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if _stopping.is_set():
+            raise RuntimeError("the solve was given up at its time limit")
+        return super().submit(fn, *args, **kwargs)
+
+    def stop_now(self) -> None:
+        """Kill the worker processes: parts cut off by the time limit stop at once, rather than
+        keep the pool's shutdown (and the process's exit) waiting for them."""
+        # ProcessPoolExecutor offers no public way to stop a running task; its workers are here.
+        for process in list((self._processes or {}).values()):
+            process.terminate()
+        self.shutdown(wait=False, cancel_futures=True)
 
 
 class InlineExecutor(Executor):
@@ -194,11 +228,20 @@ def solve_parts(
     pri = np.array([need.priority for need in run.inst.needs], dtype=np.float64)
     bound = [float(pri[s.needs].sum()) for s in specs]
     lps: list[list[Guidance]] = [[] for _ in specs]
-    if bound_part is not None:
+    if replay is not None:
+        with_bounds = bool(replay.get("bounds", True))
+    else:
+        with_bounds = run.left() >= BOUNDS_MIN_LEFT
+    if bound_part is not None and with_bounds:  # it sets run.stats["bounds"]
         bounds_first(run, raw, specs, executor, slots, bound_part, bound, lps)
     # A part's own reports start from its single-need bound again: keep the lower of the two.
     ceiling = list(bound)
     results: list[dict[str, Any] | None] = [None] * n
+
+    def cut(i: int) -> None:
+        results[i] = out_of_time({"needs": [raw["needs"][k] for k in specs[i].needs.tolist()]}, 0)
+        best[i], bound[i] = 0, ceiling[i]
+
     running: dict[Future[dict[str, Any]], tuple[int, float]] = {}  # future -> (part, its end)
     todo = list(range(n))
     last = 0.0
@@ -206,6 +249,9 @@ def solve_parts(
         while todo and len(running) < slots:
             i = todo.pop(0)
             now = time.monotonic()
+            if is_cut(None if replay is None else replay["parts"][i]) or now >= run.end:
+                cut(i)  # no time left to start it (or its record says so)
+                continue
             left = max(0.0, run.left())
             free = slots * left - sum(max(0.0, end - now) for _, end in running.values())
             share = free * weights[i] / sum(weights[j] for j in [i, *todo])
@@ -228,6 +274,16 @@ def solve_parts(
             results[i] = sol = f.result()
             best[i] = int(sol["objective"]["priority"])
             bound[i] = min(ceiling[i], float(sol["bound"]["priority"]))
+        if running and time.monotonic() >= run.hard_end:
+            # Parts still running past the run's end would break the time limit: cut them off
+            # (their needs unmatched, TIME_LIMIT) and stop their workers.
+            for f, (i, _) in sorted(running.items(), key=lambda item: item[1][0]):
+                f.cancel()
+                cut(i)
+            running.clear()
+            stop_now = getattr(executor, "stop_now", None)
+            if stop_now is not None:
+                stop_now()
         while progress is not None:
             try:
                 i, b, u = progress.get_nowait()

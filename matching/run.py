@@ -21,10 +21,13 @@ from .bounds import trivial_bound
 from .instance import Instance, ReplayError
 from .problem import Problem
 from .progress import Progress
+from .timeout import is_cut
 
 # Work record of a run (stored in the solution's `stats.work`): one code per exact batch (see
-# `EXACT_*`) and, per large component in component order, {"regions": k, "lns": m}.
-Work = dict[str, list[Any]]
+# `EXACT_*`) and, per large component in component order, {"regions": k, "lns": m}. A split run
+# records {"parts": [one record per part], "bounds": whether the bounds phase ran}; a run or part
+# the time limit cut off before any answer records {"cut": true} (timeout.py).
+Work = dict[str, Any]
 EXACT_SKIPPED = 0  # the batch kept its greedy answer (no time, or the solve was cut short)
 EXACT_PRIORITY = 1  # priority proved optimal; the distance phase did not finish
 EXACT_BOTH = 2  # both objective levels proved
@@ -47,7 +50,11 @@ def check_work(work: Any, path: str = "work") -> None:
     count that is not a number) would otherwise fail deep in a stage, or run a stage unbounded."""
     if not isinstance(work, dict):
         raise ReplayError(f"{path} must be an object")
+    if is_cut(work):
+        return
     if "parts" in work:
+        if not isinstance(work.get("bounds", True), bool):
+            raise ReplayError(f"{path}.bounds must be true or false")
         parts = work["parts"]
         if not isinstance(parts, list):
             raise ReplayError(f"{path}.parts must be a list")

@@ -38,6 +38,7 @@ from .pins import group, place_pinned, rule_conflicts
 from .problem import Problem
 from .progress import Progress
 from .run import Run, Work, check_work
+from .timeout import is_cut, out_of_time
 from .tree import Tree
 
 STRATEGIES = ("auto", "greedy", "cpsat")
@@ -102,6 +103,8 @@ def solve(
     limit = DEFAULT_TIME_LIMIT if time_limit is None else max(0.1, float(time_limit))
     if replay is not None:
         check_work(replay)
+        if is_cut(replay):  # the recorded run was cut off before any answer: so is its replay
+            return out_of_time(instance, time.monotonic() - t0)
     run = Run(inst, t0, limit, max(1, workers), seed, progress, cancel, replay)
     try:
         if strategy == "auto":
@@ -130,6 +133,7 @@ def _solve_split(
     else:
         sols = solve_parts(run, raw, specs, InlineExecutor(), 1, solve_part, part_bound)
     out, work = merge(sols, {n.id: i for i, n in enumerate(run.inst.needs)})
+    work["bounds"] = "bounds" in run.stats  # a replay skips the bounds phase where this run did
     run.stats["parts"] = [
         {k: s["stats"].get(k) for k in ("seconds", "components", "lp", "lns")} for s in sols
     ]

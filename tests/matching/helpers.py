@@ -214,7 +214,8 @@ def fixed_work(d: dict[str, Any], lns_rounds: int, parallel: int = 2) -> dict[st
     inst = parse_instance(d)
     specs = split(inst, Tree(inst))
     if len(specs) > 1:
-        return {"parts": [fixed_work(part_instance(d, s), lns_rounds, parallel) for s in specs]}
+        parts = [fixed_work(part_instance(d, s), lns_rounds, parallel) for s in specs]
+        return {"parts": parts, "bounds": True}
     # A run cancelled before it starts still records the shape of the work (its exact batches
     # and large components), and its stats name the LP parts and the regions of the component.
     cancel = threading.Event()
