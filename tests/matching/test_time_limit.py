@@ -127,3 +127,24 @@ def test_the_command_keeps_its_limit_when_no_answer_is_ready(tmp_path: Path) -> 
     )
     assert replay.returncode == 4, replay.stderr
     assert _comparable(json.loads(again.read_text(encoding="utf-8"))) == _comparable(sol)
+
+
+def test_the_command_replays_the_record_of_a_split_run(tmp_path: Path) -> None:
+    """A split run's record ({"parts": [...]}) is one the command replays (it once refused any
+    record without the single-part `exact` list)."""
+    d = _towns(2)
+    inst, first, again = tmp_path / "towns.json", tmp_path / "first.json", tmp_path / "again.json"
+    inst.write_text(json.dumps(d), encoding="utf-8")
+    work = {"parts": [fixed_work(d, lns_rounds=0)["parts"][0], {"cut": True}], "bounds": True}
+    first.write_text(json.dumps({"stats": {"work": work}}), encoding="utf-8")
+    cli = [sys.executable, "-m", "sandan.matching.cli", "solve", str(inst), "--workers", "1"]
+    done = subprocess.run(
+        [*cli, "--replay", str(first), "-o", str(again)], capture_output=True, text=True
+    )
+    town2 = {n["id"] for n in d["needs"] if n["cell"].startswith("T2")}
+    # Exit 4 when town 2's pins are left unplaced by the cut-off.
+    assert done.returncode == (4 if {p["need"] for p in d["pins"]} & town2 else 0), done.stderr
+    sol = json.loads(again.read_text(encoding="utf-8"))
+    assert sol["stats"]["work"] == work
+    assert _cut_needs(sol) == town2
+    assert sol["deeds"] and _valid_but_cut_pins(d, sol)
