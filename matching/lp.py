@@ -82,9 +82,17 @@ def lp_guidance(
     # keep them in part order, so the answer does not depend on which finished first.
     workers = max(1, min(run.workers, len(parts)))
     limit = run.cap(max(1.0, min(60.0, run.left() * share * workers / len(parts))))
+    # No part starts after the LP's share of the time is spent (a part's limit has a floor of
+    # 1 s: on a short limit the parts alone would take more than the share, and the stages
+    # after it none).
+    lp_end = t0 + max(0.0, run.left()) * share
 
     def one(i: int) -> _Part | None:
-        if (run.stopped() if solve_parts is None else i >= solve_parts) or run.halt.is_set():
+        if solve_parts is None:
+            late = run.stopped() or time.monotonic() >= lp_end
+        else:
+            late = i >= solve_parts
+        if late or run.halt.is_set():
             return None
         part_caps = caps if len(parts) == 1 else _shares(prob, parts[i], comp, caps)
         return _lp_part(prob, parts[i], part_caps, limit, run.halt)
