@@ -38,7 +38,7 @@ from .check import check
 from .instance import ReplayError
 from .lines import describe, format_progress, summary_line
 from .progress import Progress
-from .timeout import TIME_LIMIT, is_cut, out_of_time
+from .timeout import DEFAULT_TIME_LIMIT, TIME_LIMIT, is_cut, out_of_time, stop_all_pools
 
 EXIT_OK = 0
 EXIT_UNREADABLE = 1
@@ -207,10 +207,6 @@ def _solve_and_write(
     executor: Any,
     started: float,
 ) -> int:
-    # The solver is imported only when needed (OR-Tools takes a second to load).
-    from .parts import stop_all_pools
-    from .solver import DEFAULT_TIME_LIMIT, solve
-
     cancel = threading.Event()
     done = threading.Event()
     box: dict[str, Any] = {}
@@ -220,6 +216,9 @@ def _solve_and_write(
 
     def run() -> None:
         try:
+            # Imported here, not before the clock below is armed: OR-Tools takes 1-3 s to load.
+            from .solver import solve
+
             box["solution"] = solve(
                 instance,
                 time_limit=args.time_limit,

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
-import threading
 import time
-import weakref
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -34,7 +32,7 @@ from .instance import Instance, ReplayError
 from .lp import Guidance
 from .partbound import PartBound
 from .run import Run, Work
-from .timeout import is_cut, out_of_time
+from .timeout import is_cut, out_of_time, register_pool, stopping
 from .tree import Tree
 
 # Tiny parts are bundled until a bundle has this many needs (a CP-SAT call per village would
@@ -66,25 +64,12 @@ def progress_queue() -> Any:
     return _progress_queue
 
 
-# Local pools alive in this process, so that `stop_all_pools` can reach them.
-_pools: weakref.WeakSet[LocalPool] = weakref.WeakSet()
-_stopping = threading.Event()
-
-
-def stop_all_pools() -> None:
-    """Kill every local pool's workers and refuse new parts: the process is about to exit (the
-    command line gave up waiting at the time limit) and must not wait for them."""
-    _stopping.set()
-    for pool in list(_pools):
-        pool.stop_now()
-
-
 class LocalPool(ProcessPoolExecutor):
     """Spawned worker processes (a fork of a process running solver threads is unsafe) that
     share a queue for progress reports."""
 
     def __init__(self, processes: int) -> None:
-        _pools.add(self)
+        register_pool(self)
         ctx = multiprocessing.get_context("spawn")
         self.progress: Any = ctx.Queue()
         self.processes = processes
@@ -93,7 +78,7 @@ class LocalPool(ProcessPoolExecutor):
         )
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        if _stopping.is_set():
+        if stopping.is_set():
             raise RuntimeError("the solve was given up at its time limit")
         return super().submit(fn, *args, **kwargs)
 

@@ -38,11 +38,10 @@ from .pins import group, place_pinned, rule_conflicts
 from .problem import Problem
 from .progress import Progress
 from .run import Run, Work, check_work
-from .timeout import is_cut, out_of_time
+from .timeout import DEFAULT_TIME_LIMIT, is_cut, out_of_time
 from .tree import Tree
 
 STRATEGIES = ("auto", "greedy", "cpsat")
-DEFAULT_TIME_LIMIT = 60.0
 # Share of the time small components get, per need, against a need of a large component.
 SMALL_WEIGHT = 0.25
 # Above this many team pairs, models use the nearest candidates only (see eligibility.prune).

@@ -13,8 +13,12 @@ pairs or solver: it can be written at any moment.
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+import weakref
+from typing import Any, Protocol
 
+# The time limit of a solve that names none (seconds).
+DEFAULT_TIME_LIMIT = 60.0
 # Reason given for each need of a cut-off run or part (see the contract's `unmatched[].reasons`).
 TIME_LIMIT = "TIME_LIMIT"
 # The work record of a cut-off run or part: a replay cuts it off too, without solving.
@@ -43,3 +47,26 @@ def out_of_time(instance: Any, seconds: float) -> dict[str, Any]:
         "unmatched": [{"need": n["id"], "reasons": [TIME_LIMIT]} for n in needs],
         "stats": {"seconds": round(seconds, 3), "work": dict(CUT_WORK)},
     }
+
+
+class _Stoppable(Protocol):
+    def stop_now(self) -> None: ...
+
+
+# Worker pools alive in this process (parts.LocalPool registers each), kept here, in a module
+# that imports nothing heavy, so the command line can stop them while the solver is still
+# being imported.
+_pools: weakref.WeakSet[Any] = weakref.WeakSet()
+stopping = threading.Event()
+
+
+def register_pool(pool: _Stoppable) -> None:
+    _pools.add(pool)
+
+
+def stop_all_pools() -> None:
+    """Kill every pool's workers and refuse new parts: the process is about to exit (the
+    command line gave up waiting at the time limit) and must not wait for them."""
+    stopping.set()
+    for pool in list(_pools):
+        pool.stop_now()
