@@ -35,6 +35,7 @@ import time
 from typing import Any, NoReturn
 
 from .check import check
+from .cli_inputs import Unreadable, load_json, positive_count, positive_seconds, process_started
 from .instance import ReplayError
 from .lines import describe, format_progress, summary_line
 from .progress import Progress
@@ -47,59 +48,11 @@ EXIT_INFEASIBLE_PINS = 3
 EXIT_PINS_CUT_OFF = 4
 CHECK_VIOLATIONS = 1
 CHECK_UNREADABLE = 2
-# Start-up (interpreter, imports, reading) takes 1-4 s on a busy host; see `process_started`.
-HOSTED_AFTER = 10.0
 # Seconds past the time limit at which the command stops waiting for an overrunning solver and
 # writes the cut-off answer (timeout.py): writing it and exiting take the rest of the second.
 GIVE_UP_AFTER = 0.5
 # Set when a cut-off solve left its thread running (see `exit_process`).
 _left_behind = threading.Event()
-
-
-class _Unreadable(Exception):
-    """A file that cannot be read or is not JSON; the message is for the user."""
-
-
-def _load_json(path: str) -> Any:
-    try:
-        if path == "-":
-            text = sys.stdin.read()
-        else:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise _Unreadable(f"cannot read {path}: {reason}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _Unreadable(
-            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
-    except RecursionError:
-        raise _Unreadable(f"{path} is not valid JSON: nested too deeply") from None
-
-
-def _seconds(text: str) -> float:
-    """``--time-limit``: a positive, finite number of seconds."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
-    return value
-
-
-def _count(text: str) -> int:
-    """``--workers``: a positive whole number."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def _err(*parts: object) -> None:
@@ -134,34 +87,17 @@ def _keep_sigint() -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-def process_started() -> float:
-    """The `time.monotonic()` at which this process started (Linux), else now.
-
-    The time limit covers the interpreter's start-up and imports too, as a user's stopwatch does.
-    A process older than `HOSTED_AFTER` seconds is a host calling `main` (a test run, a shell):
-    its age is not this solve's start-up, so the clock starts now.
-    """
-    try:
-        with open("/proc/self/stat", encoding="ascii") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-        # Field 22 of proc(5), `starttime`: clock ticks after boot (fields[0] is field 3).
-        age = time.clock_gettime(time.CLOCK_BOOTTIME) - int(fields[19]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError, AttributeError):
-        return time.monotonic()
-    return time.monotonic() - (age if 0.0 <= age <= HOSTED_AFTER else 0.0)
-
-
 def _replay_work(path: str | None) -> dict[str, Any] | None:
     """The work record of an earlier solution, for ``--replay``."""
     if path is None:
         return None
-    solution = _load_json(path)
+    solution = load_json(path)
     stats = solution.get("stats") if isinstance(solution, dict) else None
     work = stats.get("work") if isinstance(stats, dict) else None
     if not isinstance(work, dict) or not (
         isinstance(work.get("exact"), list) or "parts" in work or is_cut(work)
     ):
-        raise _Unreadable(f"{path} records no work to replay (stats.work is missing)")
+        raise Unreadable(f"{path} records no work to replay (stats.work is missing)")
     return work
 
 
@@ -170,11 +106,11 @@ def _dask_executor(address: str) -> tuple[Any, Any]:
     try:
         from distributed import Client
     except ImportError:
-        raise _Unreadable("--dask needs the Dask extra: pip install 'sandan[cluster]'") from None
+        raise Unreadable("--dask needs the Dask extra: pip install 'sandan[cluster]'") from None
     try:
         client = Client(address, timeout=5)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as exc:
-        raise _Unreadable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        raise Unreadable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     return client, client.get_executor()  # type: ignore[no-untyped-call]
 
 
@@ -184,13 +120,13 @@ def cmd_solve(args: argparse.Namespace) -> int:
     address = args.dask or os.environ.get("SANDAN_DASK_SCHEDULER") or None
     client: Any = None
     try:
-        instance = _load_json(args.instance)
+        instance = load_json(args.instance)
         replay = _replay_work(args.replay)
         if address:
             client, executor = _dask_executor(address)
         else:
             executor = None
-    except _Unreadable as exc:
+    except Unreadable as exc:
         _err(f"sandan solve: {exc}")
         return EXIT_UNREADABLE
     try:
@@ -320,9 +256,9 @@ def _write_and_summarise(
 def cmd_check(args: argparse.Namespace) -> int:
     """``sandan check``: print every violation, then the recomputed objectives."""
     try:
-        instance = _load_json(args.instance)
-        solution = _load_json(args.solution)
-    except _Unreadable as exc:
+        instance = load_json(args.instance)
+        solution = load_json(args.solution)
+    except Unreadable as exc:
         _err(f"sandan check: {exc}")
         return CHECK_UNREADABLE
     report = check(instance, solution)
@@ -344,11 +280,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "-o", "--output", metavar="SOLUTION.json", help="write the solution here (default stdout)"
     )
     solve_p.add_argument(
-        "--time-limit", type=_seconds, default=None, metavar="S", help="stop after S seconds"
+        "--time-limit",
+        type=positive_seconds,
+        default=None,
+        metavar="S",
+        help="stop after S seconds",
     )
     solve_p.add_argument(
         "--workers",
-        type=_count,
+        type=positive_count,
         default=2,
         metavar="N",
         help="CP-SAT threads in all; independent parts run in min(N, parts) processes of "
