@@ -50,7 +50,7 @@ CHECK_VIOLATIONS = 1
 CHECK_UNREADABLE = 2
 # Seconds past the time limit at which the command stops waiting for an overrunning solver and
 # writes the cut-off answer (timeout.py): writing it and exiting take the rest of the second.
-GIVE_UP_AFTER = 0.5
+GIVE_UP_AFTER = 0.7
 # Set when a cut-off solve left its thread running (see `exit_process`).
 _left_behind = threading.Event()
 

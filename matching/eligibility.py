@@ -130,9 +130,11 @@ def _expand(
     ent_cell: IntArray,
     ent_reach: IntArray,
     need_cell: IntArray,
+    needs: IntArray,
 ) -> tuple[IntArray, IntArray]:
-    """All (entity, need) pairs where the need's cell is inside the entity's reach subtree."""
-    need_tin = tree.tin[need_cell]
+    """All (entity, need) pairs, of `needs` only, where the need's cell is inside the entity's
+    reach subtree."""
+    need_tin = tree.tin[need_cell[needs]]
     order = np.argsort(need_tin, kind="stable")
     sorted_tin = need_tin[order]
     rc = tree.reach_cell(ent_cell, ent_reach)
@@ -143,7 +145,7 @@ def _expand(
     ent = np.repeat(np.arange(len(ent_cell), dtype=np.int64), counts)
     starts = np.repeat(np.cumsum(counts) - counts, counts)
     pos = np.arange(total, dtype=np.int64) - starts + np.repeat(lo, counts)
-    return ent, order[pos]
+    return ent, needs[order[pos]]
 
 
 def _sorted_pairs(
@@ -154,10 +156,32 @@ def _sorted_pairs(
     return Pairs(need, ent[order], dist[order], _ptr(need, n_needs))
 
 
-def generate(inst: Instance, tree: Tree, arr: Arrays) -> Candidates:
+@dataclass
+class Prepared:
+    """What every chunk of needs' pairs is made from (chunked.py)."""
+
+    inst: Instance
+    tree: Tree
+    arr: Arrays
+    n_needs: int
+
+
+def prepare(inst: Instance, tree: Tree, arr: Arrays) -> Prepared:
+    return Prepared(inst, tree, arr, len(inst.needs))
+
+
+def generate_for(prep: Prepared, needs: IntArray) -> Candidates:
+    """The pairs of `needs` only (the other needs get none)."""
+    return generate(prep.inst, prep.tree, prep.arr, needs)
+
+
+def generate(inst: Instance, tree: Tree, arr: Arrays, needs: IntArray | None = None) -> Candidates:
     """Every eligible pair under the contract's rules (reach, category, time, household, forbid,
-    lead rule), plus the members' hours and max_deeds, which no choice of others can change."""
+    lead rule), plus the members' hours and max_deeds, which no choice of others can change;
+    of `needs` only when given."""
     n_needs = len(inst.needs)
+    if needs is None:
+        needs = np.arange(n_needs, dtype=np.int64)
     n_cat = np.array([n.category for n in inst.needs], dtype=np.int64).reshape(n_needs)
     n_lo, n_hi = _interval([n.window for n in inst.needs])
     p_hh, n_hh = _households(inst)
@@ -167,7 +191,7 @@ def generate(inst: Instance, tree: Tree, arr: Arrays) -> Candidates:
     p_reach = np.array([p.reach for p in inst.people], dtype=np.int64).reshape(len(p_cell))
     p_cat = np.array([p.categories for p in inst.people], dtype=np.int64).reshape(len(p_cell))
     p_lo, p_hi = _interval([p.available for p in inst.people])
-    pe, pn = _expand(tree, p_cell, p_reach, arr.n_cell)
+    pe, pn = _expand(tree, p_cell, p_reach, arr.n_cell, needs)
     ok = ((p_cat[pe] >> n_cat[pn]) & 1).astype(bool)
     ok &= (p_lo[pe] <= n_hi[pn]) & (n_lo[pn] <= p_hi[pe])
     ok &= p_hh[pe] != n_hh[pn]
@@ -206,7 +230,7 @@ def generate(inst: Instance, tree: Tree, arr: Arrays) -> Candidates:
         len(arr.r_cell)
     )
     r_lo, r_hi = _interval([r.available for r in inst.resources])
-    re_, rn = _expand(tree, arr.r_cell, r_reach, arr.n_cell)
+    re_, rn = _expand(tree, arr.r_cell, r_reach, arr.n_cell, needs)
     ok = ((r_cat[re_] >> n_cat[rn]) & 1).astype(bool)
     ok &= ((n_kinds[rn] >> arr.r_kind[re_]) & 1).astype(bool)
     ok &= (r_lo[re_] <= n_hi[rn]) & (n_lo[rn] <= r_hi[re_])

@@ -45,6 +45,9 @@ LP_PART_TARGET = 2500  # needs per part (about a town)
 # The most of the time left that the LP may take in a component's search (its other stages
 # need the rest); a part's bound, which does nothing else, gives it all (partbound.py).
 LP_SHARE = 0.4
+# An LP is not started with less time left than this plus its share of pairs times the next.
+LP_MIN_LEFT = 0.5
+LP_SECONDS_PER_PAIR = 1e-5
 
 Use = tuple[IntArray, IntArray, FloatArray]
 
@@ -86,6 +89,12 @@ def lp_guidance(
     # 1 s: on a short limit the parts alone would take more than the share, and the stages
     # after it none).
     lp_end = t0 + max(0.0, run.left()) * share
+    # Nor does the LP start when it cannot finish: building it alone takes about a second per
+    # 150,000 candidate pairs (a town of 2,217 needs: 2.3 s in all), and an LP cut short
+    # guides nothing; the greedy answer then stands.
+    pairs = len(prob.cands.team) + len(prob.cands.lead) + len(prob.cands.res)
+    if run.left() < LP_MIN_LEFT + LP_SECONDS_PER_PAIR * pairs * len(comp) / prob.n_needs:
+        lp_end = t0
 
     def one(i: int) -> _Part | None:
         if solve_parts is None:

@@ -24,6 +24,7 @@ import numpy as np
 
 from . import eligibility
 from .assignment import Assignment, Deed
+from .chunked import generate_until
 from .component import improve_component, nearest_candidates
 from .components import components
 from .cpsat import solve_exact
@@ -38,7 +39,7 @@ from .pins import group, place_pinned, rule_conflicts
 from .problem import Problem
 from .progress import Progress
 from .run import Run, Work, check_work
-from .timeout import DEFAULT_TIME_LIMIT, is_cut, out_of_time
+from .timeout import DEFAULT_TIME_LIMIT, TIME_LIMIT, is_cut, out_of_time
 from .tree import Tree
 
 STRATEGIES = ("auto", "greedy", "cpsat")
@@ -180,8 +181,12 @@ class _Solver:
         inst, run = self.inst, self.run
         tree = Tree(inst)
         arr = eligibility.build_arrays(inst)
-        full = eligibility.generate(inst, tree, arr)
         pins = group(inst)
+        recorded = None if run.replay is None else run.replay.get("candidates", len(inst.needs))
+        full, reached, cut = generate_until(inst, tree, arr, pins, run.time_left, recorded)
+        if reached < len(inst.needs):  # the clock cut the pairs short: a replay must too
+            run.work["candidates"] = reached
+        run.cut_off(cut, arr.n_priority)
         prob = Problem(inst, tree, arr, full, full, pins, True)
         self.stats["candidates"] = {
             "lead": len(full.lead),
@@ -202,7 +207,8 @@ class _Solver:
             out["stats"].update(self.stats)
             return out
 
-        comps = components(full, len(inst.needs), len(inst.people))
+        comps = [c[~cut[c]] for c in components(full, len(inst.needs), len(inst.people))]
+        comps = [c for c in comps if len(c)]  # needs cut off belong to no component
         self.stats["components"] = len(comps)
         self.stats["largest_component"] = max((len(c) for c in comps), default=0)
         full_slices = Slices(prob, full)
@@ -242,7 +248,7 @@ class _Solver:
         self.run.phase = "greedy"
         asg = self.seed_pinned(prob, pinned)
         greedy_fill(prob, sl, asg, priority_order(prob, range(len(self.inst.needs))))
-        bound = self.run.alone_bound(prob, list(range(len(self.inst.needs))))
+        bound = self.run.alone_bound(prob, self.run.not_cut())
         return asg, float(bound), asg.priority == bound and not asg.deeds
 
     def run_cpsat(
@@ -281,7 +287,7 @@ class _Solver:
                 out.add(n, d)
             asg = out
         # CP-SAT's bound of an unfinished search can be weaker than the single-need bound.
-        bound = run.alone_bound(prob, list(range(len(self.inst.needs))))
+        bound = run.alone_bound(prob, run.not_cut())
         if res.status != "UNKNOWN":
             bound = min(bound, max(float(asg.priority), res.priority_bound))
         optimal = res.status == "OPTIMAL" and res.distance_proved
@@ -331,7 +337,10 @@ class _Solver:
         out["objective"] = {"priority": asg.priority, "distance": asg.distance}
         # A part cut short before its LP reports a weaker bound; the single-need bound of the
         # whole instance is valid too, so the answer never claims more than either allows.
+        # Needs cut off by the clock (chunked.py) are in no bound above: nothing was proved.
         ceiling = int(run.alone_bound(prob, range(len(inst.needs))) + 1e-6)
+        optimal = optimal and not run.cut_priority
+        bound += run.cut_priority
         proved = asg.priority if optimal else max(asg.priority, min(int(bound + 1e-6), ceiling))
         out["bound"] = {"priority": proved}
         deeds = []
@@ -340,7 +349,8 @@ class _Solver:
         for n, need in enumerate(inst.needs):
             d = asg.deeds.get(n)
             if d is None:
-                unmatched.append({"need": need.id, "reasons": reasons(prob, n, fresh, sl)})
+                why = [TIME_LIMIT] if run.is_cut(n) else reasons(prob, n, fresh, sl)
+                unmatched.append({"need": need.id, "reasons": why})
                 continue
             deeds.append(
                 {
@@ -361,5 +371,5 @@ class _Solver:
         self.stats["seed"] = run.seed
         self.stats["work"] = run.work
         out["stats"].update(self.stats)
-        run.report("done", asg.priority, proved, force=True)
+        run.report("done", asg.priority, proved - run.cut_priority, force=True)
         return out
