@@ -26,7 +26,7 @@ from . import eligibility
 from .assignment import Assignment, Deed
 from .component import improve_component, nearest_candidates
 from .components import components
-from .cpsat import solve_exact
+from .cpsat import Search, solve_exact
 from .exact import solve_small, split_components
 from .explain import explain, reasons
 from .greedy import Slices, greedy_fill, priority_order
@@ -263,11 +263,7 @@ class _Solver:
             prob,
             range(len(self.inst.needs)),
             empty,
-            hint=hint,
-            time_limit=max(0.1, run.left()),
-            workers=run.workers,
-            seed=run.seed,
-            cancel=run.halt,
+            Search(hint, max(0.1, run.left()), run.workers, run.seed, run.halt),
         )
         if res.status in ("OPTIMAL", "FEASIBLE") and (
             res.priority,
