@@ -27,7 +27,7 @@ from .assignment import Assignment, Deed
 from .chunked import generate_until
 from .component import improve_component, nearest_candidates
 from .components import components
-from .cpsat import solve_exact
+from .cpsat import Search, solve_exact
 from .exact import solve_small, split_components
 from .explain import explain, reasons
 from .greedy import Slices, greedy_fill, priority_order
@@ -38,6 +38,7 @@ from .parts import InlineExecutor, LocalPool, Spec, merge, progress_queue, solve
 from .pins import group, place_pinned, rule_conflicts
 from .problem import Problem
 from .progress import Progress
+from .prune import prune
 from .run import Run, Work, check_work
 from .timeout import DEFAULT_TIME_LIMIT, TIME_LIMIT, is_cut, out_of_time
 from .tree import Tree
@@ -45,7 +46,7 @@ from .tree import Tree
 STRATEGIES = ("auto", "greedy", "cpsat")
 # Share of the time small components get, per need, against a need of a large component.
 SMALL_WEIGHT = 0.25
-# Above this many team pairs, models use the nearest candidates only (see eligibility.prune).
+# Above this many team pairs, models use the nearest candidates only (see prune.py).
 PRUNE_ABOVE_PAIRS = 150_000
 # Nearest members / holders per skill / leads kept by the plain CP-SAT baseline on large instances
 # (fewer than `auto` keeps: its one model of the whole instance is built in Python up front).
@@ -260,7 +261,7 @@ class _Solver:
         a town are ~800,000 variables: building that in Python alone takes minutes)."""
         run = self.run
         if len(prob.full.team) > PRUNE_ABOVE_PAIRS:
-            cands = eligibility.prune(prob.full, prob.arr, *K_BASELINE)
+            cands = prune(prob.full, prob.arr, *K_BASELINE)
             prob = Problem(prob.inst, prob.tree, prob.arr, prob.full, cands, prob.pins, False)
             sl = Slices(prob)
         asg = self.seed_pinned(prob, pinned)
@@ -272,11 +273,7 @@ class _Solver:
             prob,
             range(len(self.inst.needs)),
             empty,
-            hint=hint,
-            time_limit=max(0.1, run.left()),
-            workers=run.workers,
-            seed=run.seed,
-            cancel=run.halt,
+            Search(hint, max(0.1, run.left()), run.workers, run.seed, run.halt),
         )
         if res.status in ("OPTIMAL", "FEASIBLE") and (
             res.priority,

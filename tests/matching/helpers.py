@@ -184,10 +184,11 @@ def town_state(seed: int) -> tuple[Problem, Assignment, list[list[int]]]:
 
     from sandan.matching import parse_instance
     from sandan.matching.assignment import Assignment
-    from sandan.matching.eligibility import build_arrays, generate, prune
+    from sandan.matching.eligibility import build_arrays, generate
     from sandan.matching.greedy import Slices, greedy_fill, priority_order
     from sandan.matching.pins import group
     from sandan.matching.problem import Problem
+    from sandan.matching.prune import prune
     from sandan.matching.tree import Tree, regions
 
     inst = parse_instance(load_generator().generate("town", seed))
