@@ -155,10 +155,6 @@ class Run:
     def left(self) -> float:
         return min(self.deadline, self.end) - time.monotonic()
 
-    def time_left(self) -> float:
-        """Seconds left to the current stage's end; none once stopped (cancel, halt)."""
-        return -1.0 if self.stopped() else self.left()
-
     def until(self, deadline: float) -> None:
         """Give the stages that follow until `deadline` (capped by the run's end)."""
         self.deadline = min(deadline, self.end)

@@ -184,7 +184,9 @@ class _Solver:
         arr = eligibility.build_arrays(inst)
         pins = group(inst)
         recorded = None if run.replay is None else run.replay.get("candidates", len(inst.needs))
-        full, reached, cut = generate_until(inst, tree, arr, pins, run.time_left, recorded)
+        # Cut short by the clock only: a cancel stops the search, and keeps the greedy answer
+        # that needs every pair.
+        full, reached, cut = generate_until(inst, tree, arr, pins, run.left, recorded)
         if reached < len(inst.needs):  # the clock cut the pairs short: a replay must too
             run.work["candidates"] = reached
         run.cut_off(cut, arr.n_priority)
