@@ -221,12 +221,13 @@ def _sorted_pairs(
     n_needs: int,
 ) -> list[Pairs]:
     """For each (keep, tiebreak) in `subsets`, the kept pairs sorted by (need, dist,
-    tiebreak[ent], ent) (keep None = all).
+    tiebreak[ent], ent) (keep None = all). `dist` is consumed (overwritten).
 
     The four keys are packed into the bit fields of one int64, most significant first, and the
     keys themselves are sorted (no argsort, no gathers through a permutation) and read back.
     Entity comes last and (need, entity) is unique, so the order is total: it is the lexsort's,
-    which remains the fallback for numbers too wide to pack."""
+    which remains the fallback for numbers too wide to pack. Every step writes in place where it
+    can: fresh memory is most of the cost on a town (BENCHMARKS.md, "Candidate generation")."""
     lo = min((int(t.min()) for _, t in subsets if len(t)), default=0)
     hi = max((int(t.max()) for _, t in subsets if len(t)), default=0)
     d_lo, d_hi = (int(dist.min()), int(dist.max())) if len(dist) else (0, 0)
@@ -246,18 +247,21 @@ def _sorted_pairs(
         return out
     sh_t, sh_d, sh_n = b_e, b_e + b_t, b_e + b_t + b_d
     base = need << sh_n
-    base |= dist << sh_d
+    np.left_shift(dist, sh_d, out=dist)
+    base |= dist
     base |= ent
+    e_mask = (1 << sh_t) - 1
     result = []
     for keep, tiebreak in subsets:
         key = base[keep] if keep is not None else base.copy() if len(subsets) > 1 else base
         tb = tiebreak - lo
         if tb.any():
-            key |= tb[key & ((1 << sh_t) - 1)] << sh_t
+            key |= (tb << sh_t)[key & e_mask]
         key.sort()
         nd = key >> sh_n
-        di = (key >> sh_d) & ((1 << b_d) - 1)
-        en = key & ((1 << sh_t) - 1)
+        di = key >> sh_d
+        di &= (1 << b_d) - 1
+        en = np.bitwise_and(key, e_mask, out=key)
         result.append(Pairs(nd, en, di, _ptr(nd, n_needs)))
     return result
 

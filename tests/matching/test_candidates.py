@@ -193,7 +193,7 @@ def test_packed_order_equals_lexsort_and_wide_numbers_fall_back() -> None:
         keep = rng.random(len(idx)) < 0.7
         # None (all pairs) first: a later subset must not see the pairs sorted in place.
         subsets = [(None, -tiebreak), (keep, tiebreak)]
-        got = eligibility._sorted_pairs(need, ent, dist, subsets, n_needs)
+        got = eligibility._sorted_pairs(need, ent, dist.copy(), subsets, n_needs)  # consumed
         for p, (k, t) in zip(got, [(everything, -tiebreak), (keep, tiebreak)], strict=True):
             order = np.lexsort((ent[k], t[ent[k]], dist[k], need[k]))
             assert np.array_equal(p.need, need[k][order])
