@@ -40,6 +40,7 @@ def test_pairs_made_in_chunks_are_the_pairs_made_at_once(
     pinned = sorted({p.need for p in inst.pins})
     assert pinned and len(inst.needs) > 3 * 97
     monkeypatch.setattr(chunked, "CHUNK_NEEDS", 97)  # many chunks, pinned needs in most
+    monkeypatch.setattr(chunked, "MAX_CHUNKS", 1000)
     parts, reached, cut = generate_until(inst, tree, arr, pinned, lambda: 1e9)
     assert reached == len(inst.needs) and not cut.any()
     for kind in ("lead", "team", "res"):
