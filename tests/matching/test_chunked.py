@@ -41,7 +41,8 @@ def test_pairs_made_in_chunks_are_the_pairs_made_at_once(
     assert pinned and len(inst.needs) > 3 * 97
     monkeypatch.setattr(chunked, "CHUNK_NEEDS", 97)  # many chunks, pinned needs in most
     monkeypatch.setattr(chunked, "MAX_CHUNKS", 1000)
-    parts, reached, cut = generate_until(inst, tree, arr, pinned, lambda: 1e9)
+    # Under AT_ONCE_ABOVE seconds left, so the pairs are made in chunks.
+    parts, reached, cut = generate_until(inst, tree, arr, pinned, lambda: 10.0)
     assert reached == len(inst.needs) and not cut.any()
     for kind in ("lead", "team", "res"):
         _same(getattr(parts, kind), getattr(whole, kind))
@@ -56,7 +57,7 @@ def test_a_cut_leaves_the_needs_not_reached_without_pairs(
     whole = generate(inst, tree, arr)
     pinned = sorted({p.need for p in inst.pins})
     monkeypatch.setattr(chunked, "CHUNK_NEEDS", 500)
-    parts, reached, cut = generate_until(inst, tree, arr, pinned, lambda: 1e9, upto=1000)
+    parts, reached, cut = generate_until(inst, tree, arr, pinned, lambda: 10.0, upto=1000)
     assert reached == 1000
     expect = np.arange(len(inst.needs)) >= 1000
     expect[pinned] = False  # pinned needs first, wherever they are
