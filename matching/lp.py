@@ -7,6 +7,7 @@ over *every* eligible pair is a proved bound, close to the LP value.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -67,12 +68,14 @@ def lp_guidance(
     asg: Assignment,
     solve_parts: int | None = None,
     share: float = LP_SHARE,
+    when_short: bool = False,
 ) -> Guidance:
     """LP relaxation of one component on the model candidates, and a proved bound from it.
 
     A large component's LP is solved in parts; the parts solved before a stop are a prefix,
     counted in `stats["solved"]`. `solve_parts` (replay) solves exactly that many. `share`: the
-    most of the time left the LP may take."""
+    most of the time left the LP may take. `when_short`: solve it even when it cannot finish in
+    the time left (a part's bound, whose one task is the LP)."""
     t0 = time.monotonic()
     arr = prob.arr
     n_p, n_r = len(arr.p_cell), len(arr.r_cap)
@@ -88,12 +91,14 @@ def lp_guidance(
     # No part starts after the LP's share of the time is spent (a part's limit has a floor of
     # 1 s: on a short limit the parts alone would take more than the share, and the stages
     # after it none).
-    lp_end = t0 + max(0.0, run.left()) * share
+    lp_end = math.inf if when_short else t0 + max(0.0, run.left()) * share
     # Nor does the LP start when it cannot finish: building it alone takes about a second per
     # 150,000 candidate pairs (a town of 2,217 needs: 2.3 s in all), and an LP cut short
     # guides nothing; the greedy answer then stands.
     pairs = len(prob.cands.team) + len(prob.cands.lead) + len(prob.cands.res)
-    if run.left() < LP_MIN_LEFT + LP_SECONDS_PER_PAIR * pairs * len(comp) / prob.n_needs:
+    if not when_short and run.left() < LP_MIN_LEFT + LP_SECONDS_PER_PAIR * pairs * len(comp) / max(
+        1, prob.n_needs
+    ):
         lp_end = t0
 
     def one(i: int) -> _Part | None:

@@ -108,14 +108,7 @@ class Run:
         # after the deadline and the answer takes 1.5 s, 1.3e-4 s a need; twice that is kept.
         # The fixed 0.8 s: a stage in flight at the end (an LP being built, a round) on a busy
         # host; with 0.3 s a town (2,217 needs) at --time-limit 8 ended at 8.5-8.6 s twice.
-        reserve = min(0.25 * limit, 0.8 + 2.5e-4 * len(inst.needs))
-        # `end`: the search stops for good; `deadline`: the current stage's end (a component's
-        # share of the time), never after `end`.
-        self.end = math.inf if replay is not None else t0 + limit - reserve
-        self.deadline = self.end
-        # Sub-solves still running this long after `end` are stopped (their work is dropped):
-        # neighbourhoods in flight at the end usually finish within it.
-        self.hard_end = self.end + 0.5 * reserve
+        self.keep(min(0.25 * limit, 0.8 + 2.5e-4 * len(inst.needs)))
         self.workers = workers
         self.seed = seed
         self.progress_cb = progress
@@ -135,6 +128,16 @@ class Run:
         if cancel is not None or replay is None:
             self._watcher = threading.Thread(target=self._watch, daemon=True)
             self._watcher.start()
+
+    def keep(self, reserve: float) -> None:
+        """Stop searching `reserve` seconds before the limit, for what follows the search."""
+        # `end`: the search stops for good; `deadline`: the current stage's end (a component's
+        # share of the time), never after `end`.
+        self.end = math.inf if self.replay is not None else self.t0 + self.limit - reserve
+        self.deadline = self.end
+        # Sub-solves still running this long after `end` are stopped (their work is dropped):
+        # neighbourhoods in flight at the end usually finish within it.
+        self.hard_end = self.end + 0.5 * reserve
 
     def _watch(self) -> None:
         while not self.halt.is_set():
