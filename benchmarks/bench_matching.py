@@ -143,7 +143,7 @@ def _bound(path: str) -> None:
     from sandan.matching.assignment import Assignment
     from sandan.matching.components import components
     from sandan.matching.cpmodel import SubModel
-    from sandan.matching.cpsat import solve_exact
+    from sandan.matching.cpsat import Search, solve_exact
     from sandan.matching.instance import parse_instance
     from sandan.matching.lp import _lp_part, capacities
     from sandan.matching.pins import group
@@ -205,9 +205,7 @@ def _bound(path: str) -> None:
     for c in comps:
         if len(c) == len(comp):
             continue
-        res = solve_exact(
-            prob, c.tolist(), empty, hint=None, time_limit=60, workers=2, seed=0, cancel=None
-        )
+        res = solve_exact(prob, c.tolist(), empty, Search(None, 60, 2, 0, None))
         small += res.priority_bound if res.status != "UNKNOWN" else float(len(c) * 100)
     print(
         json.dumps(

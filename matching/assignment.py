@@ -65,14 +65,7 @@ class Assignment:
     def add(self, n: int, d: Deed) -> None:
         assert n not in self.deeds
         self.deeds[n] = d
-        h = int(self.arr.n_hours[n])
-        if d.lead >= 0:
-            self.lead_left[d.lead] -= 1
-        for p in d.team:
-            self.deeds_left[p] -= 1
-            self.hours_left[p] -= h
-        for r, q in d.res:
-            self.cap_left[r] -= q
+        self.shift(n, d, -1)
         self.priority += int(self.arr.n_priority[n])
         self.distance += d.distance
 
@@ -80,17 +73,22 @@ class Assignment:
         d = self.deeds.pop(n, None)
         if d is None:
             return None
-        h = int(self.arr.n_hours[n])
-        if d.lead >= 0:
-            self.lead_left[d.lead] += 1
-        for p in d.team:
-            self.deeds_left[p] += 1
-            self.hours_left[p] += h
-        for r, q in d.res:
-            self.cap_left[r] += q
+        self.shift(n, d, 1)
         self.priority -= int(self.arr.n_priority[n])
         self.distance -= d.distance
         return d
+
+    def shift(self, n: int, d: Deed, sign: int) -> None:
+        """Moves the capacities deed `d` of need `n` uses: -1 takes them, +1 gives them back (or,
+        from zero arrays, counts the use: lns._usage). The deeds themselves are not touched."""
+        h = int(self.arr.n_hours[n])
+        if d.lead >= 0:
+            self.lead_left[d.lead] += sign
+        for p in d.team:
+            self.deeds_left[p] += sign
+            self.hours_left[p] += sign * h
+        for r, q in d.res:
+            self.cap_left[r] += sign * q
 
     def is_consistent(self) -> bool:
         return bool(

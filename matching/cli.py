@@ -16,7 +16,9 @@ runs them standalone (``python -m sandan.matching.cli``). This module must stay 
 database stacks (no sqlalchemy, strawberry or starlette), so the optimiser runs anywhere.
 
 Exit codes of ``solve``: 0 OPTIMAL or FEASIBLE, 1 unreadable file or bad JSON, 2 INVALID_INSTANCE,
-3 INFEASIBLE_PINS. Ctrl-C stops the search and still writes the best answer found so far.
+3 INFEASIBLE_PINS, 4 the time limit cut off pinned needs before their pins could be placed (the
+answer is written, with those needs unmatched for ``TIME_LIMIT``; ``sandan check`` names the
+pins it leaves unmet). Ctrl-C stops the search and still writes the best answer found so far.
 Exit codes of ``check``: 0 valid, 1 any violation, 2 unreadable input.
 """
 
@@ -30,67 +32,27 @@ import signal
 import sys
 import threading
 import time
-from typing import Any
+from typing import Any, NoReturn
 
 from .check import check
+from .cli_inputs import Unreadable, load_json, positive_count, positive_seconds, process_started
 from .instance import ReplayError
 from .lines import describe, format_progress, summary_line
 from .progress import Progress
+from .timeout import DEFAULT_TIME_LIMIT, TIME_LIMIT, is_cut, out_of_time, stop_all_pools
 
 EXIT_OK = 0
 EXIT_UNREADABLE = 1
 EXIT_INVALID = 2
 EXIT_INFEASIBLE_PINS = 3
+EXIT_PINS_CUT_OFF = 4
 CHECK_VIOLATIONS = 1
 CHECK_UNREADABLE = 2
-# Start-up (interpreter, imports, reading) takes 1-4 s on a busy host; see `process_started`.
-HOSTED_AFTER = 10.0
-
-
-class _Unreadable(Exception):
-    """A file that cannot be read or is not JSON; the message is for the user."""
-
-
-def _load_json(path: str) -> Any:
-    try:
-        if path == "-":
-            text = sys.stdin.read()
-        else:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise _Unreadable(f"cannot read {path}: {reason}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _Unreadable(
-            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
-    except RecursionError:
-        raise _Unreadable(f"{path} is not valid JSON: nested too deeply") from None
-
-
-def _seconds(text: str) -> float:
-    """``--time-limit``: a positive, finite number of seconds."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
-    return value
-
-
-def _count(text: str) -> int:
-    """``--workers``: a positive whole number."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+# Seconds past the time limit at which the command stops waiting for an overrunning solver and
+# writes the cut-off answer (timeout.py): writing it and exiting take the rest of the second.
+GIVE_UP_AFTER = 0.7
+# Set when a cut-off solve left its thread running (see `exit_process`).
+_left_behind = threading.Event()
 
 
 def _err(*parts: object) -> None:
@@ -125,32 +87,17 @@ def _keep_sigint() -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-def process_started() -> float:
-    """The `time.monotonic()` at which this process started (Linux), else now.
-
-    The time limit covers the interpreter's start-up and imports too, as a user's stopwatch does.
-    A process older than `HOSTED_AFTER` seconds is a host calling `main` (a test run, a shell):
-    its age is not this solve's start-up, so the clock starts now.
-    """
-    try:
-        with open("/proc/self/stat", encoding="ascii") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-        # Field 22 of proc(5), `starttime`: clock ticks after boot (fields[0] is field 3).
-        age = time.clock_gettime(time.CLOCK_BOOTTIME) - int(fields[19]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError, AttributeError):
-        return time.monotonic()
-    return time.monotonic() - (age if 0.0 <= age <= HOSTED_AFTER else 0.0)
-
-
 def _replay_work(path: str | None) -> dict[str, Any] | None:
     """The work record of an earlier solution, for ``--replay``."""
     if path is None:
         return None
-    solution = _load_json(path)
+    solution = load_json(path)
     stats = solution.get("stats") if isinstance(solution, dict) else None
     work = stats.get("work") if isinstance(stats, dict) else None
-    if not isinstance(work, dict) or not isinstance(work.get("exact"), list):
-        raise _Unreadable(f"{path} records no work to replay (stats.work is missing)")
+    if not isinstance(work, dict) or not (
+        isinstance(work.get("exact"), list) or "parts" in work or is_cut(work)
+    ):
+        raise Unreadable(f"{path} records no work to replay (stats.work is missing)")
     return work
 
 
@@ -159,11 +106,11 @@ def _dask_executor(address: str) -> tuple[Any, Any]:
     try:
         from distributed import Client
     except ImportError:
-        raise _Unreadable("--dask needs the Dask extra: pip install 'sandan[cluster]'") from None
+        raise Unreadable("--dask needs the Dask extra: pip install 'sandan[cluster]'") from None
     try:
         client = Client(address, timeout=5)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as exc:
-        raise _Unreadable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        raise Unreadable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     return client, client.get_executor()  # type: ignore[no-untyped-call]
 
 
@@ -173,13 +120,13 @@ def cmd_solve(args: argparse.Namespace) -> int:
     address = args.dask or os.environ.get("SANDAN_DASK_SCHEDULER") or None
     client: Any = None
     try:
-        instance = _load_json(args.instance)
+        instance = load_json(args.instance)
         replay = _replay_work(args.replay)
         if address:
             client, executor = _dask_executor(address)
         else:
             executor = None
-    except _Unreadable as exc:
+    except Unreadable as exc:
         _err(f"sandan solve: {exc}")
         return EXIT_UNREADABLE
     try:
@@ -196,8 +143,6 @@ def _solve_and_write(
     executor: Any,
     started: float,
 ) -> int:
-    from . import solve  # the solver is imported only when needed
-
     cancel = threading.Event()
     done = threading.Event()
     box: dict[str, Any] = {}
@@ -207,6 +152,9 @@ def _solve_and_write(
 
     def run() -> None:
         try:
+            # Imported here, not before the clock below is armed: OR-Tools takes 1-3 s to load.
+            from .solver import solve
+
             box["solution"] = solve(
                 instance,
                 time_limit=args.time_limit,
@@ -227,12 +175,27 @@ def _solve_and_write(
     worker = threading.Thread(target=run, name="sandan-solve", daemon=True)
     worker.start()
     interrupted = False
+    cut_off: dict[str, Any] | None = None
+    limit = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
+    give_up = math.inf if replay is not None else started + limit + GIVE_UP_AFTER
     # Wait on an event rather than Thread.join: a KeyboardInterrupt inside join() can leave the
     # thread looking finished while it still runs.
     while not done.is_set():
+        if time.monotonic() >= give_up:
+            # The solver overran (an instance too large for the limit): keep the limit with the
+            # answer a cut-off run gives, and leave the solver thread behind.
+            cancel.set()
+            stop_all_pools()
+            _left_behind.set()
+            cut_off = out_of_time(instance, time.monotonic() - started)
+            _err(
+                "sandan solve: the time limit ran out before the solver had an answer; every "
+                f"need is reported unmatched ({TIME_LIMIT}); give it more time"
+            )
+            break
         try:
             _keep_sigint()
-            done.wait(0.1)
+            done.wait(min(0.1, max(0.0, give_up - time.monotonic())))
         except KeyboardInterrupt:
             if interrupted:
                 _err("sandan solve: interrupted twice; giving up without an answer")
@@ -241,6 +204,8 @@ def _solve_and_write(
             _err("sandan solve: interrupted; stopping the search and keeping the best answer")
             cancel.set()
     seconds = time.monotonic() - started
+    if cut_off is not None:
+        return _write_and_summarise(args, cut_off, seconds, instance)
     worker.join()
 
     if isinstance(box.get("error"), ReplayError):
@@ -250,7 +215,20 @@ def _solve_and_write(
         failure = box["error"]
         _err(f"sandan solve: internal error in the solver: {type(failure).__name__}: {failure}")
         return EXIT_UNREADABLE
-    solution = box["solution"]
+    return _write_and_summarise(args, box["solution"], seconds, instance)
+
+
+def _pins_cut_off(instance: Any, solution: dict[str, Any]) -> int:
+    """How many pins name a need the time limit cut off (timeout.py)."""
+    unmatched = solution.get("unmatched") or []
+    cut = {u.get("need") for u in unmatched if TIME_LIMIT in (u.get("reasons") or [])}
+    pins = instance.get("pins") if isinstance(instance, dict) else None
+    return sum(1 for p in pins or [] if isinstance(p, dict) and p.get("need") in cut)
+
+
+def _write_and_summarise(
+    args: argparse.Namespace, solution: dict[str, Any], seconds: float, instance: Any
+) -> int:
     if not _write_solution(solution, args.output):
         return EXIT_UNREADABLE
     status = solution.get("status")
@@ -265,15 +243,22 @@ def _solve_and_write(
             _err(f"  {describe(entry)}")
         return EXIT_INFEASIBLE_PINS
     _err(summary_line(solution, seconds))
+    unmet = _pins_cut_off(instance, solution)
+    if unmet:
+        _err(
+            f"sandan solve: the time limit cut off {unmet} pinned need(s) before their pins "
+            "could be placed: this answer does not hold them; give it more time"
+        )
+        return EXIT_PINS_CUT_OFF
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``sandan check``: print every violation, then the recomputed objectives."""
     try:
-        instance = _load_json(args.instance)
-        solution = _load_json(args.solution)
-    except _Unreadable as exc:
+        instance = load_json(args.instance)
+        solution = load_json(args.solution)
+    except Unreadable as exc:
         _err(f"sandan check: {exc}")
         return CHECK_UNREADABLE
     report = check(instance, solution)
@@ -295,11 +280,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "-o", "--output", metavar="SOLUTION.json", help="write the solution here (default stdout)"
     )
     solve_p.add_argument(
-        "--time-limit", type=_seconds, default=None, metavar="S", help="stop after S seconds"
+        "--time-limit",
+        type=positive_seconds,
+        default=None,
+        metavar="S",
+        help="stop after S seconds",
     )
     solve_p.add_argument(
         "--workers",
-        type=_count,
+        type=positive_count,
         default=2,
         metavar="N",
         help="CP-SAT threads in all; independent parts run in min(N, parts) processes of "
@@ -353,5 +342,15 @@ def main(argv: list[str] | None = None) -> int:
     return result
 
 
+def exit_process(code: int) -> NoReturn:
+    """End the process with `code`: at once when a cut-off solve left its thread running, whose
+    long numpy and CP-SAT calls would otherwise hold the interpreter's shutdown past the limit."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if _left_behind.is_set():
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())

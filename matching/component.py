@@ -22,6 +22,7 @@ from .greedy import Slices, greedy_fill
 from .lns import lns
 from .lp import Guidance, lp_guidance, reusable
 from .problem import Problem
+from .prune import prune
 from .run import Run
 from .tree import regions
 
@@ -137,7 +138,7 @@ def improve_component(
 
 def nearest_candidates(prob: Problem) -> eligibility.Candidates:
     """The pairs the search's models use: each need's nearest candidates, pinned pairs kept."""
-    return _with_pins(prob, eligibility.prune(prob.full, prob.arr, K_TEAM, K_SKILL, K_LEAD))
+    return _with_pins(prob, prune(prob.full, prob.arr, K_TEAM, K_SKILL, K_LEAD))
 
 
 def _with_pins(prob: Problem, c: eligibility.Candidates) -> eligibility.Candidates:

@@ -111,17 +111,25 @@ _STATUS = {
 }
 
 
+@dataclass(frozen=True)
+class Search:
+    """How one sub-model is solved: the incumbent to hint, the clock, threads, seed, the cancel
+    event and an optional deterministic-time limit (the same for every kind of solve)."""
+
+    hint: dict[int, Deed] | None
+    time_limit: float
+    workers: int
+    seed: int
+    cancel: threading.Event | None
+    det_limit: float | None = None
+
+
 def solve_exact(
     prob: Problem,
     needs: Iterable[int],
     left: Assignment,
+    search: Search,
     *,
-    hint: dict[int, Deed] | None,
-    time_limit: float,
-    workers: int,
-    seed: int,
-    cancel: threading.Event | None,
-    det_limit: float | None = None,
     distance: bool = True,
     keep_unproved: bool = True,
 ) -> SubResult:
@@ -129,16 +137,17 @@ def solve_exact(
 
     `distance=False` skips the second phase. With `keep_unproved=False` a second phase that did
     not prove its optimum is dropped (its answer depends on the clock), keeping the first's."""
+    limit, cancel = search.time_limit, search.cancel
     model = SubModel(prob, needs, left)
-    if hint:
-        model.hint(hint)
+    if search.hint:
+        model.hint(search.hint)
     model.maximize_priority()
     solver = cp_model.CpSolver()
-    _params(solver, time_limit * 0.85, det_limit, workers, seed)
+    _params(solver, limit * 0.85, search.det_limit, search.workers, search.seed)
     with _Watch(solver, cancel):
         st = solver.solve(model.m)
     status = _STATUS.get(st, "UNKNOWN")
-    clean = _clean(solver, time_limit * 0.85, cancel)
+    clean = _clean(solver, limit * 0.85, cancel)
     if status in ("INFEASIBLE", "UNKNOWN"):
         return SubResult(status, {}, 0, 0, 0.0, False, clean)
     deeds = model.read(solver)
@@ -154,7 +163,7 @@ def solve_exact(
     model.require_priority(best)
     model.minimize_distance()
     solver2 = cp_model.CpSolver()
-    _params(solver2, max(0.05, time_limit * 0.15), det_limit, workers, seed)
+    _params(solver2, max(0.05, limit * 0.15), search.det_limit, search.workers, search.seed)
     with _Watch(solver2, cancel):
         st2 = solver2.solve(model.m)
     dist_proved = st2 == cp_model.OPTIMAL
@@ -165,29 +174,20 @@ def solve_exact(
 
 
 def solve_weighted(
-    prob: Problem,
-    needs: Iterable[int],
-    left: Assignment,
-    *,
-    hint: dict[int, Deed] | None,
-    time_limit: float,
-    workers: int,
-    seed: int,
-    cancel: threading.Event | None,
-    det_limit: float | None = None,
+    prob: Problem, needs: Iterable[int], left: Assignment, search: Search
 ) -> SubResult:
     """One solve of `big * priority - distance` (lexicographic when big exceeds any distance)."""
     model = SubModel(prob, needs, left)
-    if hint:
-        model.hint(hint)
+    if search.hint:
+        model.hint(search.hint)
     big = model.max_distance + 1
     model.maximize_weighted(big)
     solver = cp_model.CpSolver()
-    _params(solver, time_limit, det_limit, workers, seed, light=True)
-    with _Watch(solver, cancel):
+    _params(solver, search.time_limit, search.det_limit, search.workers, search.seed, light=True)
+    with _Watch(solver, search.cancel):
         st = solver.solve(model.m)
     status = _STATUS.get(st, "UNKNOWN")
-    clean = _clean(solver, time_limit, cancel)
+    clean = _clean(solver, search.time_limit, search.cancel)
     if status in ("INFEASIBLE", "UNKNOWN"):
         return SubResult(status, {}, 0, 0, 0.0, False, clean)
     deeds = model.read(solver)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .assignment import Assignment, Deed
-from .cpsat import SubResult, solve_weighted
+from .cpsat import Search, SubResult, solve_weighted
 from .eligibility import BoolArray, FloatArray, IntArray
 from .lp import Guidance
 from .problem import Problem
@@ -241,17 +241,9 @@ def solve_regions(
         while (i := take()) is not None:
             if not todo[i] or (replay is not None and i in replay.dropped):
                 continue
-            results[i] = solve_weighted(
-                prob,
-                todo[i],
-                lefts[i],
-                hint={n: hint[n] for n in todo[i] if n in hint} if hint else None,
-                time_limit=time_per_region,
-                workers=1,
-                seed=seed + i,
-                cancel=cancel,
-                det_limit=det_per_region,
-            )
+            region_hint = {n: hint[n] for n in todo[i] if n in hint} if hint else None
+            search = Search(region_hint, time_per_region, 1, seed + i, cancel, det_per_region)
+            results[i] = solve_weighted(prob, todo[i], lefts[i], search)
 
     threads = [threading.Thread(target=loop) for _ in range(max(1, workers))]
     for t in threads:

@@ -1,10 +1,13 @@
 """Vectorised candidate generation: every eligible (need, lead), (need, member), (need, resource).
 
-Reach is an interval test on the Euler tour: needs are sorted by the entry time of their cell, so
-the needs inside an entity's reach cell are one contiguous slice `[lo, hi)`; all pairs are expanded
-with `np.repeat` and filtered by category bit masks, date overlap, household and forbid keys at
-once. Pairs come out sorted by (need, distance, tie-break), with CSR pointers per need, which is
-what the greedy, the LP and the CP-SAT builders all slice.
+Reach is an interval test on the Euler tour: needs are sorted by (category, entry time of their
+cell), so the needs of one category inside an entity's reach cell are one contiguous slice
+`[lo, hi)`; pairs are expanded per (entity, category served) with `np.repeat`, distances come from
+the same slices, and the pairs are filtered by date overlap, household and forbid at once. Pairs
+come out sorted by (need, distance, tie-break, entity), with CSR pointers per need, which is what
+the greedy, the LP and the CP-SAT builders all slice. The sort packs the four keys into one int64
+per pair (`_sorted_pairs`): `sandan solve` pays this once per process, before any search, so it
+is kept to a fraction of a second on a town (BENCHMARKS.md, "Candidate generation").
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from .instance import Instance
 from .tree import Tree
 
 IntArray = npt.NDArray[np.int64]
+Int32Array = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -110,81 +114,203 @@ def _ptr(need: IntArray, n_needs: int) -> IntArray:
     return ptr
 
 
-def _interval(inst_vals: list[tuple[int, int]]) -> tuple[IntArray, IntArray]:
-    a = np.array([v[0] for v in inst_vals], dtype=np.int64).reshape(len(inst_vals))
-    b = np.array([v[1] for v in inst_vals], dtype=np.int64).reshape(len(inst_vals))
+def _interval(inst_vals: list[tuple[int, int]]) -> tuple[Int32Array, Int32Array]:
+    # Day ordinals and the ±1e9 of an open interval fit int32: half the bytes per pair gathered.
+    a = np.array([v[0] for v in inst_vals], dtype=np.int32).reshape(len(inst_vals))
+    b = np.array([v[1] for v in inst_vals], dtype=np.int32).reshape(len(inst_vals))
     return a, b
 
 
-def _households(
-    inst: Instance,
-) -> tuple[IntArray, IntArray]:
-    codes: dict[str, int] = {}
-    p = [codes.setdefault(x.household, len(codes)) if x.household else -1 for x in inst.people]
-    n = [codes.setdefault(x.household, len(codes)) if x.household else -2 for x in inst.needs]
-    return np.array(p, dtype=np.int64), np.array(n, dtype=np.int64)
+def _household_pairs(inst: Instance) -> list[tuple[int, int]]:
+    """(need, person) pairs sharing a household (a conflict of interest)."""
+    members: dict[str, list[int]] = {}
+    for i, p in enumerate(inst.people):
+        if p.household:
+            members.setdefault(p.household, []).append(i)
+    return [
+        (n, p)
+        for n, x in enumerate(inst.needs)
+        if x.household
+        for p in members.get(x.household, ())
+    ]
 
 
 def _expand(
     tree: Tree,
     ent_cell: IntArray,
     ent_reach: IntArray,
+    ent_cats: IntArray,
     need_cell: IntArray,
-) -> tuple[IntArray, IntArray]:
-    """All (entity, need) pairs where the need's cell is inside the entity's reach subtree."""
-    need_tin = tree.tin[need_cell]
-    order = np.argsort(need_tin, kind="stable")
-    sorted_tin = need_tin[order]
+    need_cat: IntArray,
+    needs: IntArray,
+) -> tuple[IntArray, IntArray, IntArray]:
+    """All (entity, need, distance) triples, of `needs` only, where the need's cell is inside the
+    entity's reach subtree and its category is one the entity serves.
+
+    With the needs sorted by (category, Euler entry time), each (entity, category) is one
+    contiguous slice, so the pairs failing the category test (most: people serve 1-3 of 8) are
+    never made. Distances come from the same slices: the ancestors of the entity's cell below its
+    reach cell cover nested sub-slices, and the LCA's depth at a position is the reach cell's
+    depth plus the number of those containing it (a difference array and one cumsum, instead of
+    comparing ancestors pair by pair)."""
+    tin = tree.tin[need_cell[needs]]
+    cat = need_cat[needs]
+    span = len(tree.tin) + 1
+    order = np.lexsort((tin, cat))
+    sorted_key = cat[order] * span + tin[order]
+    sorted_need = needs[order]
     rc = tree.reach_cell(ent_cell, ent_reach)
-    lo = np.searchsorted(sorted_tin, tree.tin[rc], side="left")
-    hi = np.searchsorted(sorted_tin, tree.tout[rc], side="right")
+    cats = np.unique(cat)
+    e_idx, c_idx = np.nonzero(((ent_cats[:, None] >> cats[None, :]) & 1).astype(bool))
+    base = cats[c_idx] * span
+    lo = np.searchsorted(sorted_key, base + tree.tin[rc[e_idx]], side="left")
+    hi = np.searchsorted(sorted_key, base + tree.tout[rc[e_idx]], side="right")
     counts = hi - lo
     total = int(counts.sum())
-    ent = np.repeat(np.arange(len(ent_cell), dtype=np.int64), counts)
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    pos = np.arange(total, dtype=np.int64) - starts + np.repeat(lo, counts)
-    return ent, order[pos]
+    start = np.cumsum(counts) - counts
+    ent = np.repeat(e_idx.astype(np.int64), counts)
+    # Positions in the sorted needs: +1 along a slice, a jump where the next slice starts (one
+    # array and a cumsum: every array of pairs is hundreds of MB of fresh memory on a town).
+    pos = np.ones(total, dtype=np.int64)
+    rows = np.flatnonzero(counts)
+    if len(rows):
+        pos[start[rows]] = lo[rows] - np.concatenate(([1], hi[rows[:-1]])) + 1
+    np.cumsum(pos, out=pos)
+    need = sorted_need[pos]
+    del pos
+    # dist = depth(entity cell) + depth(need cell) - 2 * depth(LCA): the first and last terms by
+    # the difference array over positions, the middle one per pair.
+    cell = ent_cell[e_idx]
+    depth, r_depth = tree.depth[cell], tree.depth[rc[e_idx]]
+    at, step = [start, start + counts], [depth - 2 * r_depth, 2 * r_depth - depth]
+    for d in range(1, tree.anc.shape[0]):
+        inner = np.flatnonzero((d > r_depth) & (d <= depth))
+        a, b, off = tree.anc[d, cell[inner]], base[inner], (start - lo)[inner]
+        at += [np.searchsorted(sorted_key, b + tree.tin[a], side="left") + off]
+        at += [np.searchsorted(sorted_key, b + tree.tout[a], side="right") + off]
+        step += [np.full(len(inner), -2), np.full(len(inner), 2)]
+    dist = np.zeros(total + 1, dtype=np.int64)
+    np.add.at(dist, np.concatenate(at), np.concatenate(step))
+    np.cumsum(dist, out=dist)
+    dist = dist[:total]
+    dist += tree.depth.astype(np.int8)[need_cell][need]
+    return ent, need, dist
+
+
+def _excluded(
+    pn: IntArray, pe: IntArray, pairs: list[tuple[int, int]], n_needs: int, n_ent: int
+) -> BoolArray:
+    """Which (pn[i], pe[i]) are among `pairs` (need, entity). Only the pairs of needs that have
+    one are looked up, so a few hundred forbids cost one gather over all pairs, not a sort."""
+    out = np.zeros(len(pn), dtype=bool)
+    if not pairs:
+        return out
+    keys = np.unique(np.array([n * n_ent + e for n, e in pairs], dtype=np.int64))
+    flagged = np.zeros(n_needs, dtype=bool)
+    flagged[keys // n_ent] = True
+    idx = np.flatnonzero(flagged[pn])
+    out[idx] = np.isin(pn[idx] * n_ent + pe[idx], keys)
+    return out
 
 
 def _sorted_pairs(
-    need: IntArray, ent: IntArray, dist: IntArray, tiebreak: IntArray, n_needs: int
-) -> Pairs:
-    order = np.lexsort((ent, tiebreak[ent], dist, need))
-    need = need[order]
-    return Pairs(need, ent[order], dist[order], _ptr(need, n_needs))
+    need: IntArray,
+    ent: IntArray,
+    dist: IntArray,
+    subsets: list[tuple[BoolArray | None, IntArray]],
+    n_needs: int,
+) -> list[Pairs]:
+    """For each (keep, tiebreak) in `subsets`, the kept pairs sorted by (need, dist,
+    tiebreak[ent], ent) (keep None = all). `dist` is consumed (overwritten).
+
+    The four keys are packed into the bit fields of one int64, most significant first, and the
+    keys themselves are sorted (no argsort, no gathers through a permutation) and read back.
+    Entity comes last and (need, entity) is unique, so the order is total: it is the lexsort's,
+    which remains the fallback for numbers too wide to pack. Every step writes in place where it
+    can: fresh memory is most of the cost on a town (BENCHMARKS.md, "Candidate generation")."""
+    lo = min((int(t.min()) for _, t in subsets if len(t)), default=0)
+    hi = max((int(t.max()) for _, t in subsets if len(t)), default=0)
+    d_lo, d_hi = (int(dist.min()), int(dist.max())) if len(dist) else (0, 0)
+    n_ent = max((len(t) for _, t in subsets), default=0)
+    b_e = max(n_ent - 1, 0).bit_length()
+    b_t = (hi - lo).bit_length()
+    b_d = d_hi.bit_length()
+    b_n = max(n_needs - 1, 0).bit_length()
+    if d_lo < 0 or b_e + b_t + b_d + b_n > 62:
+        out = []
+        for keep, tiebreak in subsets:
+            sel = slice(None) if keep is None else keep
+            nd, en, di = need[sel], ent[sel], dist[sel]
+            order = np.lexsort((en, tiebreak[en], di, nd))
+            nd = nd[order]
+            out.append(Pairs(nd, en[order], di[order], _ptr(nd, n_needs)))
+        return out
+    sh_t, sh_d, sh_n = b_e, b_e + b_t, b_e + b_t + b_d
+    base = need << sh_n
+    np.left_shift(dist, sh_d, out=dist)
+    base |= dist
+    base |= ent
+    e_mask = (1 << sh_t) - 1
+    result = []
+    for keep, tiebreak in subsets:
+        key = base[keep] if keep is not None else base.copy() if len(subsets) > 1 else base
+        tb = tiebreak - lo
+        if tb.any():
+            key |= (tb << sh_t)[key & e_mask]
+        key.sort()
+        nd = key >> sh_n
+        di = key >> sh_d
+        di &= (1 << b_d) - 1
+        en = np.bitwise_and(key, e_mask, out=key)
+        result.append(Pairs(nd, en, di, _ptr(nd, n_needs)))
+    return result
 
 
-def generate(inst: Instance, tree: Tree, arr: Arrays) -> Candidates:
-    """Every eligible pair under the contract's rules (reach, category, time, household, forbid,
-    lead rule), plus the members' hours and max_deeds, which no choice of others can change."""
-    n_needs = len(inst.needs)
-    n_cat = np.array([n.category for n in inst.needs], dtype=np.int64).reshape(n_needs)
+@dataclass
+class Prepared:
+    """Everything about the entities and needs that a chunk of needs' pairs is made from, made
+    once (chunked.py makes pairs a chunk at a time)."""
+
+    tree: Tree
+    arr: Arrays
+    n_cat: IntArray
+    n_lo: Int32Array
+    n_hi: Int32Array
+    p_reach: IntArray
+    p_cat: IntArray
+    p_lo: Int32Array
+    p_hi: Int32Array
+    wants_people: BoolArray
+    excluded: list[tuple[int, int]]  # (need, person): households and forbids
+    p_hours: Int32Array
+    n_hours: Int32Array
+    team_rule: BoolArray
+    team_key: IntArray
+    lead_key: IntArray
+    n_kinds: IntArray
+    r_reach: IntArray
+    r_cat: IntArray
+    r_lo: Int32Array
+    r_hi: Int32Array
+
+    @property
+    def n_needs(self) -> int:
+        return len(self.n_cat)
+
+
+def prepare(inst: Instance, tree: Tree, arr: Arrays) -> Prepared:
+    n_needs, n_people, n_res = len(inst.needs), len(arr.p_cell), len(arr.r_cell)
     n_lo, n_hi = _interval([n.window for n in inst.needs])
-    p_hh, n_hh = _households(inst)
-
-    # ---- people
-    p_cell = arr.p_cell
-    p_reach = np.array([p.reach for p in inst.people], dtype=np.int64).reshape(len(p_cell))
-    p_cat = np.array([p.categories for p in inst.people], dtype=np.int64).reshape(len(p_cell))
     p_lo, p_hi = _interval([p.available for p in inst.people])
-    pe, pn = _expand(tree, p_cell, p_reach, arr.n_cell)
-    ok = ((p_cat[pe] >> n_cat[pn]) & 1).astype(bool)
-    ok &= (p_lo[pe] <= n_hi[pn]) & (n_lo[pn] <= p_hi[pe])
-    ok &= p_hh[pe] != n_hh[pn]
-    if inst.forbid:
-        keys = np.array([n * len(p_cell) + p for n, p in inst.forbid], dtype=np.int64)
-        ok &= ~np.isin(pn * len(p_cell) + pe, keys)
-    pe, pn = pe[ok], pn[ok]
-    pdist = tree.distance(p_cell[pe], arr.n_cell[pn])
-
-    lead_ok = (arr.p_lead[pe] >= 1) & arr.n_lead[pn]
-    team_rule = arr.n_vol[pn] >= 1
-    team_ok = team_rule & (arr.p_deeds[pe] >= 1) & (arr.p_hours[pe] >= arr.n_hours[pn])
-    team_rule_count = np.bincount(pn[team_rule], minlength=n_needs).astype(np.int64)
-
+    r_lo, r_hi = _interval([r.available for r in inst.resources])
+    # team: the need wants members, the person may take a deed and has the hours. Folded into one
+    # comparison per pair: a person without deeds gets hours below every need's, a need without
+    # members hours above every person's (hours are at most 1e6 x 100: int32).
+    team_rule = arr.n_vol >= 1
+    low = int(arr.n_hours.min()) - 1 if n_needs else 0
+    high = max(int(arr.p_hours.max()) + 1 if n_people else 0, low + 1)
     # Tie-break among equally near people: spare lead-capable people and skilled people for the
     # needs that cannot do without them (lower key = preferred).
-    n_people = len(p_cell)
     team_key = np.array(
         [
             (1 if arr.p_lead[i] > 0 else 0) * 4 + min(3, len(arr.p_skills[i]))
@@ -192,60 +318,77 @@ def generate(inst: Instance, tree: Tree, arr: Arrays) -> Candidates:
         ],
         dtype=np.int64,
     ).reshape(n_people)
-    lead_key = np.zeros(n_people, dtype=np.int64)
-    lead = _sorted_pairs(pn[lead_ok], pe[lead_ok], pdist[lead_ok], lead_key, n_needs)
-    team = _sorted_pairs(pn[team_ok], pe[team_ok], pdist[team_ok], team_key, n_needs)
-
-    # ---- resources (only for needs requesting their kind)
     n_kinds = np.zeros(n_needs, dtype=np.int64)
     for i, items in enumerate(arr.n_items):
         for k, _ in items:
             n_kinds[i] |= 1 << k
-    r_reach = np.array([r.reach for r in inst.resources], dtype=np.int64).reshape(len(arr.r_cell))
-    r_cat = np.array([r.categories for r in inst.resources], dtype=np.int64).reshape(
-        len(arr.r_cell)
+    r_cat = np.array([r.categories for r in inst.resources], dtype=np.int64).reshape(n_res)
+    return Prepared(
+        tree=tree,
+        arr=arr,
+        n_cat=np.array([n.category for n in inst.needs], dtype=np.int64).reshape(n_needs),
+        n_lo=n_lo,
+        n_hi=n_hi,
+        p_reach=np.array([p.reach for p in inst.people], dtype=np.int64).reshape(n_people),
+        p_cat=np.array([p.categories for p in inst.people], dtype=np.int64).reshape(n_people),
+        p_lo=p_lo,
+        p_hi=p_hi,
+        # Only needs wanting a lead or a team have a person's pair.
+        wants_people=arr.n_lead | team_rule,
+        excluded=_household_pairs(inst) + list(inst.forbid),
+        p_hours=np.where(arr.p_deeds >= 1, arr.p_hours, low).astype(np.int32),
+        n_hours=np.where(team_rule, arr.n_hours, high).astype(np.int32),
+        team_rule=team_rule,
+        team_key=team_key,
+        lead_key=np.zeros(n_people, dtype=np.int64),
+        n_kinds=n_kinds,
+        r_reach=np.array([r.reach for r in inst.resources], dtype=np.int64).reshape(n_res),
+        # A resource without capacity serves nobody: dropped before its pairs are made.
+        r_cat=np.where(arr.r_cap > 0, r_cat, 0),
+        r_lo=r_lo,
+        r_hi=r_hi,
     )
-    r_lo, r_hi = _interval([r.available for r in inst.resources])
-    re_, rn = _expand(tree, arr.r_cell, r_reach, arr.n_cell)
-    ok = ((r_cat[re_] >> n_cat[rn]) & 1).astype(bool)
-    ok &= ((n_kinds[rn] >> arr.r_kind[re_]) & 1).astype(bool)
-    ok &= (r_lo[re_] <= n_hi[rn]) & (n_lo[rn] <= r_hi[re_])
-    ok &= arr.r_cap[re_] > 0
-    re_, rn = re_[ok], rn[ok]
-    rdist = tree.distance(arr.r_cell[re_], arr.n_cell[rn])
+
+
+def generate(inst: Instance, tree: Tree, arr: Arrays) -> Candidates:
+    """Every eligible pair under the contract's rules (reach, category, time, household, forbid,
+    lead rule), plus the members' hours and max_deeds, which no choice of others can change."""
+    return generate_for(prepare(inst, tree, arr), np.arange(len(inst.needs), dtype=np.int64))
+
+
+def generate_for(prep: Prepared, needs: IntArray) -> Candidates:
+    """`generate`'s pairs of `needs` only (the other needs get none); `needs` ascending."""
+    tree, arr, n_needs = prep.tree, prep.arr, prep.n_needs
+    n_cat, n_lo, n_hi = prep.n_cat, prep.n_lo, prep.n_hi
+
+    # ---- people
+    p_cell = arr.p_cell
+    n_people = len(p_cell)
+    wanted = needs[prep.wants_people[needs]]
+    pe, pn, pdist = _expand(tree, p_cell, prep.p_reach, prep.p_cat, arr.n_cell, n_cat, wanted)
+    ok = prep.p_lo[pe] <= n_hi[pn]
+    ok &= n_lo[pn] <= prep.p_hi[pe]
+    ok &= ~_excluded(pn, pe, prep.excluded, n_needs, n_people)
+
+    # The masks select from the unfiltered pairs (no compressed copies of them: memory).
+    lead_ok = (arr.p_lead >= 1)[pe]
+    lead_ok &= arr.n_lead[pn]
+    lead_ok &= ok
+    team_ok = prep.p_hours[pe] >= prep.n_hours[pn]
+    team_ok &= ok
+    team_rule_count = np.bincount(pn[ok], minlength=n_needs).astype(np.int64) * prep.team_rule
+    lead, team = _sorted_pairs(
+        pn, pe, pdist, [(lead_ok, prep.lead_key), (team_ok, prep.team_key)], n_needs
+    )
+
+    # ---- resources (only for needs requesting their kind)
+    n_kinds = prep.n_kinds
+    asking = needs[n_kinds[needs] != 0]
+    re_, rn, rdist = _expand(tree, arr.r_cell, prep.r_reach, prep.r_cat, arr.n_cell, n_cat, asking)
+    ok = ((n_kinds[rn] >> arr.r_kind[re_]) & 1).astype(bool)
+    ok &= prep.r_lo[re_] <= n_hi[rn]
+    ok &= n_lo[rn] <= prep.r_hi[re_]
+    re_, rn, rdist = re_[ok], rn[ok], rdist[ok]
     # Larger resources first among equals: fewer splits, fewer resources per deed.
-    res = _sorted_pairs(rn, re_, rdist, -arr.r_cap, n_needs)
+    (res,) = _sorted_pairs(rn, re_, rdist, [(None, -arr.r_cap)], n_needs)
     return Candidates(lead, team, res, team_rule_count)
-
-
-def prune(c: Candidates, arr: Arrays, k_team: int, k_skill: int, k_lead: int) -> Candidates:
-    """Keep, per need, the nearest `k_team` members, the nearest `k_skill` holders of each requested
-    skill and the nearest `k_lead` leads (resources are scarce and few: all are kept). Far-away
-    candidates cost distance and are rarely needed, and dropping them shrinks every model."""
-    n_needs = len(arr.n_cell)
-
-    def rank(p: Pairs, sub: BoolArray) -> IntArray:
-        idx = np.flatnonzero(sub)
-        needs = p.need[idx]
-        first = np.zeros(n_needs, dtype=np.int64)
-        uniq, starts = np.unique(needs, return_index=True)
-        first[uniq] = starts
-        r = np.full(len(p), 1 << 40, dtype=np.int64)
-        r[idx] = np.arange(len(idx), dtype=np.int64) - first[needs]
-        return r
-
-    t = c.team
-    keep = rank(t, np.ones(len(t), dtype=bool)) < k_team
-    by_skill: dict[int, list[int]] = {}
-    for i, sk in enumerate(arr.p_skills):
-        for s in sk:
-            by_skill.setdefault(s, []).append(i)
-    for s, holders in by_skill.items():
-        holds = np.zeros(len(arr.p_cell), dtype=bool)
-        holds[holders] = True
-        wants = np.array([s in sk for sk in arr.n_skills], dtype=bool).reshape(n_needs)
-        sub = holds[t.ent] & wants[t.need]
-        keep |= sub & (rank(t, sub) < k_skill)
-    lp = c.lead
-    keep_l = rank(lp, np.ones(len(lp), dtype=bool)) < k_lead
-    return Candidates(lp.select(keep_l, n_needs), t.select(keep, n_needs), c.res, c.team_rule_count)

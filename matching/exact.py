@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from .assignment import Assignment
-from .cpsat import solve_exact
+from .cpsat import Search, solve_exact
 from .eligibility import IntArray
 from .greedy import Slices, greedy_fill, priority_order
 from .problem import Problem
@@ -94,17 +94,15 @@ def solve_small(
         share = max(0.05, (budget - spent) * len(needs) / max(1, n_small_needs))
         res = None
         if (code is None and not run.stopped()) or (code is not None and code > EXACT_SKIPPED):
+            search = Search(
+                hint,
+                UNLIMITED if code is not None else min(share, max(0.05, run.left())),
+                1,  # workers; see cpsat._params: one LP-heavy worker is fastest here
+                run.seed,
+                run.halt,
+            )
             res = solve_exact(
-                prob,
-                needs,
-                asg,
-                hint=hint,
-                time_limit=UNLIMITED if code is not None else min(share, max(0.05, run.left())),
-                workers=1,  # see cpsat._params: one LP-heavy worker is fastest here
-                seed=run.seed,
-                cancel=run.halt,
-                distance=code != EXACT_PRIORITY,
-                keep_unproved=False,
+                prob, needs, asg, search, distance=code != EXACT_PRIORITY, keep_unproved=False
             )
         got = EXACT_SKIPPED
         if res is not None and res.status == "OPTIMAL":

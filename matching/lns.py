@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .assignment import Assignment, Deed
-from .cpsat import solve_weighted
+from .cpsat import Search, solve_weighted
 from .eligibility import IntArray
 from .problem import Problem
 from .run import Run
@@ -273,14 +273,7 @@ def _usage(asg: Assignment, deeds: dict[int, Deed]) -> Assignment:
     z = np.zeros_like
     u = asg.with_caps(z(arr.p_lead), z(arr.p_deeds), z(arr.p_hours), z(arr.r_cap))
     for n, d in deeds.items():
-        h = int(arr.n_hours[n])
-        if d.lead >= 0:
-            u.lead_left[d.lead] += 1
-        for p in d.team:
-            u.deeds_left[p] += 1
-            u.hours_left[p] += h
-        for r, q in d.res:
-            u.cap_left[r] += q
+        u.shift(n, d, 1)
     return u
 
 
@@ -294,17 +287,8 @@ def _solve_hood(
 ) -> tuple[int, dict[int, Deed], bool]:
     """Re-solve one neighbourhood: (1, new deeds) if strictly better, else (0, old); and whether
     the solve stopped on its own (optimum or deterministic limit) rather than on the clock."""
-    res = solve_weighted(
-        prob,
-        hood,
-        left,
-        hint=old,
-        time_limit=run.cap(HOOD_WALL_CAP),
-        workers=1,
-        seed=seed,
-        cancel=run.halt,
-        det_limit=HOOD_DET_LIMIT,
-    )
+    search = Search(old, run.cap(HOOD_WALL_CAP), 1, seed, run.halt, HOOD_DET_LIMIT)
+    res = solve_weighted(prob, hood, left, search)
     arr = prob.arr
     old_key = (sum(int(arr.n_priority[n]) for n in old), -sum(d.distance for d in old.values()))
     if res.status in ("OPTIMAL", "FEASIBLE") and (res.priority, -res.distance) > old_key:

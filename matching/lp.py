@@ -7,6 +7,7 @@ over *every* eligible pair is a proved bound, close to the LP value.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +46,9 @@ LP_PART_TARGET = 2500  # needs per part (about a town)
 # The most of the time left that the LP may take in a component's search (its other stages
 # need the rest); a part's bound, which does nothing else, gives it all (partbound.py).
 LP_SHARE = 0.4
+# An LP is not started with less time left than this plus its share of pairs times the next.
+LP_MIN_LEFT = 0.5
+LP_SECONDS_PER_PAIR = 1e-5
 
 Use = tuple[IntArray, IntArray, FloatArray]
 
@@ -64,12 +68,14 @@ def lp_guidance(
     asg: Assignment,
     solve_parts: int | None = None,
     share: float = LP_SHARE,
+    when_short: bool = False,
 ) -> Guidance:
     """LP relaxation of one component on the model candidates, and a proved bound from it.
 
     A large component's LP is solved in parts; the parts solved before a stop are a prefix,
     counted in `stats["solved"]`. `solve_parts` (replay) solves exactly that many. `share`: the
-    most of the time left the LP may take."""
+    most of the time left the LP may take. `when_short`: solve it even when it cannot finish in
+    the time left (a part's bound, whose one task is the LP)."""
     t0 = time.monotonic()
     arr = prob.arr
     n_p, n_r = len(arr.p_cell), len(arr.r_cap)
@@ -82,9 +88,25 @@ def lp_guidance(
     # keep them in part order, so the answer does not depend on which finished first.
     workers = max(1, min(run.workers, len(parts)))
     limit = run.cap(max(1.0, min(60.0, run.left() * share * workers / len(parts))))
+    # No part starts after the LP's share of the time is spent (a part's limit has a floor of
+    # 1 s: on a short limit the parts alone would take more than the share, and the stages
+    # after it none).
+    lp_end = math.inf if when_short else t0 + max(0.0, run.left()) * share
+    # Nor does the LP start when it cannot finish: building it alone takes about a second per
+    # 150,000 candidate pairs (a town of 2,217 needs: 2.3 s in all), and an LP cut short
+    # guides nothing; the greedy answer then stands.
+    pairs = len(prob.cands.team) + len(prob.cands.lead) + len(prob.cands.res)
+    if not when_short and run.left() < LP_MIN_LEFT + LP_SECONDS_PER_PAIR * pairs * len(comp) / max(
+        1, prob.n_needs
+    ):
+        lp_end = t0
 
     def one(i: int) -> _Part | None:
-        if (run.stopped() if solve_parts is None else i >= solve_parts) or run.halt.is_set():
+        if solve_parts is None:
+            late = run.stopped() or time.monotonic() >= lp_end
+        else:
+            late = i >= solve_parts
+        if late or run.halt.is_set():
             return None
         part_caps = caps if len(parts) == 1 else _shares(prob, parts[i], comp, caps)
         return _lp_part(prob, parts[i], part_caps, limit, run.halt)

@@ -59,7 +59,7 @@ def part_bound(payload: dict[str, Any]) -> PartBound:
             # The part's time left by size, not a search's share of it (an LP cut short is
             # solved again by the search).
             share = len(comp) / sum(len(c) for c in large[j:])
-            guide = lp_guidance(run, sub, comp, Assignment(arr), solve_parts, share)
+            guide = lp_guidance(run, sub, comp, Assignment(arr), solve_parts, share, True)
             guide.stats["computed_in"] = "bounds"
             out.lp.append(guide)
             out.bound += min(guide.bound, run.alone_bound(prob, comp))

@@ -32,6 +32,7 @@ from .instance import Instance, ReplayError
 from .lp import Guidance
 from .partbound import PartBound
 from .run import Run, Work
+from .timeout import is_cut, out_of_time, register_pool, stopping
 from .tree import Tree
 
 # Tiny parts are bundled until a bundle has this many needs (a CP-SAT call per village would
@@ -42,6 +43,11 @@ PART_MARGIN = 0.3
 # At most this share of the time left goes to every part's LP bound before any search starts
 # (partbound.py), so progress lines bound the whole instance usefully from early on.
 BOUND_SHARE = 0.25
+# With less time left than this, the bounds phase is skipped: its fixed cost (worker start-up,
+# each part's candidate pairs) would leave the searches too little; each part's search then
+# computes its own LP when it has time. (8 towns at --time-limit 20, 2026-12-03: 524,310 with
+# the bounds phase, 510,974 without.)
+BOUNDS_MIN_LEFT = 10.0
 # Seconds between progress lines while parts run.
 REPORT_EVERY = 0.25
 
@@ -64,12 +70,26 @@ class LocalPool(ProcessPoolExecutor):
     share a queue for progress reports."""
 
     def __init__(self, processes: int) -> None:
+        register_pool(self)
         ctx = multiprocessing.get_context("spawn")
         self.progress: Any = ctx.Queue()
         self.processes = processes
         super().__init__(
             processes, mp_context=ctx, initializer=_init_worker, initargs=(self.progress,)
         )
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if stopping.is_set():
+            raise RuntimeError("the solve was given up at its time limit")
+        return super().submit(fn, *args, **kwargs)
+
+    def stop_now(self) -> None:
+        """Kill the worker processes: parts cut off by the time limit stop at once, rather than
+        keep the pool's shutdown (and the process's exit) waiting for them."""
+        # ProcessPoolExecutor offers no public way to stop a running task; its workers are here.
+        for process in list((self._processes or {}).values()):
+            process.terminate()
+        self.shutdown(wait=False, cancel_futures=True)
 
 
 class InlineExecutor(Executor):
@@ -194,11 +214,20 @@ def solve_parts(
     pri = np.array([need.priority for need in run.inst.needs], dtype=np.float64)
     bound = [float(pri[s.needs].sum()) for s in specs]
     lps: list[list[Guidance]] = [[] for _ in specs]
-    if bound_part is not None:
+    if replay is not None:
+        with_bounds = bool(replay.get("bounds", True))
+    else:
+        with_bounds = run.left() >= BOUNDS_MIN_LEFT
+    if bound_part is not None and with_bounds:  # it sets run.stats["bounds"]
         bounds_first(run, raw, specs, executor, slots, bound_part, bound, lps)
     # A part's own reports start from its single-need bound again: keep the lower of the two.
     ceiling = list(bound)
     results: list[dict[str, Any] | None] = [None] * n
+
+    def cut(i: int) -> None:
+        results[i] = out_of_time({"needs": [raw["needs"][k] for k in specs[i].needs.tolist()]}, 0)
+        best[i], bound[i] = 0, ceiling[i]
+
     running: dict[Future[dict[str, Any]], tuple[int, float]] = {}  # future -> (part, its end)
     todo = list(range(n))
     last = 0.0
@@ -206,6 +235,9 @@ def solve_parts(
         while todo and len(running) < slots:
             i = todo.pop(0)
             now = time.monotonic()
+            if is_cut(None if replay is None else replay["parts"][i]) or now >= run.end:
+                cut(i)  # no time left to start it (or its record says so)
+                continue
             left = max(0.0, run.left())
             free = slots * left - sum(max(0.0, end - now) for _, end in running.values())
             share = free * weights[i] / sum(weights[j] for j in [i, *todo])
@@ -228,6 +260,16 @@ def solve_parts(
             results[i] = sol = f.result()
             best[i] = int(sol["objective"]["priority"])
             bound[i] = min(ceiling[i], float(sol["bound"]["priority"]))
+        if running and time.monotonic() >= run.hard_end:
+            # Parts still running past the run's end would break the time limit: cut them off
+            # (their needs unmatched, TIME_LIMIT) and stop their workers.
+            for f, (i, _) in sorted(running.items(), key=lambda item: item[1][0]):
+                f.cancel()
+                cut(i)
+            running.clear()
+            stop_now = getattr(executor, "stop_now", None)
+            if stop_now is not None:
+                stop_now()
         while progress is not None:
             try:
                 i, b, u = progress.get_nowait()

@@ -21,10 +21,14 @@ from .bounds import trivial_bound
 from .instance import Instance, ReplayError
 from .problem import Problem
 from .progress import Progress
+from .timeout import is_cut
 
 # Work record of a run (stored in the solution's `stats.work`): one code per exact batch (see
-# `EXACT_*`) and, per large component in component order, {"regions": k, "lns": m}.
-Work = dict[str, list[Any]]
+# `EXACT_*`) and, per large component in component order, {"regions": k, "lns": m}. A split run
+# records {"parts": [one record per part], "bounds": whether the bounds phase ran}; a run or part
+# the time limit cut off before any answer records {"cut": true} (timeout.py), and one whose
+# candidate pairs it cut short, "candidates": how many needs got theirs (chunked.py).
+Work = dict[str, Any]
 EXACT_SKIPPED = 0  # the batch kept its greedy answer (no time, or the solve was cut short)
 EXACT_PRIORITY = 1  # priority proved optimal; the distance phase did not finish
 EXACT_BOTH = 2  # both objective levels proved
@@ -47,13 +51,19 @@ def check_work(work: Any, path: str = "work") -> None:
     count that is not a number) would otherwise fail deep in a stage, or run a stage unbounded."""
     if not isinstance(work, dict):
         raise ReplayError(f"{path} must be an object")
+    if is_cut(work):
+        return
     if "parts" in work:
+        if not isinstance(work.get("bounds", True), bool):
+            raise ReplayError(f"{path}.bounds must be true or false")
         parts = work["parts"]
         if not isinstance(parts, list):
             raise ReplayError(f"{path}.parts must be a list")
         for i, part in enumerate(parts):
             check_work(part, f"{path}.parts[{i}]")
         return
+    if "candidates" in work and not _whole(work["candidates"], 0):
+        raise ReplayError(f"{path}.candidates must be a count of needs")
     exact, large = work.get("exact"), work.get("large")
     if not isinstance(exact, list) or not all(_whole(c, 0) and c <= EXACT_BOTH for c in exact):
         raise ReplayError(f"{path}.exact must be a list of codes 0-{EXACT_BOTH}")
@@ -96,14 +106,9 @@ class Run:
         # Writing the answer (reasons, explanations) takes time too: stop searching early enough.
         # Measured on the district (21,205 needs): the last LNS round and the final fill end 1.2 s
         # after the deadline and the answer takes 1.5 s, 1.3e-4 s a need; twice that is kept.
-        reserve = min(0.25 * limit, 0.3 + 2.5e-4 * len(inst.needs))
-        # `end`: the search stops for good; `deadline`: the current stage's end (a component's
-        # share of the time), never after `end`.
-        self.end = math.inf if replay is not None else t0 + limit - reserve
-        self.deadline = self.end
-        # Sub-solves still running this long after `end` are stopped (their work is dropped):
-        # neighbourhoods in flight at the end usually finish within it.
-        self.hard_end = self.end + 0.5 * reserve
+        # The fixed 0.8 s: a stage in flight at the end (an LP being built, a round) on a busy
+        # host; with 0.3 s a town (2,217 needs) at --time-limit 8 ended at 8.5-8.6 s twice.
+        self.keep(min(0.25 * limit, 0.8 + 2.5e-4 * len(inst.needs)))
         self.workers = workers
         self.seed = seed
         self.progress_cb = progress
@@ -116,10 +121,23 @@ class Run:
         self.phase = "candidates"
         self.last_report = 0.0
         self._trivial: np.ndarray | None = None
+        # Needs the clock left without candidate pairs (chunked.py), and their priority sum.
+        self.cut = np.zeros(len(inst.needs), dtype=bool)
+        self.cut_priority = 0.0
         self._watcher: threading.Thread | None = None
         if cancel is not None or replay is None:
             self._watcher = threading.Thread(target=self._watch, daemon=True)
             self._watcher.start()
+
+    def keep(self, reserve: float) -> None:
+        """Stop searching `reserve` seconds before the limit, for what follows the search."""
+        # `end`: the search stops for good; `deadline`: the current stage's end (a component's
+        # share of the time), never after `end`.
+        self.end = math.inf if self.replay is not None else self.t0 + self.limit - reserve
+        self.deadline = self.end
+        # Sub-solves still running this long after `end` are stopped (their work is dropped):
+        # neighbourhoods in flight at the end usually finish within it.
+        self.hard_end = self.end + 0.5 * reserve
 
     def _watch(self) -> None:
         while not self.halt.is_set():
@@ -165,11 +183,25 @@ class Run:
             raise ReplayError(f"the work record has no {kind} step {index}: not from this instance")
         return steps[index]
 
+    # ------------------------------------------------------------------ cut-off needs
+    def cut_off(self, cut: np.ndarray, priority: np.ndarray) -> None:
+        """Record the needs left without pairs: their reason is TIME_LIMIT, and every bound
+        counts their whole priority (nothing was proved about them)."""
+        self.cut = cut
+        self.cut_priority = float(priority[cut].sum())
+
+    def is_cut(self, need: int) -> bool:
+        return bool(self.cut[need])
+
+    def not_cut(self) -> np.ndarray:
+        return np.flatnonzero(~self.cut)
+
     # ------------------------------------------------------------------ reports
     def alone_bound(self, prob: Problem, needs: list[int] | range | np.ndarray) -> float:
-        """Sum of priorities of the needs passing every single-need check: a cheap valid bound."""
+        """Sum of priorities of the needs passing every single-need check: a cheap valid bound
+        (a need cut off counts in full: it has no pairs to check)."""
         if self._trivial is None:
-            self._trivial = trivial_bound(prob)
+            self._trivial = np.where(self.cut, prob.arr.n_priority, trivial_bound(prob))
         return float(self._trivial[np.asarray(needs, dtype=np.int64)].sum())
 
     def report(self, phase: str, best: int, bound: float, force: bool = False) -> None:
@@ -183,7 +215,7 @@ class Run:
             Progress(
                 fraction=min(1.0, elapsed / self.limit) if phase != "done" else 1.0,
                 best=int(best),
-                bound=int(self.bound_offset + bound + 1e-6),
+                bound=int(self.bound_offset + self.cut_priority + bound + 1e-6),
                 seconds=elapsed,
                 phase=phase,
             )

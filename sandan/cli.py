@@ -163,5 +163,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def run() -> None:
+    """The `sandan` command: `main`, then exit (see sandan.matching.cli.exit_process)."""
+    code = main()
+    try:
+        from sandan.matching.cli import exit_process
+    except ImportError:
+        raise SystemExit(code) from None
+    exit_process(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

@@ -184,10 +184,11 @@ def town_state(seed: int) -> tuple[Problem, Assignment, list[list[int]]]:
 
     from sandan.matching import parse_instance
     from sandan.matching.assignment import Assignment
-    from sandan.matching.eligibility import build_arrays, generate, prune
+    from sandan.matching.eligibility import build_arrays, generate
     from sandan.matching.greedy import Slices, greedy_fill, priority_order
     from sandan.matching.pins import group
     from sandan.matching.problem import Problem
+    from sandan.matching.prune import prune
     from sandan.matching.tree import Tree, regions
 
     inst = parse_instance(load_generator().generate("town", seed))
@@ -214,7 +215,8 @@ def fixed_work(d: dict[str, Any], lns_rounds: int, parallel: int = 2) -> dict[st
     inst = parse_instance(d)
     specs = split(inst, Tree(inst))
     if len(specs) > 1:
-        return {"parts": [fixed_work(part_instance(d, s), lns_rounds, parallel) for s in specs]}
+        parts = [fixed_work(part_instance(d, s), lns_rounds, parallel) for s in specs]
+        return {"parts": parts, "bounds": True}
     # A run cancelled before it starts still records the shape of the work (its exact batches
     # and large components), and its stats name the LP parts and the regions of the component.
     cancel = threading.Event()

@@ -13,9 +13,10 @@ from sandan.matching import parse_instance, solve
 from sandan.matching.assignment import Assignment
 from sandan.matching.bounds import lagrangian_bound
 from sandan.matching.components import components
-from sandan.matching.eligibility import build_arrays, generate, prune
+from sandan.matching.eligibility import build_arrays, generate
 from sandan.matching.pins import group
 from sandan.matching.problem import Problem
+from sandan.matching.prune import prune
 from sandan.matching.run import EXACT_SKIPPED, Run
 from sandan.matching.tree import Tree
 
