@@ -5,6 +5,7 @@ their whole priority, pinned needs are never among them, and the replay repeats 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,8 @@ import pytest
 
 from sandan.matching import chunked, parse_instance, solve
 from sandan.matching.chunked import generate_until
-from sandan.matching.eligibility import Pairs, build_arrays, generate
+from sandan.matching.eligibility import Arrays, Candidates, Pairs, build_arrays, generate
+from sandan.matching.instance import Instance
 from sandan.matching.timeout import TIME_LIMIT
 from sandan.matching.tree import Tree
 
@@ -31,13 +33,27 @@ def pinned_town() -> dict[str, Any]:
     return d
 
 
-def test_pairs_made_in_chunks_are_the_pairs_made_at_once(
-    pinned_town: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@dataclass
+class _Town:
+    inst: Instance
+    tree: Tree
+    arr: Arrays
+    whole: Candidates  # every pair, made at once
+    pinned: list[int]
+
+
+@pytest.fixture(scope="module")
+def town(pinned_town: dict[str, Any]) -> _Town:
     inst = parse_instance(pinned_town)
     tree, arr = Tree(inst), build_arrays(inst)
-    whole = generate(inst, tree, arr)
     pinned = sorted({p.need for p in inst.pins})
+    return _Town(inst, tree, arr, generate(inst, tree, arr), pinned)
+
+
+def test_pairs_made_in_chunks_are_the_pairs_made_at_once(
+    town: _Town, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inst, tree, arr, whole, pinned = town.inst, town.tree, town.arr, town.whole, town.pinned
     assert pinned and len(inst.needs) > 3 * 97
     monkeypatch.setattr(chunked, "CHUNK_NEEDS", 97)  # many chunks, pinned needs in most
     monkeypatch.setattr(chunked, "MAX_CHUNKS", 1000)
@@ -50,12 +66,9 @@ def test_pairs_made_in_chunks_are_the_pairs_made_at_once(
 
 
 def test_a_cut_leaves_the_needs_not_reached_without_pairs(
-    pinned_town: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    town: _Town, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    inst = parse_instance(pinned_town)
-    tree, arr = Tree(inst), build_arrays(inst)
-    whole = generate(inst, tree, arr)
-    pinned = sorted({p.need for p in inst.pins})
+    inst, tree, arr, whole, pinned = town.inst, town.tree, town.arr, town.whole, town.pinned
     monkeypatch.setattr(chunked, "CHUNK_NEEDS", 500)
     parts, reached, cut = generate_until(inst, tree, arr, pinned, lambda: 10.0, upto=1000)
     assert reached == 1000
