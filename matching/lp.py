@@ -47,8 +47,8 @@ LP_PART_TARGET = 2500  # needs per part (about a town)
 # need the rest); a part's bound, which does nothing else, gives it all (partbound.py).
 LP_SHARE = 0.4
 # An LP is not started with less time left than this plus its share of pairs times the next.
-LP_MIN_LEFT = 0.5
-LP_SECONDS_PER_PAIR = 1e-5
+LP_MIN_LEFT = 0.3
+LP_SECONDS_PER_PAIR = 5e-6
 
 Use = tuple[IntArray, IntArray, FloatArray]
 
@@ -92,9 +92,10 @@ def lp_guidance(
     # 1 s: on a short limit the parts alone would take more than the share, and the stages
     # after it none).
     lp_end = math.inf if when_short else t0 + max(0.0, run.left()) * share
-    # Nor does the LP start when it cannot finish: building it alone takes about a second per
-    # 150,000 candidate pairs (a town of 2,217 needs: 2.3 s in all), and an LP cut short
-    # guides nothing; the greedy answer then stands.
+    # Nor does the LP start when it cannot finish (a town of 2,217 needs: 2.3 s, building
+    # included), and an LP cut short guides nothing; the greedy answer then stands. At 10 us a
+    # pair eight towns at --time-limit 20 skipped most of their LPs, and lost 0.65% to the
+    # code before this rule (which solved every LP, late).
     pairs = len(prob.cands.team) + len(prob.cands.lead) + len(prob.cands.res)
     if not when_short and run.left() < LP_MIN_LEFT + LP_SECONDS_PER_PAIR * pairs * len(comp) / max(
         1, prob.n_needs
