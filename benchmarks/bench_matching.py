@@ -101,6 +101,7 @@ def _lp(path: str, scale: str) -> None:
     from sandan.matching.lp import lp_guidance
     from sandan.matching.pins import group
     from sandan.matching.problem import Problem
+    from sandan.matching.prune import prune
     from sandan.matching.run import Run, empty_work
     from sandan.matching.tree import Tree
 
@@ -108,7 +109,7 @@ def _lp(path: str, scale: str) -> None:
         inst = parse_instance(json.load(fh))
     tree, arr = Tree(inst), eligibility.build_arrays(inst)
     full = eligibility.generate(inst, tree, arr)
-    cands = eligibility.prune(full, arr, *LP_PRUNED) if scale in LP_PRUNED_SCALES else full
+    cands = prune(full, arr, *LP_PRUNED) if scale in LP_PRUNED_SCALES else full
     prob = Problem(inst, tree, arr, full, cands, group(inst), False)
     # A run without a clock (as when replaying): every LP part solved to its end, one at a time.
     run = Run(inst, time.monotonic(), 600.0, 1, 0, None, None, replay=empty_work())
@@ -148,6 +149,7 @@ def _bound(path: str) -> None:
     from sandan.matching.lp import _lp_part, capacities
     from sandan.matching.pins import group
     from sandan.matching.problem import Problem
+    from sandan.matching.prune import prune
     from sandan.matching.tree import Tree, regions
 
     t0 = time.monotonic()
@@ -155,9 +157,7 @@ def _bound(path: str) -> None:
         inst = parse_instance(json.load(fh))
     tree, arr = Tree(inst), eligibility.build_arrays(inst)
     full = eligibility.generate(inst, tree, arr)
-    lp_prob = Problem(
-        inst, tree, arr, full, eligibility.prune(full, arr, 30, 10, 15), group(inst), False
-    )
+    lp_prob = Problem(inst, tree, arr, full, prune(full, arr, 30, 10, 15), group(inst), False)
     prob = Problem(inst, tree, arr, full, full, group(inst), True)
     comps = components(full, len(inst.needs), len(inst.people))
     comp = max(comps, key=len)
