@@ -45,8 +45,9 @@ PART_MARGIN = 0.3
 BOUND_SHARE = 0.25
 # With less time left than this, the bounds phase is skipped: its fixed cost (worker start-up,
 # each part's candidate pairs) would leave the searches too little; each part's search then
-# computes its own LP when it has time. (8 towns at --time-limit 20, 2026-12-03: 524,310 with
-# the bounds phase, 510,974 without.)
+# computes its own LP when it has time. With 10-20 s left it still pays: eight towns at
+# --time-limit 20 ran it with ~15 s left (2026-12-03: 526,283, median of 3; one run each with a
+# 20 s threshold, which skipped it: 510,974 and 512,741).
 BOUNDS_MIN_LEFT = 10.0
 # Seconds between progress lines while parts run.
 REPORT_EVERY = 0.25

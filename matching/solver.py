@@ -130,7 +130,7 @@ def _solve_split(
 ) -> dict[str, Any]:
     """Independent parts side by side (parts.py); one merged answer."""
     # The parts write their own answers within their limits: this process only merges them and
-    # writes the whole (a district's 21,445 needs: 0.1 s and 0.4 s), so it keeps less than a
+    # writes the whole (eight towns' 21,445 needs: 0.1 s and 0.4 s), so it keeps less than a
     # solve of the whole would (5 s of a 20 s limit there).
     run.keep(min(0.25 * run.limit, SPLIT_RESERVE + SPLIT_RESERVE_PER_NEED * len(run.inst.needs)))
     if executor is not None:  # the caller's (e.g. Dask): `workers` single-threaded parts at once
