@@ -39,7 +39,7 @@ from .cli_inputs import Unreadable, load_json, positive_count, positive_seconds,
 from .instance import ReplayError
 from .lines import describe, format_progress, summary_line
 from .progress import Progress
-from .timeout import DEFAULT_TIME_LIMIT, TIME_LIMIT, is_cut, out_of_time, stop_all_pools
+from .timeout import DEFAULT_TIME_LIMIT, TIME_LIMIT, out_of_time, stop_all_pools
 
 EXIT_OK = 0
 EXIT_UNREADABLE = 1
@@ -97,9 +97,8 @@ def _replay_work(path: str | None) -> dict[str, Any] | None:
     solution = load_json(path)
     stats = solution.get("stats") if isinstance(solution, dict) else None
     work = stats.get("work") if isinstance(stats, dict) else None
-    if not isinstance(work, dict) or not (
-        isinstance(work.get("exact"), list) or "parts" in work or is_cut(work)
-    ):
+    # Its shape (one part's, a split run's, a cut-off's) is `run.check_work`'s to judge.
+    if not isinstance(work, dict):
         raise Unreadable(f"{path} records no work to replay (stats.work is missing)")
     return work
 
