@@ -39,7 +39,13 @@ from .cli_inputs import Unreadable, load_json, positive_count, positive_seconds,
 from .instance import ReplayError
 from .lines import describe, format_progress, summary_line
 from .progress import Progress
-from .timeout import DEFAULT_TIME_LIMIT, TIME_LIMIT, out_of_time, stop_all_pools
+from .timeout import (
+    DEFAULT_TIME_LIMIT,
+    TIME_LIMIT,
+    allow_pools,
+    out_of_time,
+    stop_all_pools,
+)
 
 EXIT_OK = 0
 EXIT_UNREADABLE = 1
@@ -145,6 +151,7 @@ def _solve_and_write(
     executor: Any,
     started: float,
 ) -> int:
+    allow_pools()
     cancel = threading.Event()
     done = threading.Event()
     box: dict[str, Any] = {}

@@ -64,6 +64,12 @@ def register_pool(pool: _Stoppable) -> None:
     _pools.add(pool)
 
 
+def allow_pools() -> None:
+    """A new solve begins: pools may start again (a host calling the command's `main` more than
+    once, such as a test run, outlives a solve it gave up on)."""
+    stopping.clear()
+
+
 def stop_all_pools() -> None:
     """Kill every pool's workers and refuse new parts: the process is about to exit (the
     command line gave up waiting at the time limit) and must not wait for them."""
