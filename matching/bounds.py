@@ -12,12 +12,29 @@ over *every* eligible pair with numpy. With the LP's optimal duals (lp.py) it is
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
 from .eligibility import Candidates, FloatArray, IntArray
 from .instance import N_KINDS
+from .lprows import Caps
 from .problem import Problem
+
+# The cost of what cannot be fulfilled at all.
+INF = 1e18
+
+
+@dataclass
+class Priced:
+    """Each need's cheapest fulfilment at given prices (see `price_needs`)."""
+
+    cost: FloatArray  # per need: a lower bound on its cost (INF or more: cannot be fulfilled)
+    people: npt.NDArray[np.bool_]  # the component's people (their capacities are priced)
+    resources: npt.NDArray[np.bool_]
+    lead_pick: IntArray  # per need, the index in `full.lead` of its cheapest lead (-1: none)
+    team_pick: npt.NDArray[np.bool_]  # over `full.team`: the members the cost counted
 
 
 def lagrangian_bound(
@@ -28,26 +45,74 @@ def lagrangian_bound(
     u_deeds: FloatArray,
     u_hours: FloatArray,
     u_res: FloatArray,
+    caps: Caps | None = None,
 ) -> float:
-    """Upper bound on the component's priority sum for prices u >= 0 (see module docstring)."""
+    """Upper bound on the component's priority sum for prices u >= 0 (see module docstring).
+
+    `caps`: the capacities the prices are charged on (default: the entities' own; an LP part
+    of a larger component has its share of them)."""
+    pr = price_needs(prob, full, comp, u_lead, u_deeds, u_hours, u_res)
+    return bound_at(prob, pr, comp, (u_lead, u_deeds, u_hours, u_res), caps)
+
+
+def bound_at(prob: Problem, pr: Priced, comp: IntArray, u: Caps, caps: Caps | None) -> float:
+    """`lagrangian_bound` from the needs' costs already priced at u."""
+    u_lead, u_deeds, u_hours, u_res = u
+    arr = prob.arr
+    gain = np.maximum(0.0, arr.n_priority - pr.cost)
+    pinned = np.zeros(prob.n_needs, dtype=bool)
+    pinned[list(prob.pins)] = True
+    # A pinned need is fulfilled whatever it costs: its term may be negative.
+    gain = np.where(pinned & (pr.cost < INF), arr.n_priority - pr.cost, gain)
+    in_comp = np.zeros(prob.n_needs, dtype=bool)
+    in_comp[comp] = True
+    if caps is None:
+        caps = (
+            arr.p_lead.astype(np.float64),
+            arr.p_deeds.astype(np.float64),
+            arr.p_hours.astype(np.float64),
+            arr.r_cap.astype(np.float64),
+        )
+    total = float(gain[in_comp].sum())
+    total += float((u_lead * caps[0] + u_deeds * caps[1] + u_hours * caps[2])[pr.people].sum())
+    total += float((u_res * caps[3])[pr.resources].sum())
+    return total
+
+
+def price_needs(
+    prob: Problem,
+    full: Candidates,
+    comp: IntArray,
+    u_lead: FloatArray,
+    u_deeds: FloatArray,
+    u_hours: FloatArray,
+    u_res: FloatArray,
+) -> Priced:
+    """What fulfilling each need of `comp` alone costs at least at prices u, over every pair in
+    `full`: the cheapest lead + the `volunteers` cheapest members + the cheapest units of each
+    kind; and which lead and members that cheapest choice takes."""
     arr = prob.arr
     n_needs = prob.n_needs
     in_comp = np.zeros(n_needs, dtype=bool)
     in_comp[comp] = True
-    inf = 1e18
+    inf = INF
     # Entities of the component (only their capacities are priced here).
     pe = np.zeros(len(u_lead), dtype=bool)
     re_ = np.zeros(len(u_res), dtype=bool)
     cost = np.zeros(n_needs)
     # lead: the cheapest eligible lead
-    lk = in_comp[full.lead.need]
+    lk = np.flatnonzero(in_comp[full.lead.need])
     ln, le = full.lead.need[lk], full.lead.ent[lk]
     pe[le] = True
     lead_cost = np.full(n_needs, inf)
     np.minimum.at(lead_cost, ln, u_lead[le])
     cost += np.where(arr.n_lead, lead_cost, 0.0)
+    lead_pick = np.full(n_needs, -1, dtype=np.int64)
+    by_price = np.lexsort((u_lead[le], ln))
+    firsts = by_price[np.r_[True, ln[by_price][1:] != ln[by_price][:-1]]] if len(ln) else by_price
+    lead_pick[ln[firsts]] = lk[firsts]
     # team: the `volunteers` cheapest eligible members
-    tk = in_comp[full.team.need]
+    tk = np.flatnonzero(in_comp[full.team.need])
     tn, te = full.team.need[tk], full.team.ent[tk]
     pe[te] = True
     tc = u_deeds[te] + arr.n_hours[tn] * u_hours[te]
@@ -56,6 +121,8 @@ def lagrangian_bound(
     first = np.searchsorted(tn_s, tn_s, side="left")
     rank = np.arange(len(tn_s)) - first
     take = rank < arr.n_vol[tn_s]
+    team_pick = np.zeros(len(full.team), dtype=bool)
+    team_pick[tk[order[take]]] = True
     team_cost = np.bincount(tn_s[take], weights=tc_s[take], minlength=n_needs)
     team_count = np.bincount(tn_s, minlength=n_needs)
     cost += np.where(team_count >= arr.n_vol, team_cost, inf)
@@ -68,19 +135,25 @@ def lagrangian_bound(
     extra = np.zeros(n_needs)
     holder_sets = _skill_holders(prob)
     nobody = np.zeros(len(arr.p_cell), dtype=bool)
-    for s in sorted({s for n in comp.tolist() for s in arr.n_skills[n]}):
+    asked: dict[int, list[int]] = {}
+    for n in comp.tolist():
+        for s in arr.n_skills[n]:
+            asked.setdefault(s, []).append(n)
+    for s in sorted(asked):
         # A skill nobody holds makes its needs impossible (infinite cost), as does any skill
         # asked of a need without a team: only team members count.
         holders = holder_sets.get(s, nobody)
         wants = np.zeros(n_needs, dtype=bool)
-        for n in comp.tolist():
-            if s in arr.n_skills[n]:
-                wants[n] = True
+        wants[asked[s]] = True
         extra = np.where(wants & (arr.n_vol == 0), inf, extra)
-        sub = wants[tn] & holders[te]
+        sub = np.flatnonzero(wants[tn] & holders[te])
         best = np.full(n_needs, inf)
         np.minimum.at(best, tn[sub], tc[sub])
         extra = np.where(wants, np.maximum(extra, best - vth), extra)
+        # The cheapest holder is part of that cheapest team.
+        cheap = sub[np.lexsort((tc[sub], tn[sub]))]
+        if len(cheap):
+            team_pick[tk[cheap[np.r_[True, tn[cheap][1:] != tn[cheap][:-1]]]]] = True
     cost += np.maximum(extra, 0.0)
     # resources: per (need, kind) the cheapest q units, each resource giving up to min(q, cap)
     rk = in_comp[full.res.need]
@@ -108,15 +181,7 @@ def lagrangian_bound(
     short = (supply < qmap).any(axis=1)
     cost += res_cost
     cost = np.where(short, inf, cost)
-    gain = np.maximum(0.0, arr.n_priority - cost)
-    pinned = np.zeros(n_needs, dtype=bool)
-    pinned[list(prob.pins)] = True
-    # A pinned need is fulfilled whatever it costs: its term may be negative.
-    gain = np.where(pinned & (cost < inf), arr.n_priority - cost, gain)
-    total = float(gain[in_comp].sum())
-    total += float((u_lead * arr.p_lead + u_deeds * arr.p_deeds + u_hours * arr.p_hours)[pe].sum())
-    total += float((u_res * arr.r_cap)[re_].sum())
-    return total
+    return Priced(cost, pe, re_, lead_pick, team_pick)
 
 
 def _skill_holders(prob: Problem) -> dict[int, npt.NDArray[np.bool_]]:

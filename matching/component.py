@@ -22,7 +22,7 @@ from .greedy import Slices, greedy_fill
 from .lns import lns
 from .lp import Guidance, lp_guidance, reusable
 from .problem import Problem
-from .prune import prune
+from .prune import prune, with_pairs
 from .run import Run
 from .tree import regions
 
@@ -50,16 +50,22 @@ def improve_component(
     needs = [int(n) for n in comp]
     cands = nearest_candidates(prob)
     sub = Problem(prob.inst, prob.tree, arr, prob.full, cands, prob.pins, False)
-    sl = Slices(sub)
     solve_parts = None if rec is None else rec["lp"]
-    if given is not None and reusable(given, comp, solve_parts):
+    priced = None if rec is None else rec.get("priced")
+    if given is not None and reusable(given, comp, solve_parts, priced):
         guide = given
     else:
         run.report("lp", asg.priority, run.alone_bound(prob, comp), force=True)
-        guide = lp_guidance(run, sub, comp, asg, solve_parts)
+        guide = lp_guidance(run, sub, comp, asg, solve_parts, priced=priced)
         guide.stats["computed_in"] = "search"
+    if guide.added is not None:  # the pairs pricing found go to the models too
+        more = with_pairs(cands, prob.full, *guide.added, len(prob.inst.people))
+        sub = Problem(prob.inst, prob.tree, arr, prob.full, more, prob.pins, False)
+    sl = Slices(sub)
     bound = guide.bound
-    work: dict[str, Any] = {"lp": guide.stats["solved"]}
+    work: dict[str, Any] = {"lp": guide.stats["solved"], "priced": guide.stats["priced"]}
+    if rec is not None and "priced" not in rec:
+        del work["priced"]  # a record made before pricing: its replay records what it did
     run.stats.setdefault("lp", []).append(guide.stats)
     lp_order = sorted(
         needs,
@@ -145,27 +151,9 @@ def _with_pins(prob: Problem, c: eligibility.Candidates) -> eligibility.Candidat
     """Pinned pairs must stay in the model even when pruning dropped them."""
     if not prob.pins:
         return c
-    n_needs = prob.n_needs
-    full = prob.full
     n_people = len(prob.inst.people)
-    keys_l = {n * n_people + ps.lead for n, ps in prob.pins.items() if ps.lead >= 0}
-    keys_t = {n * n_people + p for n, ps in prob.pins.items() for p in ps.team}
-
-    def merge(
-        pruned: eligibility.Pairs, whole: eligibility.Pairs, keys: set[int]
-    ) -> eligibility.Pairs:
-        if not keys:
-            return pruned
-        k_whole = whole.need * n_people + whole.ent
-        k_pruned = set((pruned.need * n_people + pruned.ent).tolist())
-        add = np.isin(k_whole, np.array(sorted(keys - k_pruned), dtype=np.int64))
-        need = np.concatenate([pruned.need, whole.need[add]])
-        ent = np.concatenate([pruned.ent, whole.ent[add]])
-        dist = np.concatenate([pruned.dist, whole.dist[add]])
-        order = np.lexsort((ent, dist, need))
-        need = need[order]
-        return eligibility.Pairs(need, ent[order], dist[order], eligibility._ptr(need, n_needs))
-
-    return eligibility.Candidates(
-        merge(c.lead, full.lead, keys_l), merge(c.team, full.team, keys_t), c.res, c.team_rule_count
+    keys_l = [n * n_people + ps.lead for n, ps in prob.pins.items() if ps.lead >= 0]
+    keys_t = [n * n_people + p for n, ps in prob.pins.items() for p in ps.team]
+    return with_pairs(
+        c, prob.full, np.array(keys_l, dtype=np.int64), np.array(keys_t, dtype=np.int64), n_people
     )

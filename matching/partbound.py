@@ -56,10 +56,11 @@ def part_bound(payload: dict[str, Any]) -> PartBound:
         sub = Problem(inst, tree, arr, full, cands, prob.pins, False)
         for j, comp in enumerate(large):
             solve_parts = recorded[j]["lp"] if j < len(recorded) else None
+            priced = recorded[j].get("priced") if j < len(recorded) else None
             # The part's time left by size, not a search's share of it (an LP cut short is
             # solved again by the search).
             share = len(comp) / sum(len(c) for c in large[j:])
-            guide = lp_guidance(run, sub, comp, Assignment(arr), solve_parts, share, True)
+            guide = lp_guidance(run, sub, comp, Assignment(arr), solve_parts, share, True, priced)
             guide.stats["computed_in"] = "bounds"
             out.lp.append(guide)
             out.bound += min(guide.bound, run.alone_bound(prob, comp))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .eligibility import Arrays, BoolArray, Candidates, IntArray, Pairs
+from .eligibility import Arrays, BoolArray, Candidates, IntArray, Pairs, _ptr
 
 
 def prune(c: Candidates, arr: Arrays, k_team: int, k_skill: int, k_lead: int) -> Candidates:
@@ -38,3 +38,31 @@ def prune(c: Candidates, arr: Arrays, k_team: int, k_skill: int, k_lead: int) ->
     lp = c.lead
     keep_l = rank(lp, np.ones(len(lp), dtype=bool)) < k_lead
     return Candidates(lp.select(keep_l, n_needs), t.select(keep, n_needs), c.res, c.team_rule_count)
+
+
+def with_pairs(
+    c: Candidates, full: Candidates, lead_keys: IntArray, team_keys: IntArray, n_people: int
+) -> Candidates:
+    """`c` plus the pairs of `full` named by key (need * n_people + person), in `full`'s order
+    within each need (nearest first); keys already in `c` are not repeated."""
+
+    def merge(kept: Pairs, whole: Pairs, keys: IntArray) -> Pairs:
+        if not len(keys):
+            return kept
+        k_whole = whole.need * n_people + whole.ent
+        add = np.isin(k_whole, keys) & ~np.isin(k_whole, kept.need * n_people + kept.ent)
+        # Sorted again even when nothing is added: ties in distance then go by entity, as the
+        # models and LP have always seen them.
+        need = np.concatenate([kept.need, whole.need[add]])
+        ent = np.concatenate([kept.ent, whole.ent[add]])
+        dist = np.concatenate([kept.dist, whole.dist[add]])
+        order = np.lexsort((ent, dist, need))
+        need = need[order]
+        return Pairs(need, ent[order], dist[order], _ptr(need, len(whole.ptr) - 1))
+
+    return Candidates(
+        merge(c.lead, full.lead, lead_keys),
+        merge(c.team, full.team, team_keys),
+        c.res,
+        c.team_rule_count,
+    )

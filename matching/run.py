@@ -24,7 +24,9 @@ from .progress import Progress
 from .timeout import is_cut
 
 # Work record of a run (stored in the solution's `stats.work`): one code per exact batch (see
-# `EXACT_*`) and, per large component in component order, {"regions": k, "lns": m}. A split run
+# `EXACT_*`) and, per large component in component order, {"lp": LP parts solved, "priced":
+# pricing rounds per LP part (lp.py; absent in records made before pricing), "regions": k,
+# "lns": m, "parallel": p, "dropped": [...]}. A split run
 # records {"parts": [one record per part], "bounds": whether the bounds phase ran}; a run or part
 # the time limit cut off before any answer records {"cut": true} (timeout.py), and one whose
 # candidate pairs it cut short, "candidates": how many needs got theirs (chunked.py).
@@ -83,6 +85,13 @@ def check_work(work: Any, path: str = "work") -> None:
             and all(_whole(r, 0) for r in dropped)
         ):
             raise ReplayError(f"{where} must hold counts lp, regions, lns, parallel and dropped")
+        priced = rec.get("priced", [])
+        if not (
+            isinstance(priced, list)
+            and len(priced) <= rec["lp"]
+            and all(_whole(r, 0) for r in priced)
+        ):
+            raise ReplayError(f"{where}.priced must list a count of pricing rounds per LP part")
 
 
 class Run:

@@ -93,7 +93,7 @@ def test_a_run_cut_short_in_its_pairs_answers_and_bounds_honestly(
     work = copy.deepcopy(shape["stats"]["work"])
     work["candidates"] = 1000
     for rec in work["large"]:
-        rec.update(lp=0, regions=-1, dropped=[], lns=0)
+        rec.update(lp=0, priced=[], regions=-1, dropped=[], lns=0)
     sol = solve(copy.deepcopy(d), workers=1, replay=work)
     pinned = {p["need"] for p in d["pins"]}
     reached = {n["id"] for n in d["needs"][:1000]} | pinned
