@@ -38,6 +38,7 @@ from .check import check
 from .cli_inputs import Unreadable, load_json, positive_count, positive_seconds, process_started
 from .instance import ReplayError
 from .lines import describe, format_progress, summary_line
+from .pool import drop_prestarted, may_split, prestart
 from .progress import Progress
 from .timeout import (
     DEFAULT_TIME_LIMIT,
@@ -128,18 +129,25 @@ def cmd_solve(args: argparse.Namespace) -> int:
     address = args.dask or os.environ.get("SANDAN_DASK_SCHEDULER") or None
     client: Any = None
     try:
-        instance = load_json(args.instance)
-        replay = _replay_work(args.replay)
-        if address:
-            client, executor = _dask_executor(address)
-        else:
-            executor = None
-    except Unreadable as exc:
-        _err(f"sandan solve: {exc}")
-        return EXIT_UNREADABLE
-    try:
+        try:
+            instance = load_json(args.instance)
+            split_locally = args.workers >= 2 and args.strategy == "auto" and not address
+            if split_locally and may_split(instance):
+                # Its parts run in worker processes: start them now, so that their imports
+                # overlap the solver's import and the parsing instead of the parts' time.
+                allow_pools()
+                prestart(args.workers)
+            replay = _replay_work(args.replay)
+            if address:
+                client, executor = _dask_executor(address)
+            else:
+                executor = None
+        except Unreadable as exc:
+            _err(f"sandan solve: {exc}")
+            return EXIT_UNREADABLE
         return _solve_and_write(args, instance, replay, executor, started)
     finally:
+        drop_prestarted()
         if client is not None:
             client.close()
 

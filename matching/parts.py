@@ -17,11 +17,10 @@ whole instance from early on; the LPs it solved go on to the part's search, not 
 
 from __future__ import annotations
 
-import multiprocessing
 import queue
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +31,7 @@ from .instance import Instance, ReplayError
 from .lp import Guidance
 from .partbound import PartBound
 from .run import Run, Work
-from .timeout import is_cut, out_of_time, register_pool, stopping
+from .timeout import is_cut, out_of_time
 from .tree import Tree
 
 # Tiny parts are bundled until a bundle has this many needs (a CP-SAT call per village would
@@ -51,65 +50,6 @@ BOUND_SHARE = 0.25
 BOUNDS_MIN_LEFT = 10.0
 # Seconds between progress lines while parts run.
 REPORT_EVERY = 0.25
-
-# Progress queue of this worker process (set by `_init_worker`, or by `InlineExecutor`).
-_progress_queue: Any = None
-
-
-def _init_worker(q: Any) -> None:
-    global _progress_queue
-    _progress_queue = q
-
-
-def progress_queue() -> Any:
-    """The queue this worker reports progress to, or None (a Dask worker: no live progress)."""
-    return _progress_queue
-
-
-class LocalPool(ProcessPoolExecutor):
-    """Spawned worker processes (a fork of a process running solver threads is unsafe) that
-    share a queue for progress reports."""
-
-    def __init__(self, processes: int) -> None:
-        register_pool(self)
-        ctx = multiprocessing.get_context("spawn")
-        self.progress: Any = ctx.Queue()
-        self.processes = processes
-        super().__init__(
-            processes, mp_context=ctx, initializer=_init_worker, initargs=(self.progress,)
-        )
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        if stopping.is_set():
-            raise RuntimeError("the solve was given up at its time limit")
-        return super().submit(fn, *args, **kwargs)
-
-    def stop_now(self) -> None:
-        """Kill the worker processes: parts cut off by the time limit stop at once, rather than
-        keep the pool's shutdown (and the process's exit) waiting for them."""
-        # ProcessPoolExecutor offers no public way to stop a running task; its workers are here.
-        for process in list((self._processes or {}).values()):
-            process.terminate()
-        self.shutdown(wait=False, cancel_futures=True)
-
-
-class InlineExecutor(Executor):
-    """Runs each part at once in this process (one worker): the same parts, budgets and merge."""
-
-    def __init__(self) -> None:
-        self.progress: Any = queue.SimpleQueue()
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        global _progress_queue
-        future: Future[Any] = Future()
-        _progress_queue = self.progress
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
-            future.set_exception(exc)
-        finally:
-            _progress_queue = None
-        return future
 
 
 @dataclass

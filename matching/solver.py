@@ -34,8 +34,9 @@ from .greedy import Slices, greedy_fill, priority_order
 from .instance import InstanceError, ReplayError, parse_instance
 from .lp import Guidance
 from .partbound import part_bound
-from .parts import InlineExecutor, LocalPool, Spec, merge, progress_queue, solve_parts, split
+from .parts import Spec, merge, solve_parts, split
 from .pins import group, place_pinned, rule_conflicts
+from .pool import InlineExecutor, drop_prestarted, local_pool, progress_queue
 from .problem import Problem
 from .progress import Progress
 from .prune import prune
@@ -117,6 +118,7 @@ def solve(
                 raise ReplayError("the work record to replay is not from this instance")
             if len(specs) > 1:
                 return _solve_split(run, instance, specs, executor)
+        drop_prestarted()  # solved as one: no worker processes needed
         out = _Solver(run, instance, given_lp or []).go(strategy)
         if replay is not None and out["status"] in ("OPTIMAL", "FEASIBLE") and run.work != replay:
             raise ReplayError("the work record to replay has steps this instance does not")
@@ -134,10 +136,12 @@ def _solve_split(
     # solve of the whole would (5 s of a 20 s limit there).
     run.keep(min(0.25 * run.limit, SPLIT_RESERVE + SPLIT_RESERVE_PER_NEED * len(run.inst.needs)))
     if executor is not None:  # the caller's (e.g. Dask): `workers` single-threaded parts at once
+        drop_prestarted()
         sols = solve_parts(run, raw, specs, executor, run.workers, solve_part, part_bound)
     elif run.workers >= 2:
-        with LocalPool(min(run.workers, len(specs))) as pool:
-            sols = solve_parts(run, raw, specs, pool, pool.processes, solve_part, part_bound)
+        slots = min(run.workers, len(specs))
+        with local_pool(slots) as pool:
+            sols = solve_parts(run, raw, specs, pool, slots, solve_part, part_bound)
     else:
         sols = solve_parts(run, raw, specs, InlineExecutor(), 1, solve_part, part_bound)
     out, work = merge(sols, {n.id: i for i, n in enumerate(run.inst.needs)})
