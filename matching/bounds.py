@@ -51,7 +51,7 @@ def lagrangian_bound(
 
     `caps`: the capacities the prices are charged on (default: the entities' own; an LP part
     of a larger component has its share of them)."""
-    pr = price_needs(prob, full, comp, u_lead, u_deeds, u_hours, u_res)
+    pr = price_needs(prob, full, comp, (u_lead, u_deeds, u_hours, u_res))
     return bound_at(prob, pr, comp, (u_lead, u_deeds, u_hours, u_res), caps)
 
 
@@ -79,18 +79,11 @@ def bound_at(prob: Problem, pr: Priced, comp: IntArray, u: Caps, caps: Caps | No
     return total
 
 
-def price_needs(
-    prob: Problem,
-    full: Candidates,
-    comp: IntArray,
-    u_lead: FloatArray,
-    u_deeds: FloatArray,
-    u_hours: FloatArray,
-    u_res: FloatArray,
-) -> Priced:
-    """What fulfilling each need of `comp` alone costs at least at prices u, over every pair in
-    `full`: the cheapest lead + the `volunteers` cheapest members + the cheapest units of each
-    kind; and which lead and members that cheapest choice takes."""
+def price_needs(prob: Problem, full: Candidates, comp: IntArray, u: Caps) -> Priced:
+    """What fulfilling each need of `comp` alone costs at least at prices u (lead, deeds, hours,
+    resource units), over every pair in `full`: the cheapest lead + the `volunteers` cheapest
+    members + the cheapest units of each kind; and which lead and members that choice takes."""
+    u_lead, u_deeds, u_hours, u_res = u
     arr = prob.arr
     n_needs = prob.n_needs
     in_comp = np.zeros(n_needs, dtype=bool)

@@ -275,7 +275,7 @@ def _lp_part(
     while rounds is None or done < rounds:
         if part.uses is None or (cancel is not None and cancel.is_set()):
             break
-        priced = price_needs(prob, prob.full, comp, *part.duals)
+        priced = price_needs(prob, prob.full, comp, part.duals)
         if rounds is None:
             value = float(part.stats["lp_value"])
             gap = bound_at(prob, priced, comp, part.duals, caps) - value

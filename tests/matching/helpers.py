@@ -158,6 +158,18 @@ def names(entries: list[Any], *needles: str) -> bool:
     return False
 
 
+def independent_towns(n: int, tied: bool = False) -> dict[str, Any]:
+    """`n` towns of seven villages (~500 needs each: one large component per town); `tied`
+    adds district-wide resources that tie the towns together."""
+    gen = load_generator()
+    gen.SCALES["_test"] = gen.Scale(n, (7, 7), 70, 194, 29, 2, 2, district_wide=tied)
+    try:
+        out: dict[str, Any] = gen.generate("_test", 1)
+    finally:
+        del gen.SCALES["_test"]
+    return out
+
+
 def load_generator() -> Any:
     """benchmarks/gen_matching.py as a module (benchmarks/ is not a package)."""
     import importlib.util

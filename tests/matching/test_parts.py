@@ -20,19 +20,7 @@ from sandan.matching.cli import main
 from sandan.matching.parts import split
 from sandan.matching.tree import Tree
 
-from .helpers import fixed_work, load_generator
-
-
-def _towns(n: int, tied: bool = False) -> dict[str, Any]:
-    """`n` towns of seven villages (~500 needs each: one large component per town); `tied`
-    adds district-wide resources that tie the towns together."""
-    gen = load_generator()
-    gen.SCALES["_test"] = gen.Scale(n, (7, 7), 70, 194, 29, 2, 2, district_wide=tied)
-    try:
-        out: dict[str, Any] = gen.generate("_test", 1)
-    finally:
-        del gen.SCALES["_test"]
-    return out
+from .helpers import fixed_work, independent_towns, load_generator
 
 
 def _comparable(sol: dict[str, Any]) -> str:
@@ -41,7 +29,7 @@ def _comparable(sol: dict[str, Any]) -> str:
 
 
 def test_parts_follow_the_cell_tree() -> None:
-    d = _towns(2)
+    d = independent_towns(2)
     inst = parse_instance(d)
     parts = split(inst, Tree(inst))
     assert len(parts) == 2
@@ -49,7 +37,7 @@ def test_parts_follow_the_cell_tree() -> None:
         assert {d["needs"][n]["cell"].split("-")[0] for n in part.needs.tolist()} == {town}
         assert {d["people"][p]["cell"].split("-")[0] for p in part.people.tolist()} == {town}
     assert sum(len(p.needs) for p in parts) == len(d["needs"])
-    tied = parse_instance(_towns(2, tied=True))
+    tied = parse_instance(independent_towns(2, tied=True))
     assert len(split(tied, Tree(tied))) == 1  # a district-wide resource reaches every need
 
 
@@ -83,7 +71,7 @@ class _Held(ThreadPoolExecutor):
 def timed_run() -> tuple[dict[str, Any], dict[str, Any]]:
     """Three independent towns solved side by side in two local processes; the work is fixed
     (each town's LP, its regions and two LNS rounds), not what fits in a time limit."""
-    d = _towns(3)
+    d = independent_towns(3)
     work = fixed_work(d, lns_rounds=2, parallel=1)
     sol = solve(copy.deepcopy(d), workers=2, seed=4, replay=work)
     assert check(d, sol).ok
@@ -122,7 +110,7 @@ def test_each_part_s_lp_is_solved_once_before_its_search(
 def test_a_timed_split_run_is_repeated_by_its_replay() -> None:
     """However far the clock let the bounds phase's LPs and the searches get, the work record
     makes the replay repeat it: the same answer."""
-    d = _towns(2)
+    d = independent_towns(2)
     first = solve(copy.deepcopy(d), workers=2, seed=3, time_limit=8)
     work = first["stats"]["work"]
     assert len(work["parts"]) == 2
@@ -173,7 +161,7 @@ def test_dask_local_cluster_gives_the_local_pool_answer(
 
 def test_replay_on_a_slowed_process_writes_the_same_answer(tmp_path: Any) -> None:
     inst = tmp_path / "town.json"
-    inst.write_text(json.dumps(_towns(1)), encoding="utf-8")
+    inst.write_text(json.dumps(independent_towns(1)), encoding="utf-8")
     cli = [sys.executable, "-m", "sandan.matching.cli", "solve", str(inst), "--seed", "2"]
     first, again = tmp_path / "first.json", tmp_path / "again.json"
     subprocess.run([*cli, "--time-limit", "10", "-o", str(first)], check=True, capture_output=True)
@@ -237,7 +225,7 @@ def test_an_unreachable_dask_scheduler_is_a_clear_error(
 def test_split_progress_bound_is_near_the_lp_bound_before_any_search() -> None:
     """Every part's LP bound is known before any part's search starts: progress lines never
     count a part by its single-need bound (far above its LP) once the bounds phase is done."""
-    d = _towns(3)
+    d = independent_towns(3)
     events: list[Any] = []
     sol = solve(copy.deepcopy(d), workers=2, replay=fixed_work(d, 1), progress=events.append)
     lp = [e for e in sol["stats"]["parts"] for e in e["lp"]]

@@ -12,17 +12,7 @@ import pytest
 from sandan.matching import pool, solve
 from sandan.matching.cli import main
 
-from .helpers import CELLS, CELLS_FOREST, load_generator
-
-
-def _towns(n: int) -> dict[str, Any]:
-    gen = load_generator()
-    gen.SCALES["_pool"] = gen.Scale(n, (7, 7), 70, 194, 29, 2, 2, district_wide=False)
-    try:
-        out: dict[str, Any] = gen.generate("_pool", 1)
-    finally:
-        del gen.SCALES["_pool"]
-    return out
+from .helpers import CELLS, CELLS_FOREST, independent_towns, load_generator
 
 
 @pytest.mark.parametrize(
@@ -76,7 +66,7 @@ def test_a_started_pool_is_taken_once_and_only_when_large_enough() -> None:
 def test_the_command_s_split_run_takes_the_early_workers_and_gives_the_same_answer(
     tmp_path: Any,
 ) -> None:
-    d = _towns(3)
+    d = independent_towns(3)
     path = tmp_path / "towns.json"
     path.write_text(json.dumps(d))
     out = tmp_path / "sol.json"

@@ -20,8 +20,8 @@ from sandan.matching.check import check
 from sandan.matching.check.report import Rule
 from sandan.matching.timeout import TIME_LIMIT
 
-from .helpers import fixed_work, load_generator
-from .test_parts import _comparable, _towns
+from .helpers import fixed_work, independent_towns, load_generator
+from .test_parts import _comparable
 
 
 def _cut_needs(sol: dict[str, Any]) -> set[str]:
@@ -40,7 +40,7 @@ def _priorities(needs: list[dict[str, Any]]) -> int:
 
 
 def test_parts_with_no_time_left_are_cut_off_and_the_replay_cuts_them_too() -> None:
-    d = _towns(3)
+    d = independent_towns(3)
     # The clock ran out before the solve began (e.g. a slow start-up): no part can start.
     sol = solve(copy.deepcopy(d), workers=2, time_limit=1, started=time.monotonic() - 5)
     assert _valid_but_cut_pins(d, sol)
@@ -54,7 +54,7 @@ def test_parts_with_no_time_left_are_cut_off_and_the_replay_cuts_them_too() -> N
 
 
 def test_a_cut_off_part_leaves_the_others_answers_whole() -> None:
-    d = _towns(3)
+    d = independent_towns(3)
     work = fixed_work(d, lns_rounds=0)
     whole = solve(copy.deepcopy(d), workers=1, replay=work)
     work["parts"][1] = {"cut": True}
@@ -89,7 +89,7 @@ class _Stuck(ThreadPoolExecutor):
 
 
 def test_parts_still_running_at_the_end_are_cut_off_and_their_workers_stopped() -> None:
-    d = _towns(2)
+    d = independent_towns(2)
     pool = _Stuck()
     try:
         sol = solve(copy.deepcopy(d), workers=2, time_limit=2, executor=pool)
@@ -136,7 +136,7 @@ def test_the_command_keeps_its_limit_when_no_answer_is_ready(tmp_path: Path) -> 
 def test_the_command_replays_the_record_of_a_split_run(tmp_path: Path) -> None:
     """A split run's record ({"parts": [...]}) is one the command replays (it once refused any
     record without the single-part `exact` list)."""
-    d = _towns(2)
+    d = independent_towns(2)
     inst, first, again = tmp_path / "towns.json", tmp_path / "first.json", tmp_path / "again.json"
     inst.write_text(json.dumps(d), encoding="utf-8")
     work = {"parts": [fixed_work(d, lns_rounds=0)["parts"][0], {"cut": True}], "bounds": True}
