@@ -75,6 +75,8 @@ class _Part:
     stats: dict[str, Any]
     # Pairs pricing added to the candidates, as keys need * people + person: (lead, team).
     added: tuple[IntArray, IntArray] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    # The Lagrangian bound at `duals` on the part's capacities, when pricing computed it.
+    bound: float | None = None
 
 
 def lp_guidance(
@@ -168,7 +170,10 @@ def lp_guidance(
         np.concatenate([np.zeros(0, np.int64), *(r.added[1] for r in results)]),
     )
     stats["pairs_added"] = len(added[0]) + len(added[1])
-    bound = lagrangian_bound(prob, prob.full, comp, u[0], u[1], u[2], u[3])
+    if len(parts) == 1 and results and results[0].bound is not None:
+        bound = results[0].bound  # pricing's last check: the same prices, the same capacities
+    else:
+        bound = lagrangian_bound(prob, prob.full, comp, u[0], u[1], u[2], u[3])
     stats["bound"] = round(bound, 2)
     stats["seconds"] = round(time.monotonic() - t0, 2)
     extra = added if stats["pairs_added"] else None
@@ -278,8 +283,8 @@ def _lp_part(
         priced = price_needs(prob, prob.full, comp, part.duals)
         if rounds is None:
             value = float(part.stats["lp_value"])
-            gap = bound_at(prob, priced, comp, part.duals, caps) - value
-            if done >= PRICE_ROUNDS or gap <= PRICE_GAP * max(1.0, value):
+            part.bound = bound_at(prob, priced, comp, part.duals, caps)
+            if done >= PRICE_ROUNDS or part.bound - value <= PRICE_GAP * max(1.0, value):
                 break
         new_l, new_t = _priced_pairs(prob, comp, priced, n_people)
         if not len(new_l) and not len(new_t):
