@@ -59,8 +59,8 @@ LP_SECONDS_PER_PAIR = 5e-6
 # nearest members has no choice), and the Lagrangian bound over every pair then lies far above
 # the LP (bigteams seed 2: 12,219 against 7,966, 42% above the all-pairs LP). The pairs that
 # bound's cheapest choices take are added and the LP solved again, while the bound stays more
-# than PRICE_GAP above the LP's value, at most PRICE_ROUNDS times, each re-solve given at most
-# half the time its part has left.
+# than PRICE_GAP above the LP's value, at most PRICE_ROUNDS times, and only while the part's
+# time left is at least twice what its last solve took (a re-solve cut short is dropped).
 PRICE_GAP = 0.005
 PRICE_ROUNDS = 8
 

@@ -1,11 +1,11 @@
 """Where the parts of a split run are solved: local worker processes (`LocalPool`), or this
 process (`InlineExecutor`); and a pool started before it is needed (`prestart`).
 
-Light on imports (no numpy, no OR-Tools), so that the command line can start the workers before
-it reads the instance: a spawned worker takes 0.7-0.8 s to import the solver, which a part's
-clock would otherwise pay (its clock starts when it is handed out). On eight towns at
-`--time-limit 10` the first two parts lost that share of their ~1.3 s (BENCHMARKS.md, "Short
-time limits").
+Light on imports (no numpy, no OR-Tools), so that the command line can start the workers as soon
+as it has read the instance, before it imports the solver and parses: a spawned worker takes
+0.7-0.8 s to import the solver, which a part's clock would otherwise pay (its clock starts when
+it is handed out). On eight towns at `--time-limit 10` the first two parts lost that share of
+their ~1.3 s (BENCHMARKS.md, "Short time limits").
 """
 
 from __future__ import annotations
@@ -86,8 +86,8 @@ _warm_lock = threading.Lock()
 
 def _ready() -> None:
     """A worker's first task: import what a part's solve needs, before any part arrives. By
-    name: this module is imported before the solver (by the command line, to start workers
-    early) and must not import it, even lazily, itself."""
+    name: the solver imports this module, and the package allows no import cycle, not even a
+    lazy one."""
     for module in WARM_UP:
         importlib.import_module(module, __package__)
 
@@ -140,7 +140,7 @@ def _retire(pool: LocalPool) -> None:
 def may_split(instance: Any) -> bool:
     """Whether the instance (as read, not yet checked) may fall into independent parts: it holds
     more than one town or more than one tree of cells. A town alone is one part nearly always,
-    and starting workers it does not use costs it ~0.25 s (town seed 1 at `--time-limit 5`)."""
+    and workers it does not use would take CPU from its own start-up on a small machine."""
     cells = instance.get("cells") if isinstance(instance, dict) else None
     if not isinstance(cells, list):
         return False
