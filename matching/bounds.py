@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from .eligibility import Candidates, FloatArray, IntArray
 from .instance import N_KINDS
-from .lprows import Caps
+from .lprows import Caps, capacities
 from .problem import Problem
 
 # The cost of what cannot be fulfilled at all.
@@ -67,12 +67,7 @@ def bound_at(prob: Problem, pr: Priced, comp: IntArray, u: Caps, caps: Caps | No
     in_comp = np.zeros(prob.n_needs, dtype=bool)
     in_comp[comp] = True
     if caps is None:
-        caps = (
-            arr.p_lead.astype(np.float64),
-            arr.p_deeds.astype(np.float64),
-            arr.p_hours.astype(np.float64),
-            arr.r_cap.astype(np.float64),
-        )
+        caps = capacities(arr)
     total = float(gain[in_comp].sum())
     total += float((u_lead * caps[0] + u_deeds * caps[1] + u_hours * caps[2])[pr.people].sum())
     total += float((u_res * caps[3])[pr.resources].sum())
@@ -88,7 +83,6 @@ def price_needs(prob: Problem, full: Candidates, comp: IntArray, u: Caps) -> Pri
     n_needs = prob.n_needs
     in_comp = np.zeros(n_needs, dtype=bool)
     in_comp[comp] = True
-    inf = INF
     # Entities of the component (only their capacities are priced here).
     pe = np.zeros(len(u_lead), dtype=bool)
     re_ = np.zeros(len(u_res), dtype=bool)
@@ -97,12 +91,11 @@ def price_needs(prob: Problem, full: Candidates, comp: IntArray, u: Caps) -> Pri
     lk = np.flatnonzero(in_comp[full.lead.need])
     ln, le = full.lead.need[lk], full.lead.ent[lk]
     pe[le] = True
-    lead_cost = np.full(n_needs, inf)
+    lead_cost = np.full(n_needs, INF)
     np.minimum.at(lead_cost, ln, u_lead[le])
     cost += np.where(arr.n_lead, lead_cost, 0.0)
     lead_pick = np.full(n_needs, -1, dtype=np.int64)
-    by_price = np.lexsort((u_lead[le], ln))
-    firsts = by_price[np.r_[True, ln[by_price][1:] != ln[by_price][:-1]]] if len(ln) else by_price
+    firsts = _cheapest_per_need(ln, u_lead[le])
     lead_pick[ln[firsts]] = lk[firsts]
     # team: the `volunteers` cheapest eligible members
     tk = np.flatnonzero(in_comp[full.team.need])
@@ -118,7 +111,7 @@ def price_needs(prob: Problem, full: Candidates, comp: IntArray, u: Caps) -> Pri
     team_pick[tk[order[take]]] = True
     team_cost = np.bincount(tn_s[take], weights=tc_s[take], minlength=n_needs)
     team_count = np.bincount(tn_s, minlength=n_needs)
-    cost += np.where(team_count >= arr.n_vol, team_cost, inf)
+    cost += np.where(team_count >= arr.n_vol, team_cost, INF)
     # Skills: the team must hold each requested skill. For one skill s the cheapest such team
     # costs the v cheapest plus max(0, cheapest holder - v-th cheapest); the max over the need's
     # skills is a valid lower bound for several.
@@ -138,15 +131,13 @@ def price_needs(prob: Problem, full: Candidates, comp: IntArray, u: Caps) -> Pri
         holders = holder_sets.get(s, nobody)
         wants = np.zeros(n_needs, dtype=bool)
         wants[asked[s]] = True
-        extra = np.where(wants & (arr.n_vol == 0), inf, extra)
+        extra = np.where(wants & (arr.n_vol == 0), INF, extra)
         sub = np.flatnonzero(wants[tn] & holders[te])
-        best = np.full(n_needs, inf)
+        best = np.full(n_needs, INF)
         np.minimum.at(best, tn[sub], tc[sub])
         extra = np.where(wants, np.maximum(extra, best - vth), extra)
         # The cheapest holder is part of that cheapest team.
-        cheap = sub[np.lexsort((tc[sub], tn[sub]))]
-        if len(cheap):
-            team_pick[tk[cheap[np.r_[True, tn[cheap][1:] != tn[cheap][:-1]]]]] = True
+        team_pick[tk[sub[_cheapest_per_need(tn[sub], tc[sub])]]] = True
     cost += np.maximum(extra, 0.0)
     # resources: per (need, kind) the cheapest q units, each resource giving up to min(q, cap)
     rk = in_comp[full.res.need]
@@ -173,8 +164,17 @@ def price_needs(prob: Problem, full: Candidates, comp: IntArray, u: Caps) -> Pri
     supply = supply.reshape(n_items, N_KINDS)
     short = (supply < qmap).any(axis=1)
     cost += res_cost
-    cost = np.where(short, inf, cost)
+    cost = np.where(short, INF, cost)
     return Priced(cost, pe, re_, lead_pick, team_pick)
+
+
+def _cheapest_per_need(need: IntArray, price: FloatArray) -> IntArray:
+    """Index (into `need`) of the cheapest entry of each need present, ties by position."""
+    order = np.lexsort((price, need))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = need[order][1:] != need[order][:-1]
+    out: IntArray = order[first]
+    return out
 
 
 def _skill_holders(prob: Problem) -> dict[int, npt.NDArray[np.bool_]]:

@@ -63,9 +63,9 @@ def improve_component(
         sub = Problem(prob.inst, prob.tree, arr, prob.full, more, prob.pins, False)
     sl = Slices(sub)
     bound = guide.bound
-    work: dict[str, Any] = {"lp": guide.stats["solved"], "priced": guide.stats["priced"]}
-    if rec is not None and "priced" not in rec:
-        del work["priced"]  # a record made before pricing: its replay records what it did
+    work: dict[str, Any] = {"lp": guide.stats["solved"]}
+    if rec is None or "priced" in rec:  # a record made before pricing replays without it
+        work["priced"] = guide.stats["priced"]
     run.stats.setdefault("lp", []).append(guide.stats)
     lp_order = sorted(
         needs,

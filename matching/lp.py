@@ -19,8 +19,17 @@ from ortools.linear_solver.python import model_builder_helper as mbh
 
 from .assignment import Assignment
 from .bounds import Priced, bound_at, lagrangian_bound, price_needs
-from .eligibility import Arrays, FloatArray, IntArray
-from .lprows import Caps, Rows, capacity_rows, columns, item_rows, link_rows, skill_rows
+from .eligibility import FloatArray, IntArray
+from .lprows import (
+    Caps,
+    Rows,
+    capacities,
+    capacity_rows,
+    columns,
+    item_rows,
+    link_rows,
+    skill_rows,
+)
 from .problem import Problem
 from .prune import with_pairs
 from .run import Run
@@ -165,6 +174,7 @@ def lp_guidance(
         stats[key] = round(sum(float(r.stats.get(key, 0.0)) for r in results), 2)
     stats["lp_status"] = sorted({str(r.stats.get("lp_status")) for r in results})
     stats["priced"] = [int(r.stats["priced"]) for r in results]
+    stats["pricing_cut"] = sum(bool(r.stats.get("pricing_cut")) for r in results)
     added = (
         np.concatenate([np.zeros(0, np.int64), *(r.added[0] for r in results)]),
         np.concatenate([np.zeros(0, np.int64), *(r.added[1] for r in results)]),
@@ -186,8 +196,9 @@ def reusable(
     """Whether `guide`, computed earlier (a part's bound, partbound.py), is what `lp_guidance` on
     `comp` would compute now, so it need not be computed again: the same component, and then
     the recorded LP parts and pricing rounds when replaying; otherwise every part solved to its
-    optimum and priced to the end (the bounds phase's shorter limit cut none short: GLOP is
-    deterministic, so it is the LP)."""
+    optimum (the bounds phase's shorter limit cut none short: GLOP is deterministic, so it is
+    the LP). Pricing the bounds phase cut short (`stats["pricing_cut"]`) does not count against
+    it: the bounds phase had the whole of the part's bound budget, the search has less."""
     if guide is None or guide.comp is None or not np.array_equal(guide.comp, comp):
         return False
     if solve_parts is not None:
@@ -196,17 +207,6 @@ def reusable(
     return bool(
         guide.stats["solved"] == guide.stats["parts"]
         and guide.stats["lp_status"] == [str(mbh.SolveStatus.OPTIMAL)]
-        and not guide.stats.get("pricing_cut")
-    )
-
-
-def capacities(arr: Arrays) -> Caps:
-    """Right-hand sides of the capacity rows: leads, deeds, hours per person; units per resource."""
-    return (
-        arr.p_lead.astype(np.float64),
-        arr.p_deeds.astype(np.float64),
-        arr.p_hours.astype(np.float64),
-        arr.r_cap.astype(np.float64),
     )
 
 

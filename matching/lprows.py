@@ -21,6 +21,16 @@ from .problem import Problem
 Caps = tuple[FloatArray, FloatArray, FloatArray, FloatArray]  # lead, deeds, hours, res
 
 
+def capacities(arr: Arrays) -> Caps:
+    """Right-hand sides of the capacity rows: leads, deeds, hours per person; units per resource."""
+    return (
+        arr.p_lead.astype(np.float64),
+        arr.p_deeds.astype(np.float64),
+        arr.p_hours.astype(np.float64),
+        arr.r_cap.astype(np.float64),
+    )
+
+
 @dataclass
 class Cols:
     """The LP's columns: y per need of the part, then lead, team and resource pair variables."""

@@ -20,6 +20,7 @@ from sandan.matching.instance import ReplayError
 from sandan.matching.pins import group
 from sandan.matching.problem import Problem
 from sandan.matching.run import Run, check_work
+from sandan.matching.tree import Tree
 
 from .helpers import fixed_work, load_generator
 
@@ -33,8 +34,6 @@ def _bigteams() -> dict[str, Any]:
 
 def _problem(d: dict[str, Any]) -> tuple[Problem, Problem, np.ndarray]:
     """The whole problem over every pair, the one over the nearest candidates, the component."""
-    from sandan.matching.tree import Tree
-
     inst = parse_instance(d)
     tree, arr = Tree(inst), build_arrays(inst)
     full = generate(inst, tree, arr)
@@ -86,8 +85,8 @@ def test_the_models_take_the_pairs_pricing_added(monkeypatch: Any) -> None:
         return real(prob, *args, **kwargs)
 
     monkeypatch.setattr(component, "solve_regions", spy)
-    work = {"exact": [], "large": [{"lp": 1, "priced": [1], "regions": 4, "dropped": [], "lns": 0}]}
-    work["large"][0]["parallel"] = 1
+    rec = {"lp": 1, "priced": [1], "regions": 4, "dropped": [], "lns": 0, "parallel": 1}
+    work = {"exact": [], "large": [rec]}
     sol = solve(copy.deepcopy(d), workers=1, replay=work)
     assert sol["status"] == "FEASIBLE"
     stats = sol["stats"]["lp"][0]
@@ -106,9 +105,8 @@ def test_a_time_limited_run_with_pricing_replays_byte_for_byte() -> None:
     work = first["stats"]["work"]
     assert work["large"][0]["priced"][0] >= 1
     again = solve(copy.deepcopy(d), time_limit=6, workers=2, replay=work)
-    for key in ("stats",):
-        first.pop(key)
-        again.pop(key)
+    first.pop("stats")  # timings
+    again.pop("stats")
     assert json.dumps(again, sort_keys=True) == json.dumps(first, sort_keys=True)
 
 
