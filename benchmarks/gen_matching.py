@@ -26,6 +26,8 @@ Robustness shapes (``benchmarks/shapes_sweep.py``), made by the parameters of `S
 - ``fewtied``: eight towns of 10-14 villages tied only by five district-wide people;
 - ``singletons``: 3,000 one-group towns of one need each (thousands of one-need components);
 - ``onecomp``: a town whose people and resources mostly reach the whole town (one component);
+- ``flattown``, ``flatvillages``: the town with every cell folded into the town cell, or into its
+  villages (a town that keeps no branches or groups: everyone in a cell is equally near);
 - ``nores`` (no resources), ``noskills`` (nobody holds a skill), ``noleaders`` (nobody may
   lead), ``bigteams`` (teams of 8-40), ``longperiod`` (a two-year period, needs' windows of
   1-3 days), ``pinned`` (150 pins and 400 forbids), ``empty`` (cells only).
@@ -158,6 +160,9 @@ class Scale:
     need_window: tuple[int, int] = (7, 45)  # length of a need's window, days
     need_window_null: float = 0.5  # share of needs without a window
     wide_reach: float = 0.05  # share of people (and twice that of resources) reaching the town
+    # "TOWN" or "VILLAGE": every cell below that level folded into its ancestor there, with the
+    # people, resources and needs in it (a town or its villages that keep no branches or groups).
+    flatten: str | None = None
 
 
 # One town of 60 villages beside twenty of 1-3 (the "bigsmall" shape).
@@ -192,6 +197,8 @@ SCALES: dict[str, Scale] = {
     ),
     "pinned": Scale(0, (33, 33), 70, 194, 29, 150, 400),
     "empty": Scale(0, (1, 1), 0, 0, 0, 0, 0, exact=True),
+    "flattown": Scale(0, (33, 33), 70, 194, 29, 8, 8, flatten="TOWN"),
+    "flatvillages": Scale(0, (33, 33), 70, 194, 29, 8, 8, flatten="VILLAGE"),
 }
 
 
@@ -248,6 +255,8 @@ class _Generator:
                 self.person("D", None)
         else:
             self.build_town("T1", None, sc.villages)
+        if sc.flatten is not None:
+            self.fold(sc.flatten)
         return {
             "version": 1,
             "meta": {
@@ -262,6 +271,22 @@ class _Generator:
             "pins": self.pins,
             "forbid": self.forbid,
         }
+
+    def fold(self, level: str) -> None:
+        """Move everything below `level` into its ancestor at `level` and drop the cells below."""
+        parent = {c["id"]: c["parent"] for c in self.cells}
+        levels = {c["id"]: c["level"] for c in self.cells}
+        order = ["DISTRICT", "TOWN", "VILLAGE", "BRANCH", "GROUP"]
+
+        def top(cell: str) -> str:
+            while order.index(levels[cell]) > order.index(level):
+                cell = parent[cell]
+            return cell
+
+        for rows in (self.people, self.resources, self.needs):
+            for row in rows:
+                row["cell"] = top(row["cell"])
+        self.cells = [c for c in self.cells if order.index(c["level"]) <= order.index(level)]
 
     def build_town(self, town: str, parent: str | None, villages: tuple[int, int]) -> None:
         rng = self.rng

@@ -298,6 +298,19 @@ class Prepared:
         return len(self.n_cat)
 
 
+def team_tiebreak(arr: Arrays) -> IntArray:
+    """Tie-break among equally near members: spare lead-capable people and skilled people for
+    the needs that cannot do without them (lower key = preferred)."""
+    n_people = len(arr.p_cell)
+    return np.array(
+        [
+            (1 if arr.p_lead[i] > 0 else 0) * 4 + min(3, len(arr.p_skills[i]))
+            for i in range(n_people)
+        ],
+        dtype=np.int64,
+    ).reshape(n_people)
+
+
 def prepare(inst: Instance, tree: Tree, arr: Arrays) -> Prepared:
     n_needs, n_people, n_res = len(inst.needs), len(arr.p_cell), len(arr.r_cell)
     n_lo, n_hi = _interval([n.window for n in inst.needs])
@@ -309,15 +322,7 @@ def prepare(inst: Instance, tree: Tree, arr: Arrays) -> Prepared:
     team_rule = arr.n_vol >= 1
     low = int(arr.n_hours.min()) - 1 if n_needs else 0
     high = max(int(arr.p_hours.max()) + 1 if n_people else 0, low + 1)
-    # Tie-break among equally near people: spare lead-capable people and skilled people for the
-    # needs that cannot do without them (lower key = preferred).
-    team_key = np.array(
-        [
-            (1 if arr.p_lead[i] > 0 else 0) * 4 + min(3, len(arr.p_skills[i]))
-            for i in range(n_people)
-        ],
-        dtype=np.int64,
-    ).reshape(n_people)
+    team_key = team_tiebreak(arr)
     n_kinds = np.zeros(n_needs, dtype=np.int64)
     for i, items in enumerate(arr.n_items):
         for k, _ in items:

@@ -7,7 +7,7 @@ cheap in distance; rare skills are covered before the team is filled up.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .assignment import Assignment, Deed
 from .eligibility import Candidates, Pairs
@@ -116,14 +116,30 @@ def try_need(prob: Problem, sl: Slices, asg: Assignment, n: int) -> Deed | None:
     return Deed(lead, tuple(team), tuple(res), dist)
 
 
-def greedy_fill(prob: Problem, sl: Slices, asg: Assignment, order: Iterable[int]) -> None:
-    """Add a deed for every need in `order` that still fits (needs already placed are skipped)."""
+def greedy_fill(
+    prob: Problem,
+    sl: Slices,
+    asg: Assignment,
+    order: Iterable[int],
+    *,
+    stop: Callable[[], bool] | None = None,
+    limit: int | None = None,
+) -> int | None:
+    """Add a deed for every need in `order` that still fits (needs already placed are skipped).
+
+    `stop` (checked before each need) or `limit` (needs to try) may end it early; returns how
+    many needs were tried when it ended early, else None."""
+    tried = 0
     for n in order:
         if n in asg.deeds:
             continue
+        if (limit is not None and tried >= limit) or (stop is not None and stop()):
+            return tried
+        tried += 1
         d = try_need(prob, sl, asg, n)
         if d is not None:
             asg.add(n, d)
+    return None
 
 
 def priority_order(prob: Problem, needs: Iterable[int]) -> list[int]:

@@ -26,6 +26,9 @@ class Problem:
     cands: Candidates  # the pairs models are built from (maybe pruned)
     pins: dict[int, PinSet]
     exact_candidates: bool  # cands == full, so a proved model optimum is a true optimum
+    # Each need's nearest candidates, once made (component.nearest_candidates): the pins and the
+    # search both use them, and on a town whose people all reach every need they take seconds.
+    nearest: Candidates | None = field(default=None, repr=False, compare=False)
 
     @property
     def n_needs(self) -> int:

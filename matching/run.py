@@ -92,6 +92,8 @@ def check_work(work: Any, path: str = "work") -> None:
             and all(_whole(r, 0) for r in priced)
         ):
             raise ReplayError(f"{where}.priced must list a count of pricing rounds per LP part")
+        if "fill" in rec and not _whole(rec["fill"], 0):
+            raise ReplayError(f"{where}.fill must be a count of needs")
 
 
 class Run:
@@ -148,6 +150,17 @@ class Run:
         # neighbourhoods in flight at the end usually finish within it.
         self.hard_end = self.end + 0.5 * reserve
 
+    def keep_more(self, seconds: float) -> None:
+        """Stop searching `seconds` earlier still (never later than now set), within the cap
+        `keep` puts on the whole reserve."""
+        if self.replay is not None:
+            return
+        reserve = self.t0 + self.limit - self.end
+        more = max(0.0, min(seconds, 0.25 * self.limit - reserve))
+        self.end -= more
+        self.deadline = min(self.deadline, self.end)
+        self.hard_end = self.end + 0.5 * (reserve + more)
+
     def _watch(self) -> None:
         while not self.halt.is_set():
             if (self.user_cancel is not None and self.user_cancel.is_set()) or (
@@ -177,6 +190,10 @@ class Run:
             or self.left() <= 0
             or (self.user_cancel is not None and self.user_cancel.is_set())
         )
+
+    def past_hard_end(self) -> bool:
+        """Past the moment sub-solves in flight are stopped: what is left is for the answer."""
+        return self.replay is None and time.monotonic() > self.hard_end
 
     def cap(self, seconds: float) -> float:
         """A sub-solve's wall-clock limit: `seconds` when timed, none binding when replaying."""

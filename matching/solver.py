@@ -48,6 +48,8 @@ STRATEGIES = ("auto", "greedy", "cpsat")
 # What a split run keeps for merging and writing the parts' answers (see `_solve_split`).
 SPLIT_RESERVE = 0.5
 SPLIT_RESERVE_PER_NEED = 5e-5
+# Time kept for the answer per candidate pair of a person, beyond `Run`'s reserve per need.
+ANSWER_SECONDS_PER_PAIR = 1e-7
 # Share of the time small components get, per need, against a need of a large component.
 SMALL_WEIGHT = 0.25
 # Above this many team pairs, models use the nearest candidates only (see prune.py).
@@ -202,6 +204,9 @@ class _Solver:
             run.work["candidates"] = reached
         run.cut_off(cut, arr.n_priority)
         prob = Problem(inst, tree, arr, full, full, pins, True)
+        # The final fill and the answer's reasons read every pair of the needs they touch: a
+        # town whose 6,399 people all reach every need (12 million pairs) needs ~1 s more.
+        run.keep_more(ANSWER_SECONDS_PER_PAIR * (len(full.lead) + len(full.team)))
         self.stats["candidates"] = {
             "lead": len(full.lead),
             "team": len(full.team),

@@ -103,11 +103,17 @@ class Tree:
         return out
 
 
+# A region is cut into pieces above this many times its target size (see `regions`).
+SPLIT_ABOVE = 4
+
+
 def regions(tree: Tree, n_cell: IntArray, needs: IntArray, target: int = 70) -> list[list[int]]:
     """Split needs into subtrees of roughly `target` needs (villages in the usual grid).
 
     `n_cell` is the cell of every need; the depth whose subtrees come closest to `target` needs
-    each (on a log scale) is chosen."""
+    each (on a log scale) is chosen. A subtree still holding more than `SPLIT_ABOVE` times the
+    target (a community or a town that keeps no branches: all its needs in one cell) is cut into
+    pieces of about the target, its needs taken in the order of their cells and then by index."""
     cells = n_cell[needs]
     best: list[list[int]] = [[int(n) for n in needs]]
     best_gap = float("inf")
@@ -122,4 +128,15 @@ def regions(tree: Tree, n_cell: IntArray, needs: IntArray, target: int = 70) -> 
             for n, g in zip(needs.tolist(), inv.tolist(), strict=True):
                 groups[g].append(n)
             best = groups
-    return best
+    out: list[list[int]] = []
+    for g in best:
+        if len(g) <= SPLIT_ABOVE * target:
+            out.append(g)
+            continue
+        ordered = sorted(g, key=lambda n: (int(tree.tin[n_cell[n]]), n))
+        pieces = -(-len(ordered) // target)
+        out.extend(
+            ordered[i * len(ordered) // pieces : (i + 1) * len(ordered) // pieces]
+            for i in range(pieces)
+        )
+    return out
