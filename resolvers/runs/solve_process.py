@@ -6,9 +6,13 @@ The child exports the run's instance (its own database connection; the file is s
 run), runs `sandan.matching.solve` with the solver's own progress callback and cancel hook, and
 talks to its parent through a pipe: ("started", its scheduling), ("exported", sizes),
 ("progress", dict) a few times a second, then ("done", solution JSON bytes) or ("error" /
-"export_failed", message). It exits
-by itself when its parent dies (a SIGKILLed worker must not leave a solver burning a core until
+"export_failed", message). "exported" is sent as the solve begins (the solver imported, the
+instance parsed): the parent's give-up clock for the time limit starts there. It exits by
+itself when its parent dies (a SIGKILLed worker must not leave a solver burning a core until
 its time limit).
+
+The child's steps (`begin`, `export`, `solve_and_answer`) are separate so that a test can run a
+child of its own (`SolveProcess(target=...)`) that behaves like a solver that overran.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from multiprocessing.connection import Connection
@@ -100,20 +105,37 @@ def _own_scheduling_group() -> dict[str, Any]:
     return {"pid": os.getpid(), "session": os.getsid(0), "autogroup": group}
 
 
-def _child(job: Job, out: Connection, cancel: Any, parent: int) -> None:
+def begin(out: Connection, parent: int) -> None:
+    """The child's first step: exit with the parent, low priority, ("started", scheduling)."""
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     # The export and the solve are background work: on a small machine the API's requests (and
     # the database) must get the CPU first. Parts of the solver use more than one thread (the
     # LP of a large component solves two parts at a time).
     os.nice(NICENESS)
     out.send(("started", _own_scheduling_group()))
+
+
+def export(job: Job, out: Connection) -> dict[str, Any] | None:
+    """Export the run's instance, load the solver and send ("exported", sizes); the parsed
+    instance, or None after sending ("export_failed", ...)."""
     try:
-        instance, facts = asyncio.run(_export(job))
+        text, facts = asyncio.run(_export(job))
     except Exception as e:  # the parent fails the run with a message staff can act on
         out.send(("export_failed", type(e).__name__))
-        return
-    out.send(("exported", facts))
+        return None
+    # Imported and parsed before "exported" (OR-Tools takes 1-3 s to load, a district's
+    # instance a fraction of a second to parse): the parent's give-up clock, started by
+    # "exported", then measures the solve's own time limit and little else.
+    from sandan.matching import solver  # noqa: F401
 
+    instance: dict[str, Any] = orjson.loads(text)
+    del text
+    out.send(("exported", facts))
+    return instance
+
+
+def solve_and_answer(job: Job, instance: dict[str, Any], out: Connection, cancel: Any) -> None:
+    """Solve, relaying progress; then ("done", solution JSON) or ("error", message)."""
     from sandan.matching.progress import Progress
     from sandan.matching.solver import solve
 
@@ -133,7 +155,7 @@ def _child(job: Job, out: Connection, cancel: Any, parent: int) -> None:
 
     try:
         solution = solve(
-            orjson.loads(instance),
+            instance,
             time_limit=job.time_limit,
             workers=job.threads,
             seed=job.seed,
@@ -146,16 +168,27 @@ def _child(job: Job, out: Connection, cancel: Any, parent: int) -> None:
     out.send(("done", orjson.dumps(solution)))
 
 
+def _child(job: Job, out: Connection, cancel: Any, parent: int) -> None:
+    begin(out, parent)
+    instance = export(job, out)
+    if instance is not None:
+        solve_and_answer(job, instance, out, cancel)
+
+
+# What a child process runs: (job, the pipe's writing end, the cancel Event, the parent's pid).
+ChildTarget = Callable[[Job, Connection, Any, int], None]
+
+
 class SolveProcess:
     """One solve in a spawned child (spawn, not fork: the parent holds an event loop and
     database connections that a forked child must not inherit)."""
 
-    def __init__(self, job: Job):
+    def __init__(self, job: Job, target: ChildTarget | None = None):
         ctx = multiprocessing.get_context("spawn")
         self._recv, send = ctx.Pipe(duplex=False)
         self.cancel = ctx.Event()
         self.process = ctx.Process(
-            target=_child,
+            target=target or _child,
             args=(job, send, self.cancel, os.getpid()),
             name="sandan-solve",
             daemon=True,

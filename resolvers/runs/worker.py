@@ -26,7 +26,7 @@ from sandan.db.models.runs import CancelRequest, RunStatus
 from sandan.db.repositories import runs
 from sandan.db.repositories.batch import Record
 from sandan.resolvers.runs.results import failure_message, statistics, write_results
-from sandan.resolvers.runs.solve_process import Job, SolveProcess
+from sandan.resolvers.runs.solve_process import ChildTarget, Job, SolveProcess
 
 log = logging.getLogger("sandan.runs")
 
@@ -36,6 +36,33 @@ EXPORT_FAILED = (
     "the lists of this cell could not be read for the run; try again, and if it keeps failing "
     "ask the operator to check the database"
 )
+# The outer give-up (as `sandan solve` has one): a solver past its time limit by this much is
+# asked to stop with its best answer. The solver keeps a reserve of its own and answers within
+# about a second of its limit on a machine to itself (`sandan solve`'s contract); here it runs
+# at niceness 10 behind the API and the database, and a district's solve (19,098 needs) took
+# 33.0 s at a 30 s limit (BENCHMARKS.md, the write table). So 5 s, plus 2.5e-4 s a need (the
+# district's 3 s is 1.6e-4 s a need, rounded up for a loaded machine): a town about 6 s past
+# its limit, a district about 10 s.
+OVERRUN_GRACE = 5.0
+OVERRUN_GRACE_PER_NEED = 2.5e-4
+# ... and, asked to stop, this long to send that answer (as after a staff "keep the best answer"
+# cancel) before the child is killed and the run fails.
+STOP_GRACE = KEEP_BEST_GRACE
+# The export (spawning, reading the cell's rows, storing the instance, loading the solver) is not
+# bounded by the time limit; a district's takes about 6 s (BENCHMARKS.md). An export still going
+# after 100 times that is stuck (a lock never released, a database gone silent).
+EXPORT_LIMIT = 600.0
+EXPORT_STUCK = (
+    "reading the lists of this cell for the run did not finish within {limit:g} s and was "
+    "stopped; try again, and if it keeps happening ask the operator to check the database"
+)
+# The key, in the facts and then the run's statistics, of the seconds past its time limit at which
+# the give-up stopped the solver (a SUCCEEDED run's answer may be from a stopped solver).
+GAVE_UP = "stopped_past_time_limit"
+OVERRAN = (
+    "the solver did not stop within its time limit ({limit} s) and was stopped; try again, and "
+    "if it keeps happening ask the operator"
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +70,11 @@ class WorkerConfig:
     lease_seconds: float = 30.0
     poll_seconds: float = 2.0
     solver_threads: int = 1
+    # The give-up's graces (module constants above); tests shorten them.
+    overrun_grace: float = OVERRUN_GRACE
+    overrun_grace_per_need: float = OVERRUN_GRACE_PER_NEED
+    stop_grace: float = STOP_GRACE
+    export_limit: float = EXPORT_LIMIT
 
 
 def worker_name() -> str:
@@ -56,12 +88,14 @@ class RunWorker:
         sessionmaker: async_sessionmaker[AsyncSession],
         config: WorkerConfig,
         name: str | None = None,
+        child: ChildTarget | None = None,
     ) -> None:
         self.engine = engine
         self.database_url = engine.url.render_as_string(hide_password=False)
         self.sessionmaker = sessionmaker
         self.config = config
         self.name = name or worker_name()
+        self.child = child  # what the solving process runs (tests give one that overruns)
         self.wake = asyncio.Event()
         self.stop = asyncio.Event()
 
@@ -129,7 +163,7 @@ class RunWorker:
 
     async def execute(self, run: Record) -> None:
         """Solve one claimed run to its final state (or leave it to the lease if we stop)."""
-        proc = SolveProcess(self.job(run))
+        proc = SolveProcess(self.job(run), self.child)
         facts: dict[str, Any] = {}
         try:
             outcome = await self._follow(run, proc, facts)
@@ -148,6 +182,8 @@ class RunWorker:
         failure = failure_message(solution)
         seconds = {"export": float(facts.get("export_seconds", 0.0))}
         stats = statistics(facts, solution, seconds, int(facts.get("skipped", 0)))
+        if GAVE_UP in facts:  # kept with the statistics: the answer is from a stopped solver
+            stats[GAVE_UP] = facts[GAVE_UP]
         if failure is not None:
             async with self.sessionmaker() as session, session.begin():
                 await runs.save_file(session, run.id, solution=answer.decode())
@@ -182,6 +218,7 @@ class RunWorker:
         progress: dict[str, Any] | None = None
         published: dict[str, Any] | None = None
         keep_best_until: float | None = None
+        clock = _GiveUp(self.config, float(run.time_limit_seconds))
         last_beat = 0.0
         while True:
             # A child that has just exited may still have its answer in the pipe: read it first.
@@ -193,6 +230,7 @@ class RunWorker:
                     log.info("run %s: solving in process %s", run.id, payload["pid"])
                 elif kind == "exported":
                     facts.update(payload)
+                    clock.solving(int(payload.get("needs", 0)))
                 elif kind == "export_failed":
                     log.error("run %s: export failed (%s)", run.id, payload)
                     return RunStatus.FAILED, EXPORT_FAILED, progress
@@ -219,6 +257,9 @@ class RunWorker:
             now = time.monotonic()
             if keep_best_until is not None and now > keep_best_until:
                 return RunStatus.CANCELLED, None, progress
+            failure = clock.check(run, proc, facts, now)
+            if failure is not None:  # `execute` kills the child
+                return RunStatus.FAILED, failure, progress
             if now - last_beat < HEARTBEAT_SECONDS:
                 continue
             last_beat = now
@@ -244,3 +285,45 @@ class RunWorker:
             await runs.finish(
                 session, run.id, run.attempts, RunStatus.INTERRUPTED, finished_at=None
             )
+
+
+class _GiveUp:
+    """The outer give-up of one run: an export that never ends, then a solve past its time limit
+    (asked to stop with its best answer, then abandoned). Times are time.monotonic()."""
+
+    def __init__(self, config: WorkerConfig, time_limit: float) -> None:
+        self.config = config
+        self.time_limit = time_limit
+        self.export_until = time.monotonic() + config.export_limit
+        self.solve_started: float | None = None  # when "exported" came: the solve began
+        self.grace = 0.0
+        self.stop_until: float | None = None  # set when the solver is asked to stop
+
+    def solving(self, needs: int) -> None:
+        self.solve_started = time.monotonic()
+        self.grace = self.config.overrun_grace + self.config.overrun_grace_per_need * needs
+
+    def check(
+        self, run: Record, proc: SolveProcess, facts: dict[str, Any], now: float
+    ) -> str | None:
+        """The run's failure when it is to be given up now. Past the solve's limit and grace it
+        first asks the solver to stop, noting in `facts` how far past the limit it was."""
+        if self.solve_started is None:
+            if now <= self.export_until:
+                return None
+            limit = self.config.export_limit
+            log.error("run %s: its export was still going after %g s", run.id, limit)
+            return EXPORT_STUCK.format(limit=limit)
+        past = now - self.solve_started - self.time_limit
+        if self.stop_until is None:
+            if past <= self.grace:
+                return None
+            log.warning("run %s: no answer %.1f s past its time limit; stopping it", run.id, past)
+            proc.cancel.set()  # the solver returns its best answer, as after a keep-best cancel
+            facts[GAVE_UP] = round(past, 1)
+            self.stop_until = now + self.config.stop_grace
+            return None
+        if now <= self.stop_until:
+            return None
+        log.error("run %s: the solver did not stop when asked; its process is killed", run.id)
+        return OVERRAN.format(limit=run.time_limit_seconds)
