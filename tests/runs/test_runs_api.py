@@ -165,10 +165,12 @@ mutation Cancel($id: ID!, $keep: Boolean!) {
 async def test_a_running_run_stops_within_two_seconds_keeping_nothing_or_its_best(
     demo_url: str,
 ) -> None:
-    town, v1 = await cell_gid(demo_url, "NH-JJ"), await cell_gid(demo_url, "NH-JJ-01")
+    # The town both times: in the default period its villages' needs may all be unmatchable
+    # (NH-JJ-01's four are), and "the best answer is written" must mean some deeds.
+    town = await cell_gid(demo_url, "NH-JJ")
     async with api_app(demo_url, token=STAFF_TOKEN, runs_in_server=False) as (client, state):
         worker = RunWorker(state.engine, state.sessionmaker, WorkerConfig())
-        for cell, keep in ((town, False), (v1, True)):
+        for cell, keep in ((town, False), (town, True)):
             run_id = await start(client, cell, seconds=60)
             async with state.sessionmaker() as session:
                 claimed = await runs.claim(session, worker.name)
@@ -192,6 +194,6 @@ async def test_a_running_run_stops_within_two_seconds_keeping_nothing_or_its_bes
             if keep:  # the best answer so far is written, as the statistics say
                 stats = rows[0]["statistics"]
                 stats = orjson.loads(stats) if isinstance(stats, str) else stats
-                assert rows[0]["written"] == stats["deeds_proposed"]
+                assert rows[0]["written"] == stats["deeds_proposed"] > 0
             else:
                 assert rows[0]["written"] == 0 and rows[0]["statistics"] is None
