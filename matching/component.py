@@ -147,7 +147,7 @@ def improve_component(
         Slices(prob),
         asg,
         lp_order,
-        stop=run.past_hard_end if rec is None else None,
+        stop=run.past_hard_end,  # never true when replaying
         limit=fill_limit,
     )
     if tried is not None:
