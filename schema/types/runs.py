@@ -96,6 +96,11 @@ class RunStatistics:
         "resource pin no longer fits (its units taken meanwhile, the resource closed, out of "
         "reach, or no longer requested)."
     )
+    stopped_past_time_limit: float | None = strawberry.field(
+        description="Seconds past its time limit at which the solver was asked to stop because it "
+        "had not answered (its answer is then the best it had found so far); null when it "
+        "answered within its limit and grace."
+    )
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RunStatistics:
@@ -117,7 +122,14 @@ class RunStatistics:
             priority_sum=int(data.get("priority", 0)),
             proved_bound=int(data.get("bound", 0)),
             constraints_skipped=int(data.get("constraints_skipped", 0)),
+            stopped_past_time_limit=_seconds_or_none(data.get("stopped_past_time_limit")),
         )
+
+
+def _seconds_or_none(value: Any) -> float | None:
+    # Written by the worker's give-up (resolvers/runs/worker.py, GAVE_UP) only when it stopped
+    # the solver; runs stored before the key existed have none.
+    return None if value is None else float(value)
 
 
 PAGE = "Relay paging: `first` (capped by the server) items after cursor `after`."

@@ -24,7 +24,9 @@ query Run($id: ID!) {
   optimisationRun(id: $id) {
     id status attempts failure startedBy
     progress { phase fraction bestPrioritySum provedBound gap }
-    statistics { needs people deedsProposed unmatched unmatchedByReason { reason count } }
+    statistics {
+      needs people deedsProposed unmatched unmatchedByReason { reason count } stoppedPastTimeLimit
+    }
   }
 }"""
 

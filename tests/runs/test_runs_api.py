@@ -70,6 +70,7 @@ async def test_a_run_writes_explained_proposals_and_unmatched_reasons(demo_url: 
         assert proposals["totalCount"] == stats["deedsProposed"] > 0
         assert unmatched["totalCount"] == stats["unmatched"] > 0
         assert stats["needs"] == stats["deedsProposed"] + stats["unmatched"]
+        assert stats["stoppedPastTimeLimit"] is None  # it answered within its limit
         for p in proposals["nodes"]:
             assert p["deed"]["status"] == "PROPOSED" and p["explanation"]
         for u in unmatched["nodes"]:
