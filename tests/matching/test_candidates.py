@@ -200,3 +200,64 @@ def test_packed_order_equals_lexsort_and_wide_numbers_fall_back() -> None:
             assert np.array_equal(p.ent, ent[k][order])
             assert np.array_equal(p.dist, dist[k][order])
             assert np.array_equal(p.ptr, eligibility._ptr(need[k][order], n_needs))
+
+
+def _with_pairs_reference(
+    c: Candidates, full: Candidates, lead_keys: np.ndarray, team_keys: np.ndarray, n_people: int
+) -> Candidates:
+    """`prune.with_pairs` by its docstring, over every pair: `c` plus the named pairs of `full`
+    not in it, each need's pairs sorted by (distance, entity)."""
+
+    def merge(kept: Pairs, whole: Pairs, keys: np.ndarray) -> Pairs:
+        have = set(zip(kept.need.tolist(), kept.ent.tolist(), strict=True))
+        named = set(keys.tolist())
+        rows = list(zip(kept.need.tolist(), kept.dist.tolist(), kept.ent.tolist(), strict=True))
+        whole_rows = zip(whole.need.tolist(), whole.ent.tolist(), whole.dist.tolist(), strict=True)
+        for n, e, d in whole_rows:
+            if n * n_people + e in named and (n, e) not in have:
+                rows.append((n, d, e))
+        rows.sort()
+        need = np.array([r[0] for r in rows], dtype=np.int64)
+        ptr = np.zeros(len(whole.ptr), dtype=np.int64)
+        np.cumsum(np.bincount(need, minlength=len(whole.ptr) - 1), out=ptr[1:])
+        return Pairs(
+            need,
+            np.array([r[2] for r in rows], dtype=np.int64),
+            np.array([r[1] for r in rows], dtype=np.int64),
+            ptr,
+        )
+
+    return Candidates(
+        merge(c.lead, full.lead, lead_keys), merge(c.team, full.team, team_keys), c.res, 0
+    )
+
+
+def test_added_pairs_equal_the_reference() -> None:
+    """Pins and pricing add named pairs to the pruned candidates (`prune.with_pairs`): only the
+    named needs' pairs are read, and the result is what reading every pair gives."""
+    from sandan.matching.prune import prune, with_pairs
+
+    d = load_generator().generate("town", 2, villages=(3, 3))
+    inst = parse_instance(d)
+    tree, arr = Tree(inst), build_arrays(inst)
+    full = generate(inst, tree, arr)
+    kept = prune(full, arr, 4, 2, 3)
+    n_people = len(inst.people)
+    rng = np.random.default_rng(7)
+    for trial in range(6):
+        picks = []
+        for whole, near in ((full.lead, kept.lead), (full.team, kept.team)):
+            some = rng.choice(len(whole), size=min(len(whole), 5 * (trial + 1)), replace=False)
+            keys = whole.need[some] * n_people + whole.ent[some]
+            # Named pairs already kept, and keys of needs without any pair, are no-ops.
+            keys = np.concatenate([keys, near.need[:3] * n_people + near.ent[:3]])
+            picks.append(np.unique(keys))
+        got = with_pairs(kept, full, picks[0], picks[1], n_people)
+        want = _with_pairs_reference(kept, full, picks[0], picks[1], n_people)
+        for a, b in ((got.lead, want.lead), (got.team, want.team)):
+            assert np.array_equal(a.need, b.need) and np.array_equal(a.ent, b.ent)
+            assert np.array_equal(a.dist, b.dist) and np.array_equal(a.ptr, b.ptr)
+        assert len(got.lead) + len(got.team) > len(kept.lead) + len(kept.team)
+    empty = np.zeros(0, dtype=np.int64)
+    same = with_pairs(kept, full, empty, empty, n_people)
+    assert same.lead is kept.lead and same.team is kept.team
