@@ -1,10 +1,11 @@
 """Large-neighbourhood search over the regions of one large component.
 
 A neighbourhood is a pair of *regions* (subtrees of about a village's size) plus up to
-`HOLDERS_PER_HOOD` deeds elsewhere that hold resources its unmatched needs could use (see
-`_add_holders`); their deeds are freed and re-solved together by CP-SAT against what everything
-else leaves, hinted with the current deeds; a result is kept only when it is strictly better. One
-neighbourhood per worker thread is in flight at a time, pipelined in a fixed order (see `lns`).
+`HOLDERS_PER_HOOD` deeds elsewhere that hold resources its unmatched needs could use, and up to
+`PEOPLE_HOLDERS_PER_HOOD` that hold people they could use (see `_add_holders`); their deeds are
+freed and re-solved together by CP-SAT against what everything else leaves, hinted with the
+current deeds; a result is kept only when it is strictly better. One neighbourhood per worker
+thread is in flight at a time, pipelined in a fixed order (see `lns`).
 The measurements behind the constants are in BENCHMARKS.md ("Tuning history").
 """
 
@@ -28,6 +29,10 @@ from .run import Run
 HOOD_REGIONS = 2
 # Deeds elsewhere that hold resources the neighbourhood's unmatched needs could use, freed with it.
 HOLDERS_PER_HOOD = 40
+# And up to this many more that hold people (leads, members) its unmatched needs could use: a
+# district tied by 300 district-wide people moves them between towns this way (BENCHMARKS.md,
+# "A district tied by district-wide people").
+PEOPLE_HOLDERS_PER_HOOD = 40
 # Deterministic time of one neighbourhood's solve: where it stops, on any machine.
 HOOD_DET_LIMIT = 1.5
 # Wall-clock safety net of one neighbourhood's solve (a round cut by it ends the LNS there, so
@@ -148,7 +153,9 @@ def lns(
             picked = _pick(rng, weights, size, busy_regions)
             hood = sorted(n for r in picked for n in regs[r] if n not in busy_needs)
             if HOLDERS_PER_HOOD:
-                hood = _add_holders(prob, asg, [hood], HOLDERS_PER_HOOD, rng)[0]
+                hood = _add_holders(
+                    prob, asg, [hood], HOLDERS_PER_HOOD, rng, PEOPLE_HOLDERS_PER_HOOD
+                )[0]
             old = {n: asg.deeds[n] for n in hood if n in asg.deeds}
             for n in hood:
                 asg.remove(n)
@@ -221,33 +228,48 @@ def _add_holders(
     hoods: list[list[int]],
     limit: int,
     rng: random.Random,
+    people_limit: int = 0,
 ) -> list[list[int]]:
-    """Extend each neighbourhood with deeds elsewhere that hold its contested resources.
+    """Extend each neighbourhood with deeds elsewhere that hold its contested resources and
+    people.
 
     A pair of regions competes with the rest of the town for resources that reach further than a
     village. Freeing, with the pair, up to `limit` deeds outside it that hold resources its
     unmatched needs could use lets CP-SAT move that capacity into the pair when its holder can be
-    served otherwise or matters less. Holders are taken lowest priority first, the priorities
-    jittered by `rng` so that a pair drawn again frees a different set.
+    served otherwise or matters less; then up to `people_limit` more that hold people (as lead or
+    member) they could use, for people who reach further than a village. Holders are taken
+    lowest priority first, the priorities jittered by `rng` so that a pair drawn again frees a
+    different set.
     """
     c = prob.cands
     pri = prob.arr.n_priority
     holders: dict[int, list[int]] = {}
+    p_holders: dict[int, list[int]] = {}
     for n, d in asg.deeds.items():
         for r, _ in d.res:
             holders.setdefault(r, []).append(n)
+        for p in (d.lead, *d.team) if d.lead >= 0 else d.team:
+            p_holders.setdefault(p, []).append(n)
     taken = {n for h in hoods for n in h}
     out = []
     for h in hoods:
         wanted: set[int] = set()
+        w_people: set[int] = set()
         for n in h:
             if n not in asg.deeds:
                 wanted.update(c.res.ent[c.res.ptr[n] : c.res.ptr[n + 1]].tolist())
-        pool = {m for r in wanted for m in holders.get(r, ())}
-        cand = sorted(m for m in pool if m not in taken and m not in prob.pins)
-        jit = {m: int(pri[m]) * (0.5 + rng.random()) for m in cand}
-        extra = sorted(cand, key=lambda m: (jit[m], m))[:limit]
-        taken.update(extra)
+                w_people.update(c.lead.ent[c.lead.ptr[n] : c.lead.ptr[n + 1]].tolist())
+                w_people.update(c.team.ent[c.team.ptr[n] : c.team.ptr[n + 1]].tolist())
+        extra = []
+        for by, keys, k in ((holders, wanted, limit), (p_holders, w_people, people_limit)):
+            if not k:
+                continue
+            pool = {m for r in keys for m in by.get(r, ())}
+            cand = sorted(m for m in pool if m not in taken and m not in prob.pins)
+            jit = {m: int(pri[m]) * (0.5 + rng.random()) for m in cand}
+            more = sorted(cand, key=lambda m: (jit[m], m))[:k]
+            taken.update(more)
+            extra += more
         out.append(sorted(h + extra))
     return out
 

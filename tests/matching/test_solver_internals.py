@@ -153,7 +153,7 @@ def test_infeasible_pins_are_named() -> None:
     assert {c["person"] for c in sol["conflicts"]} == set(lead_ok[:2])
 
 
-def test_holders_extend_a_neighbourhood_with_the_deeds_holding_its_contested_resources() -> None:
+def test_holders_extend_a_neighbourhood_with_the_deeds_holding_its_contested_capacity() -> None:
     import random
 
     from sandan.matching.lns import _add_holders
@@ -161,27 +161,38 @@ def test_holders_extend_a_neighbourhood_with_the_deeds_holding_its_contested_res
     prob, asg, regs = town_state(1)
     hoods = [sorted(regs[0] + regs[1]), sorted(regs[2] + regs[3])]
     c = prob.cands
+    by_people = 0
     for rng in (random.Random(5), random.Random(9)):
-        out = _add_holders(prob, asg, hoods, 25, rng)
+        out = _add_holders(prob, asg, hoods, 25, rng, 10)
         assert len(out) == 2
         seen: set[int] = set()
         for h, ext in zip(hoods, out, strict=True):
             assert set(h) <= set(ext) and ext == sorted(ext)
             extra = set(ext) - set(h)
-            assert 0 < len(extra) <= 25
             assert not extra & set(prob.pins)
             assert not extra & seen  # neighbourhoods solved together never share a need
             seen |= set(ext)
-            wanted = {
-                int(r)
-                for n in h
-                if n not in asg.deeds
-                for r in c.res.ent[c.res.ptr[n] : c.res.ptr[n + 1]]
+            unmatched = [n for n in h if n not in asg.deeds]
+            res = {int(r) for n in unmatched for r in c.res.ent[c.res.ptr[n] : c.res.ptr[n + 1]]}
+            people = {
+                int(p)
+                for n in unmatched
+                for pairs in (c.lead, c.team)
+                for p in pairs.ent[pairs.ptr[n] : pairs.ptr[n + 1]]
             }
-            for m in extra:  # every extra deed holds a resource an unmatched need could use
-                assert {r for r, _ in asg.deeds[m].res} & wanted
-    again = _add_holders(prob, asg, hoods, 25, random.Random(5))
-    assert again == _add_holders(prob, asg, hoods, 25, random.Random(5))
+            holds_res = {m for m in extra if {r for r, _ in asg.deeds[m].res} & res}
+            holds_people = {m for m in extra if {asg.deeds[m].lead, *asg.deeds[m].team} & people}
+            # Every extra deed holds a resource or a person an unmatched need could use: up to
+            # 25 for resources, then up to 10 more for people.
+            assert holds_res | holds_people == extra
+            assert len(holds_res) > 0 and len(extra) <= 25 + 10
+            by_people += len(extra - holds_res)
+    assert by_people > 0  # people elsewhere were freed too, not only resources
+    again = _add_holders(prob, asg, hoods, 25, random.Random(5), 10)
+    assert again == _add_holders(prob, asg, hoods, 25, random.Random(5), 10)
+    # Without a people allowance, only resource holders are freed.
+    for h, ext in zip(hoods, _add_holders(prob, asg, hoods, 25, random.Random(5)), strict=True):
+        assert len(set(ext) - set(h)) <= 25
 
 
 def test_large_component_answer_is_valid_and_improves_on_the_decomposition() -> None:
