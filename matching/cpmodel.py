@@ -28,12 +28,9 @@ INT_MAX = cp_model.INT_MAX
 
 def _positions(pairs: Pairs, needs: IntArray) -> tuple[IntArray, IntArray]:
     """Indices into `pairs` of the candidates of `needs`, need by need, and each one's need slot."""
-    starts = pairs.ptr[needs]
-    lens = pairs.ptr[needs + 1] - starts
+    lens = pairs.ptr[needs + 1] - pairs.ptr[needs]
     slot = np.repeat(np.arange(len(needs), dtype=np.int64), lens)
-    first = np.repeat(np.cumsum(lens) - lens, lens)
-    idx = np.repeat(starts, lens) + (np.arange(len(slot), dtype=np.int64) - first)
-    return idx, slot
+    return pairs.rows_of(needs), slot
 
 
 def _groups(key: IntArray) -> tuple[IntArray, IntArray, IntArray]:

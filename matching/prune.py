@@ -92,19 +92,6 @@ def _mix(need: IntArray) -> npt.NDArray[np.uint64]:
     return x
 
 
-def rows_of(pairs: Pairs, needs: IntArray) -> IntArray:
-    """Indices of the pairs of `needs` (sorted, distinct), in `pairs`' order."""
-    start, end = pairs.ptr[needs], pairs.ptr[needs + 1]
-    lens = end - start
-    total = int(lens.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    # One run start..end per need, laid end to end: position i of the output is its run's
-    # start plus i's offset within the run.
-    offsets = np.repeat(start - (np.cumsum(lens) - lens), lens)
-    return offsets + np.arange(total, dtype=np.int64)
-
-
 def with_pairs(
     c: Candidates, full: Candidates, lead_keys: IntArray, team_keys: IntArray, n_people: int
 ) -> Candidates:
@@ -117,9 +104,9 @@ def with_pairs(
         # Only the named needs' pairs are looked at: a few pins in a district whose people
         # reach every town (59 million pairs) took 5 s when every pair was.
         needs = np.unique(keys // n_people)
-        at = rows_of(whole, needs)
+        at = whole.rows_of(needs)
         k_at = whole.need[at] * n_people + whole.ent[at]
-        mine = rows_of(kept, needs)
+        mine = kept.rows_of(needs)
         k_kept = kept.need[mine] * n_people + kept.ent[mine]
         add = at[np.isin(k_at, keys) & ~np.isin(k_at, k_kept)]
         # Sorted again even when nothing is added: ties in distance then go by entity, as the

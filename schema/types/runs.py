@@ -122,14 +122,10 @@ class RunStatistics:
             priority_sum=int(data.get("priority", 0)),
             proved_bound=int(data.get("bound", 0)),
             constraints_skipped=int(data.get("constraints_skipped", 0)),
-            stopped_past_time_limit=_seconds_or_none(data.get("stopped_past_time_limit")),
+            # Written by the worker's give-up (resolvers/runs/worker.py, GAVE_UP) only when it
+            # stopped the solver; runs stored before the key existed have none either.
+            stopped_past_time_limit=or_none(float)(data.get("stopped_past_time_limit")),
         )
-
-
-def _seconds_or_none(value: Any) -> float | None:
-    # Written by the worker's give-up (resolvers/runs/worker.py, GAVE_UP) only when it stopped
-    # the solver; runs stored before the key existed have none.
-    return None if value is None else float(value)
 
 
 PAGE = "Relay paging: `first` (capped by the server) items after cursor `after`."

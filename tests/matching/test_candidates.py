@@ -249,7 +249,7 @@ def test_added_pairs_equal_the_reference() -> None:
         for whole, near in ((full.lead, kept.lead), (full.team, kept.team)):
             some = rng.choice(len(whole), size=min(len(whole), 5 * (trial + 1)), replace=False)
             keys = whole.need[some] * n_people + whole.ent[some]
-            # Named pairs already kept, and keys of needs without any pair, are no-ops.
+            # Named pairs already kept are no-ops.
             keys = np.concatenate([keys, near.need[:3] * n_people + near.ent[:3]])
             picks.append(np.unique(keys))
         got = with_pairs(kept, full, picks[0], picks[1], n_people)
