@@ -22,6 +22,7 @@ from .assignment import Assignment, Deed
 from .eligibility import IntArray, Pairs
 from .instance import N_KINDS
 from .problem import Problem
+from .prune import rows_of
 
 INT_MAX = cp_model.INT_MAX
 
@@ -30,7 +31,7 @@ def _positions(pairs: Pairs, needs: IntArray) -> tuple[IntArray, IntArray]:
     """Indices into `pairs` of the candidates of `needs`, need by need, and each one's need slot."""
     lens = pairs.ptr[needs + 1] - pairs.ptr[needs]
     slot = np.repeat(np.arange(len(needs), dtype=np.int64), lens)
-    return pairs.rows_of(needs), slot
+    return rows_of(pairs, needs), slot
 
 
 def _groups(key: IntArray) -> tuple[IntArray, IntArray, IntArray]:

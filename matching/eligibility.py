@@ -94,16 +94,6 @@ class Pairs:
     def of(self, n: int) -> slice:
         return slice(int(self.ptr[n]), int(self.ptr[n + 1]))
 
-    def rows_of(self, needs: IntArray) -> IntArray:
-        """Indices of the pairs of `needs` (distinct), need by need, each need's in order."""
-        starts = self.ptr[needs]
-        lens = self.ptr[needs + 1] - starts
-        # One run start..end per need, laid end to end: position i of the output is its run's
-        # start plus i's offset within the run.
-        first = np.repeat(np.cumsum(lens) - lens, lens)
-        rows: IntArray = np.repeat(starts, lens) + (np.arange(len(first), dtype=np.int64) - first)
-        return rows
-
     def select(self, keep: BoolArray, n_needs: int) -> Pairs:
         need = self.need[keep]
         return Pairs(need, self.ent[keep], self.dist[keep], _ptr(need, n_needs))

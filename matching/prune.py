@@ -92,6 +92,17 @@ def _mix(need: IntArray) -> npt.NDArray[np.uint64]:
     return x
 
 
+def rows_of(pairs: Pairs, needs: IntArray) -> IntArray:
+    """Indices of the pairs of `needs` (distinct), need by need, each need's in order."""
+    starts = pairs.ptr[needs]
+    lens = pairs.ptr[needs + 1] - starts
+    # One run start..end per need, laid end to end: position i of the output is its run's
+    # start plus i's offset within the run.
+    first = np.repeat(np.cumsum(lens) - lens, lens)
+    rows: IntArray = np.repeat(starts, lens) + (np.arange(len(first), dtype=np.int64) - first)
+    return rows
+
+
 def with_pairs(
     c: Candidates, full: Candidates, lead_keys: IntArray, team_keys: IntArray, n_people: int
 ) -> Candidates:
@@ -104,9 +115,9 @@ def with_pairs(
         # Only the named needs' pairs are looked at: a few pins in a district whose people
         # reach every town (59 million pairs) took 5 s when every pair was.
         needs = np.unique(keys // n_people)
-        at = whole.rows_of(needs)
+        at = rows_of(whole, needs)
         k_at = whole.need[at] * n_people + whole.ent[at]
-        mine = kept.rows_of(needs)
+        mine = rows_of(kept, needs)
         k_kept = kept.need[mine] * n_people + kept.ent[mine]
         add = at[np.isin(k_at, keys) & ~np.isin(k_at, k_kept)]
         # Sorted again even when nothing is added: ties in distance then go by entity, as the
