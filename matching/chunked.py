@@ -41,17 +41,19 @@ def generate_until(
     pinned: Iterable[int],
     time_left: Callable[[], float],
     upto: int | None = None,
-) -> tuple[Candidates, int, BoolArray]:
-    """(pairs, how far the chunks got, which needs were cut off).
+    budget: int | None = None,
+) -> tuple[Candidates, int, BoolArray, BoolArray]:
+    """(pairs, how far the chunks got, which needs were cut off, which the pair budget capped).
 
     Needs `[0, reached)` and the pinned ones have their pairs. A chunk is started while
     `time_left()` exceeds what the last chunk took (one that would end after the run's end
     would only delay its answer) or, when replaying (`upto` given), until `upto` needs are
     reached."""
     n = len(inst.needs)
-    prep = prepare(inst, tree, arr)
+    prep = prepare(inst, tree, arr, budget)
+    capped = prep.thinning.capped
     if (upto is None and time_left() > AT_ONCE_ABOVE) or (upto is not None and upto >= n):
-        return generate_for(prep, np.arange(n, dtype=np.int64)), n, np.zeros(n, dtype=bool)
+        return generate_for(prep, np.arange(n, dtype=np.int64)), n, np.zeros(n, dtype=bool), capped
     made = np.zeros(n, dtype=bool)
     chunks: list[Candidates] = []
     first = np.array(sorted(set(pinned)), dtype=np.int64)
@@ -69,7 +71,7 @@ def generate_until(
         made[reached:end] = True
         reached = end
         took = time.monotonic() - started
-    return _joined(chunks, prep), reached, ~made
+    return _joined(chunks, prep), reached, ~made, capped
 
 
 def _joined(chunks: list[Candidates], prep: Prepared) -> Candidates:

@@ -130,6 +130,12 @@ def cmd_solve(args: argparse.Namespace) -> int:
     client: Any = None
     try:
         try:
+            from .budget import BudgetError, max_pairs  # numpy: not for the other commands
+
+            try:
+                max_pairs()  # a bad SANDAN_MAX_PAIRS is the user's to fix, before any work
+            except BudgetError as exc:
+                raise Unreadable(str(exc)) from None
             instance = load_json(args.instance)
             split_locally = args.workers >= 2 and args.strategy == "auto" and not address
             if split_locally and may_split(instance):

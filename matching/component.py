@@ -64,7 +64,8 @@ def improve_component(
     sl = Slices(sub)
     # An LP cut short by the clock has duals far from optimal, and the bound built on them can
     # lie above what the needs are worth in all (a town in one cell: 211,318 against 81,881).
-    bound = min(guide.bound, run.alone_bound(prob, comp))
+    # The LP sees the pairs the budget kept: its capped needs count in full on top (budget.py).
+    bound = min(guide.bound + run.capped_of(comp), run.alone_bound(prob, comp))
     work: dict[str, Any] = {"lp": guide.stats["solved"]}
     if rec is None or "priced" in rec:  # a record made before pricing replays without it
         work["priced"] = guide.stats["priced"]

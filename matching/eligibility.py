@@ -1,9 +1,8 @@
 """Vectorised candidate generation: every eligible (need, lead), (need, member), (need, resource).
 
-Reach is an interval test on the Euler tour: needs are sorted by (category, entry time of their
-cell), so the needs of one category inside an entity's reach cell are one contiguous slice
-`[lo, hi)`; pairs are expanded per (entity, category served) with `np.repeat`, distances come from
-the same slices, and the pairs are filtered by date overlap, household and forbid at once. Pairs
+Reach is an interval test on the Euler tour: pairs are expanded per (entity, category served)
+from one contiguous slice of needs each, with their distances (expand.py), within the pair
+budget (budget.py), and filtered by date overlap, household and forbid at once. Pairs
 come out sorted by (need, distance, tie-break, entity), with CSR pointers per need, which is what
 the greedy, the LP and the CP-SAT builders all slice. The sort packs the four keys into one int64
 per pair (`_sorted_pairs`): `sandan solve` pays this once per process, before any search, so it
@@ -18,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from .budget import Side, Thinning, Window, plan
+from .expand import expand
 from .instance import Instance
 from .tree import Tree
 
@@ -135,68 +136,6 @@ def _household_pairs(inst: Instance) -> list[tuple[int, int]]:
     ]
 
 
-def _expand(
-    tree: Tree,
-    ent_cell: IntArray,
-    ent_reach: IntArray,
-    ent_cats: IntArray,
-    need_cell: IntArray,
-    need_cat: IntArray,
-    needs: IntArray,
-) -> tuple[IntArray, IntArray, IntArray]:
-    """All (entity, need, distance) triples, of `needs` only, where the need's cell is inside the
-    entity's reach subtree and its category is one the entity serves.
-
-    With the needs sorted by (category, Euler entry time), each (entity, category) is one
-    contiguous slice, so the pairs failing the category test (most: people serve 1-3 of 8) are
-    never made. Distances come from the same slices: the ancestors of the entity's cell below its
-    reach cell cover nested sub-slices, and the LCA's depth at a position is the reach cell's
-    depth plus the number of those containing it (a difference array and one cumsum, instead of
-    comparing ancestors pair by pair)."""
-    tin = tree.tin[need_cell[needs]]
-    cat = need_cat[needs]
-    span = len(tree.tin) + 1
-    order = np.lexsort((tin, cat))
-    sorted_key = cat[order] * span + tin[order]
-    sorted_need = needs[order]
-    rc = tree.reach_cell(ent_cell, ent_reach)
-    cats = np.unique(cat)
-    e_idx, c_idx = np.nonzero(((ent_cats[:, None] >> cats[None, :]) & 1).astype(bool))
-    base = cats[c_idx] * span
-    lo = np.searchsorted(sorted_key, base + tree.tin[rc[e_idx]], side="left")
-    hi = np.searchsorted(sorted_key, base + tree.tout[rc[e_idx]], side="right")
-    counts = hi - lo
-    total = int(counts.sum())
-    start = np.cumsum(counts) - counts
-    ent = np.repeat(e_idx.astype(np.int64), counts)
-    # Positions in the sorted needs: +1 along a slice, a jump where the next slice starts (one
-    # array and a cumsum: every array of pairs is hundreds of MB of fresh memory on a town).
-    pos = np.ones(total, dtype=np.int64)
-    rows = np.flatnonzero(counts)
-    if len(rows):
-        pos[start[rows]] = lo[rows] - np.concatenate(([1], hi[rows[:-1]])) + 1
-    np.cumsum(pos, out=pos)
-    need = sorted_need[pos]
-    del pos
-    # dist = depth(entity cell) + depth(need cell) - 2 * depth(LCA): the first and last terms by
-    # the difference array over positions, the middle one per pair.
-    cell = ent_cell[e_idx]
-    depth, r_depth = tree.depth[cell], tree.depth[rc[e_idx]]
-    at, step = [start, start + counts], [depth - 2 * r_depth, 2 * r_depth - depth]
-    for d in range(1, tree.anc.shape[0]):
-        inner = np.flatnonzero((d > r_depth) & (d <= depth))
-        a, b, off = tree.anc[d, cell[inner]], base[inner], (start - lo)[inner]
-        at += [np.searchsorted(sorted_key, b + tree.tin[a], side="left") + off]
-        at += [np.searchsorted(sorted_key, b + tree.tout[a], side="right") + off]
-        step += [np.full(len(inner), -2), np.full(len(inner), 2)]
-    dist = np.zeros(total + 1, dtype=np.int64)
-    np.add.at(dist, np.concatenate(at), np.concatenate(step))
-    np.cumsum(dist, out=dist)
-    dist = dist[:total]
-    dist += tree.depth.astype(np.int8)[need_cell][need]
-    return ent, need, dist
-
-
 def _excluded(
     pn: IntArray, pe: IntArray, pairs: list[tuple[int, int]], n_needs: int, n_ent: int
 ) -> BoolArray:
@@ -292,6 +231,7 @@ class Prepared:
     r_cat: IntArray
     r_lo: Int32Array
     r_hi: Int32Array
+    thinning: Thinning  # the pair budget's windows, and the needs they cut (budget.py)
 
     @property
     def n_needs(self) -> int:
@@ -311,7 +251,8 @@ def team_tiebreak(arr: Arrays) -> IntArray:
     ).reshape(n_people)
 
 
-def prepare(inst: Instance, tree: Tree, arr: Arrays) -> Prepared:
+def prepare(inst: Instance, tree: Tree, arr: Arrays, budget: int | None = None) -> Prepared:
+    """What every chunk's pairs are made from; `budget`: most pairs kept (None: all)."""
     n_needs, n_people, n_res = len(inst.needs), len(arr.p_cell), len(arr.r_cell)
     n_lo, n_hi = _interval([n.window for n in inst.needs])
     p_lo, p_hi = _interval([p.available for p in inst.people])
@@ -328,18 +269,39 @@ def prepare(inst: Instance, tree: Tree, arr: Arrays) -> Prepared:
         for k, _ in items:
             n_kinds[i] |= 1 << k
     r_cat = np.array([r.categories for r in inst.resources], dtype=np.int64).reshape(n_res)
+    n_cat = np.array([n.category for n in inst.needs], dtype=np.int64).reshape(n_needs)
+    p_reach = np.array([p.reach for p in inst.people], dtype=np.int64).reshape(n_people)
+    p_cat = np.array([p.categories for p in inst.people], dtype=np.int64).reshape(n_people)
+    r_reach = np.array([r.reach for r in inst.resources], dtype=np.int64).reshape(n_res)
+    # A resource without capacity serves nobody: dropped before its pairs are made.
+    r_cat = np.where(arr.r_cap > 0, r_cat, 0)
+    # Only needs wanting a lead or a team have a person's pair; only those asking a kind a
+    # resource's.
+    wants_people = arr.n_lead | team_rule
+    # Pinned needs keep every pair (a pin must find its person), outside the budget.
+    pinned = np.zeros(n_needs, dtype=bool)
+    pinned[[p.need for p in inst.pins]] = True
+    everyone = np.arange(n_needs, dtype=np.int64)
+    thinning = plan(
+        tree,
+        arr.n_cell,
+        n_cat,
+        Side(arr.p_cell, p_reach, p_cat, everyone[wants_people & ~pinned]),
+        Side(arr.r_cell, r_reach, r_cat, everyone[(n_kinds != 0) & ~pinned]),
+        budget,
+        pinned,
+    )
     return Prepared(
         tree=tree,
         arr=arr,
-        n_cat=np.array([n.category for n in inst.needs], dtype=np.int64).reshape(n_needs),
+        n_cat=n_cat,
         n_lo=n_lo,
         n_hi=n_hi,
-        p_reach=np.array([p.reach for p in inst.people], dtype=np.int64).reshape(n_people),
-        p_cat=np.array([p.categories for p in inst.people], dtype=np.int64).reshape(n_people),
+        p_reach=p_reach,
+        p_cat=p_cat,
         p_lo=p_lo,
         p_hi=p_hi,
-        # Only needs wanting a lead or a team have a person's pair.
-        wants_people=arr.n_lead | team_rule,
+        wants_people=wants_people,
         excluded=_household_pairs(inst) + list(inst.forbid),
         p_hours=np.where(arr.p_deeds >= 1, arr.p_hours, low).astype(np.int32),
         n_hours=np.where(team_rule, arr.n_hours, high).astype(np.int32),
@@ -347,30 +309,52 @@ def prepare(inst: Instance, tree: Tree, arr: Arrays) -> Prepared:
         team_key=team_key,
         lead_key=np.zeros(n_people, dtype=np.int64),
         n_kinds=n_kinds,
-        r_reach=np.array([r.reach for r in inst.resources], dtype=np.int64).reshape(n_res),
-        # A resource without capacity serves nobody: dropped before its pairs are made.
-        r_cat=np.where(arr.r_cap > 0, r_cat, 0),
+        r_reach=r_reach,
+        r_cat=r_cat,
         r_lo=r_lo,
         r_hi=r_hi,
+        thinning=thinning,
     )
 
 
-def generate(inst: Instance, tree: Tree, arr: Arrays) -> Candidates:
+def generate(inst: Instance, tree: Tree, arr: Arrays, budget: int | None = None) -> Candidates:
     """Every eligible pair under the contract's rules (reach, category, time, household, forbid,
-    lead rule), plus the members' hours and max_deeds, which no choice of others can change."""
-    return generate_for(prepare(inst, tree, arr), np.arange(len(inst.needs), dtype=np.int64))
+    lead rule), plus the members' hours and max_deeds, which no choice of others can change;
+    within `budget` pairs (budget.py; None: all)."""
+    prep = prepare(inst, tree, arr, budget)
+    return generate_for(prep, np.arange(len(inst.needs), dtype=np.int64))
+
+
+def _expanded(
+    prep: Prepared,
+    needs: IntArray,
+    cell: IntArray,
+    reach: IntArray,
+    cats: IntArray,
+    window: Window | None,
+) -> tuple[IntArray, IntArray, IntArray]:
+    """`expand` within the budget's window, but for the pinned needs (they keep every pair)."""
+    tree, n_cell, n_cat = prep.tree, prep.arr.n_cell, prep.n_cat
+    if window is None:
+        return expand(tree, cell, reach, cats, n_cell, n_cat, needs)
+    pinned = prep.thinning.exempt[needs]
+    kept = expand(tree, cell, reach, cats, n_cell, n_cat, needs[~pinned], window)
+    if not pinned.any():
+        return kept
+    every = expand(tree, cell, reach, cats, n_cell, n_cat, needs[pinned])
+    ent, need, dist = (np.concatenate(x) for x in zip(kept, every, strict=True))
+    return ent, need, dist
 
 
 def generate_for(prep: Prepared, needs: IntArray) -> Candidates:
     """`generate`'s pairs of `needs` only (the other needs get none); `needs` ascending."""
-    tree, arr, n_needs = prep.tree, prep.arr, prep.n_needs
-    n_cat, n_lo, n_hi = prep.n_cat, prep.n_lo, prep.n_hi
+    arr, n_needs, n_lo, n_hi = prep.arr, prep.n_needs, prep.n_lo, prep.n_hi
 
     # ---- people
     p_cell = arr.p_cell
     n_people = len(p_cell)
     wanted = needs[prep.wants_people[needs]]
-    pe, pn, pdist = _expand(tree, p_cell, prep.p_reach, prep.p_cat, arr.n_cell, n_cat, wanted)
+    pe, pn, pdist = _expanded(prep, wanted, p_cell, prep.p_reach, prep.p_cat, prep.thinning.people)
     ok = prep.p_lo[pe] <= n_hi[pn]
     ok &= n_lo[pn] <= prep.p_hi[pe]
     ok &= ~_excluded(pn, pe, prep.excluded, n_needs, n_people)
@@ -389,7 +373,9 @@ def generate_for(prep: Prepared, needs: IntArray) -> Candidates:
     # ---- resources (only for needs requesting their kind)
     n_kinds = prep.n_kinds
     asking = needs[n_kinds[needs] != 0]
-    re_, rn, rdist = _expand(tree, arr.r_cell, prep.r_reach, prep.r_cat, arr.n_cell, n_cat, asking)
+    re_, rn, rdist = _expanded(
+        prep, asking, arr.r_cell, prep.r_reach, prep.r_cat, prep.thinning.res
+    )
     ok = ((n_kinds[rn] >> arr.r_kind[re_]) & 1).astype(bool)
     ok &= prep.r_lo[re_] <= n_hi[rn]
     ok &= n_lo[rn] <= prep.r_hi[re_]

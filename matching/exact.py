@@ -113,7 +113,8 @@ def solve_small(
         if res is not None and got > EXACT_SKIPPED:
             chosen = res.deeds
             optimal &= got == EXACT_BOTH
-            bound += max(res.priority_bound, float(res.priority))
+            # Proved over the pairs the budget kept: capped needs count in full (budget.py).
+            bound += max(res.priority_bound, float(res.priority)) + run.capped_of(needs)
         else:
             chosen = hint
             optimal = False

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import eligibility
 from .assignment import Assignment
+from .budget import pair_budget
 from .component import nearest_candidates
 from .components import components
 from .exact import split_components
@@ -47,7 +48,9 @@ def part_bound(payload: dict[str, Any]) -> PartBound:
     try:
         tree = Tree(inst)
         arr = eligibility.build_arrays(inst)
-        full = eligibility.generate(inst, tree, arr)
+        prep = eligibility.prepare(inst, tree, arr, pair_budget(replay))
+        full = eligibility.generate_for(prep, np.arange(len(inst.needs), dtype=np.int64))
+        run.cap_off(prep.thinning.capped)
         prob = Problem(inst, tree, arr, full, full, group(inst), True)
         small, large = split_components(prob, components(full, len(inst.needs), len(inst.people)))
         rest = [np.asarray(b, dtype=np.int64) for b in small]
@@ -63,7 +66,7 @@ def part_bound(payload: dict[str, Any]) -> PartBound:
             guide = lp_guidance(run, sub, comp, Assignment(arr), solve_parts, share, True, priced)
             guide.stats["computed_in"] = "bounds"
             out.lp.append(guide)
-            out.bound += min(guide.bound, run.alone_bound(prob, comp))
+            out.bound += min(guide.bound + run.capped_of(comp), run.alone_bound(prob, comp))
         return out
     finally:
         run.close()

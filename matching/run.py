@@ -29,7 +29,8 @@ from .timeout import is_cut
 # "lns": m, "parallel": p, "dropped": [...]}. A split run
 # records {"parts": [one record per part], "bounds": whether the bounds phase ran}; a run or part
 # the time limit cut off before any answer records {"cut": true} (timeout.py), and one whose
-# candidate pairs it cut short, "candidates": how many needs got theirs (chunked.py).
+# candidate pairs it cut short, "candidates": how many needs got theirs (chunked.py); one the
+# pair budget capped, "max_pairs": that budget (budget.py).
 Work = dict[str, Any]
 EXACT_SKIPPED = 0  # the batch kept its greedy answer (no time, or the solve was cut short)
 EXACT_PRIORITY = 1  # priority proved optimal; the distance phase did not finish
@@ -66,6 +67,8 @@ def check_work(work: Any, path: str = "work") -> None:
         return
     if "candidates" in work and not _whole(work["candidates"], 0):
         raise ReplayError(f"{path}.candidates must be a count of needs")
+    if "max_pairs" in work and not _whole(work["max_pairs"], 1):
+        raise ReplayError(f"{path}.max_pairs must be a positive count of pairs")
     exact, large = work.get("exact"), work.get("large")
     if not isinstance(exact, list) or not all(_whole(c, 0) and c <= EXACT_BOTH for c in exact):
         raise ReplayError(f"{path}.exact must be a list of codes 0-{EXACT_BOTH}")
@@ -135,6 +138,10 @@ class Run:
         # Needs the clock left without candidate pairs (chunked.py), and their priority sum.
         self.cut = np.zeros(len(inst.needs), dtype=bool)
         self.cut_priority = 0.0
+        self.inst_priority = np.array([n.priority for n in inst.needs], dtype=np.float64)
+        # Needs the pair budget left without some of their pairs (budget.py): every bound built
+        # on the pairs kept counts them in full on top (`capped_of`).
+        self.capped = np.zeros(len(inst.needs), dtype=bool)
         self._watcher: threading.Thread | None = None
         if cancel is not None or replay is None:
             self._watcher = threading.Thread(target=self._watch, daemon=True)
@@ -216,6 +223,17 @@ class Run:
         self.cut = cut
         self.cut_priority = float(priority[cut].sum())
 
+    def cap_off(self, capped: np.ndarray) -> None:
+        """Record the needs that lost pairs to the budget (budget.py)."""
+        self.capped = capped
+
+    def capped_of(self, needs: list[int] | range | np.ndarray) -> float:
+        """What a bound over the pairs kept (an LP's, CP-SAT's) adds to hold for all pairs: the
+        priority of the capped ones among `needs`. The others lost no pair, so whatever all
+        pairs give them, the pairs kept could give them too."""
+        idx = np.asarray(needs, dtype=np.int64)
+        return float(self.inst_priority[idx][self.capped[idx]].sum())
+
     def is_cut(self, need: int) -> bool:
         return bool(self.cut[need])
 
@@ -225,9 +243,10 @@ class Run:
     # ------------------------------------------------------------------ reports
     def alone_bound(self, prob: Problem, needs: list[int] | range | np.ndarray) -> float:
         """Sum of priorities of the needs passing every single-need check: a cheap valid bound
-        (a need cut off counts in full: it has no pairs to check)."""
+        (a need cut off or capped counts in full: its pairs are not all there to check)."""
         if self._trivial is None:
-            self._trivial = np.where(self.cut, prob.arr.n_priority, trivial_bound(prob))
+            unchecked = self.cut | self.capped
+            self._trivial = np.where(unchecked, prob.arr.n_priority, trivial_bound(prob))
         return float(self._trivial[np.asarray(needs, dtype=np.int64)].sum())
 
     def report(self, phase: str, best: int, bound: float, force: bool = False) -> None:

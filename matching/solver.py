@@ -24,6 +24,7 @@ import numpy as np
 
 from . import eligibility
 from .assignment import Assignment, Deed
+from .budget import CANDIDATES_CAPPED, pair_budget
 from .chunked import generate_until
 from .component import improve_component, nearest_candidates
 from .components import components
@@ -199,10 +200,18 @@ class _Solver:
         recorded = None if run.replay is None else run.replay.get("candidates", len(inst.needs))
         # Cut short by the clock only: a cancel stops the search, and keeps the greedy answer
         # that needs every pair.
-        full, reached, cut = generate_until(inst, tree, arr, pins, run.left, recorded)
+        budget = pair_budget(run.replay)
+        full, reached, cut, capped = generate_until(
+            inst, tree, arr, pins, run.left, recorded, budget
+        )
         if reached < len(inst.needs):  # the clock cut the pairs short: a replay must too
             run.work["candidates"] = reached
+        if capped.any():  # so did the budget: a replay needs the same one
+            run.work["max_pairs"] = budget
         run.cut_off(cut, arr.n_priority)
+        run.cap_off(capped & ~cut)
+        if run.capped.any():
+            self.stats["capped_needs"] = int(run.capped.sum())
         prob = Problem(inst, tree, arr, full, full, pins, True)
         # The final fill and the answer's reasons read every pair of the needs they touch: a
         # town whose 6,399 people all reach every need (12 million pairs) needs ~1 s more.
@@ -304,7 +313,8 @@ class _Solver:
         # CP-SAT's bound of an unfinished search can be weaker than the single-need bound.
         bound = run.alone_bound(prob, run.not_cut())
         if res.status != "UNKNOWN":
-            bound = min(bound, max(float(asg.priority), res.priority_bound))
+            proved = max(float(asg.priority), res.priority_bound)
+            bound = min(bound, proved + run.capped_of(run.not_cut()))
         optimal = res.status == "OPTIMAL" and res.distance_proved
         return asg, bound, optimal
 
@@ -347,24 +357,32 @@ class _Solver:
         inst, run = self.inst, self.run
         t_answer = time.monotonic()
         self.stats["seconds_search"] = round(t_answer - self.t0, 3)
+        # Nothing was proved about needs cut off by the clock (chunked.py), nor about the pairs
+        # the budget left out (budget.py).
+        optimal = optimal and not run.cut_priority and not run.capped.any()
         status = "OPTIMAL" if optimal else "FEASIBLE"
         out = _base(status, self.t0)
         out["objective"] = {"priority": asg.priority, "distance": asg.distance}
         # A part cut short before its LP reports a weaker bound; the single-need bound of the
         # whole instance is valid too, so the answer never claims more than either allows.
-        # Needs cut off by the clock (chunked.py) are in no bound above: nothing was proved.
+        # Needs cut off by the clock are in no bound above: they count in full.
         ceiling = int(run.alone_bound(prob, range(len(inst.needs))) + 1e-6)
-        optimal = optimal and not run.cut_priority
         bound += run.cut_priority
         proved = asg.priority if optimal else max(asg.priority, min(int(bound + 1e-6), ceiling))
         out["bound"] = {"priority": proved}
         deeds = []
         unmatched = []
         fresh = Assignment(prob.arr)  # full capacities, for "could it be fulfilled alone?"
+        # "Alone" is tried on the nearest candidates first, when the search made them: a need
+        # of a district whose 3,000 district-wide people all reach it has thousands of
+        # candidates, and 5,000 such needs unmatched took seconds, past the time limit.
+        first, then = (sl, None) if prob.nearest is None else (Slices(prob, prob.nearest), sl)
         for n, need in enumerate(inst.needs):
             d = asg.deeds.get(n)
             if d is None:
-                why = [TIME_LIMIT] if run.is_cut(n) else reasons(prob, n, fresh, sl)
+                why = [TIME_LIMIT] if run.is_cut(n) else reasons(prob, n, fresh, first, then)
+                if run.capped[n] and why != ["OUTPRIORITISED"]:  # its lists lack pairs left out
+                    why = [CANDIDATES_CAPPED]
                 unmatched.append({"need": need.id, "reasons": why})
                 continue
             deeds.append(

@@ -138,6 +138,10 @@ class Settings:
                 values[name] = float(env[f"SANDAN_{name.upper()}"])
         if env.get("SANDAN_RUN_SOLVER_THREADS"):
             values["run_solver_threads"] = int(env["SANDAN_RUN_SOLVER_THREADS"])
+        if env.get("SANDAN_MAX_PAIRS"):  # the optimiser's (matching/budget.py): refused at start
+            from sandan.matching.budget import max_pairs
+
+            max_pairs()
         values.update(overrides)
         if isinstance(values.get("database_url"), str):
             values["database_url"] = normalise_database_url(str(values["database_url"]))

@@ -270,7 +270,7 @@ class RunProposal:
 class UnmatchedNeed:
     reasons: list[str] = strawberry.field(
         description="Codes to act on, e.g. NO_ELIGIBLE_LEAD, SKILL_NOT_COVERED: nursing, "
-        "RESOURCE_SHORT: VENUE, OUTPRIORITISED."
+        "RESOURCE_SHORT: VENUE, OUTPRIORITISED, TIME_LIMIT, CANDIDATES_CAPPED."
     )
     need_pk: strawberry.Private[int]
     need: Annotated[Need, strawberry.lazy("sandan.schema.types.lists")] | None = related(

@@ -58,7 +58,7 @@ def test_pairs_made_in_chunks_are_the_pairs_made_at_once(
     monkeypatch.setattr(chunked, "CHUNK_NEEDS", 97)  # many chunks, pinned needs in most
     monkeypatch.setattr(chunked, "MAX_CHUNKS", 1000)
     # Under AT_ONCE_ABOVE seconds left, so the pairs are made in chunks.
-    parts, reached, cut = generate_until(inst, tree, arr, pinned, lambda: 10.0)
+    parts, reached, cut, _ = generate_until(inst, tree, arr, pinned, lambda: 10.0)
     assert reached == len(inst.needs) and not cut.any()
     for kind in ("lead", "team", "res"):
         _same(getattr(parts, kind), getattr(whole, kind))
@@ -70,7 +70,7 @@ def test_a_cut_leaves_the_needs_not_reached_without_pairs(
 ) -> None:
     inst, tree, arr, whole, pinned = town.inst, town.tree, town.arr, town.whole, town.pinned
     monkeypatch.setattr(chunked, "CHUNK_NEEDS", 500)
-    parts, reached, cut = generate_until(inst, tree, arr, pinned, lambda: 10.0, upto=1000)
+    parts, reached, cut, _ = generate_until(inst, tree, arr, pinned, lambda: 10.0, upto=1000)
     assert reached == 1000
     expect = np.arange(len(inst.needs)) >= 1000
     expect[pinned] = False  # pinned needs first, wherever they are
@@ -79,7 +79,7 @@ def test_a_cut_leaves_the_needs_not_reached_without_pairs(
     assert np.array_equal(parts.team.need, whole.team.need[kept])
     assert np.array_equal(parts.team.ent, whole.team.ent[kept])
     # The clock already out: the pinned needs only.
-    _, reached, cut = generate_until(inst, tree, arr, pinned, lambda: -1.0)
+    _, reached, cut, _ = generate_until(inst, tree, arr, pinned, lambda: -1.0)
     assert reached == 0 and int((~cut).sum()) == len(pinned)
 
 

@@ -277,3 +277,27 @@ def test_reason_audit_can_fail() -> None:
     inst = instance(people=[person("L", "G1")], needs=[need("n1", "G1")])
     sol = {"unmatched": [{"need": "n1", "reasons": ["NO_ELIGIBLE_LEAD", "RESOURCE_SHORT: VENUE"]}]}
     assert _audit(inst, sol) == ["n1: NO_ELIGIBLE_LEAD", "n1: RESOURCE_SHORT: VENUE"]
+
+
+def test_reasons_tried_on_the_nearest_lists_first_say_what_every_list_says() -> None:
+    """The answer tries "feasible alone" on the nearest candidates before every candidate (a
+    district's needs can have thousands): the codes are the same as with every list, but where
+    only the nearest lists build the deed, which then proves it feasible alone."""
+    from sandan.matching.assignment import Assignment
+    from sandan.matching.component import nearest_candidates
+    from sandan.matching.explain import reasons
+    from sandan.matching.greedy import Slices
+
+    from .helpers import town_state
+
+    prob, asg, _ = town_state(1)
+    every, near = Slices(prob, prob.full), Slices(prob, nearest_candidates(prob))
+    fresh = Assignment(prob.arr)
+    unmatched = [n for n in range(prob.n_needs) if n not in asg.deeds]
+    assert len(unmatched) > 100
+    given = []
+    for n in unmatched:
+        before, after = reasons(prob, n, fresh, every), reasons(prob, n, fresh, near, every)
+        assert after == before or (before, after) == (["TEAM_NOT_FORMABLE"], ["OUTPRIORITISED"])
+        given.append(after[0])
+    assert "OUTPRIORITISED" in given and len(set(given)) > 1
