@@ -17,8 +17,9 @@ LP's, CP-SAT's) adds the capped needs' whole priority, and the single-need bound
 full (the others lost no pair, so what all pairs give them the pairs kept could give them too).
 A capped answer is never called optimal, and an unmatched capped need's reason is
 `CANDIDATES_CAPPED` unless it was feasible alone and outprioritised. Pinned needs keep every
-pair. The budget comes from `SANDAN_MAX_PAIRS` (default `MAX_PAIRS`) and is kept in the work
-record of a run it capped, so a replay cuts the same way.
+pair. The budget comes from `SANDAN_MAX_PAIRS` (default `MAX_PAIRS`) where the solve starts; its
+parts, on this machine or a cluster's, are given it with their instance, and a run it capped keeps
+it in its work record, so a replay cuts the same way.
 """
 
 from __future__ import annotations
@@ -62,13 +63,13 @@ def max_pairs() -> int:
     return value
 
 
-def pair_budget(replay: dict[str, Any] | None) -> int | None:
+def pair_budget(replay: dict[str, Any] | None, configured: int | None) -> int | None:
     """The budget of a run: the recorded one when replaying (None: the run kept every pair),
-    else the configured one."""
+    else `configured` (None: `max_pairs()`, this process's setting)."""
     if replay is not None:
         recorded: int | None = replay.get("max_pairs")
         return recorded
-    return max_pairs()
+    return max_pairs() if configured is None else configured
 
 
 @dataclass

@@ -48,7 +48,8 @@ def part_bound(payload: dict[str, Any]) -> PartBound:
     try:
         tree = Tree(inst)
         arr = eligibility.build_arrays(inst)
-        prep = eligibility.prepare(inst, tree, arr, pair_budget(replay))
+        budget = pair_budget(replay, payload.get("max_pairs"))
+        prep = eligibility.prepare(inst, tree, arr, budget)
         full = eligibility.generate_for(prep, np.arange(len(inst.needs), dtype=np.int64))
         run.cap_off(prep.thinning.capped)
         prob = Problem(inst, tree, arr, full, full, group(inst), True)

@@ -192,6 +192,7 @@ def solve_parts(
                 "seed": run.seed,
                 "replay": None if replay is None else replay["parts"][i],
                 "lp": lps[i],
+                "max_pairs": run.max_pairs,
             }
             lps[i] = []  # the part's search holds them now
             running[executor.submit(solve_part, payload)] = (i, now + limit)
@@ -254,6 +255,7 @@ def bounds_first(
                 "workers": max(1, run.workers // slots),
                 "seed": run.seed,
                 "replay": None if replay is None else replay["parts"][i],
+                "max_pairs": run.max_pairs,
             }
             running[executor.submit(bound_part, payload)] = i
         done, _ = wait(list(running), return_when=FIRST_COMPLETED)

@@ -142,6 +142,7 @@ class Run:
         # Needs the pair budget left without some of their pairs (budget.py): every bound built
         # on the pairs kept counts them in full on top (`capped_of`).
         self.capped = np.zeros(len(inst.needs), dtype=bool)
+        self.max_pairs: int | None = None  # the pair budget where not replaying (budget.py)
         self._watcher: threading.Thread | None = None
         if cancel is not None or replay is None:
             self._watcher = threading.Thread(target=self._watch, daemon=True)

@@ -91,6 +91,7 @@ def solve(
     executor: Executor | None = None,
     started: float | None = None,
     given_lp: list[Guidance] | None = None,
+    max_pairs: int | None = None,
 ) -> dict[str, Any]:
     """Solve a matching instance; see the module docstring and contract/matching.md.
 
@@ -100,10 +101,13 @@ def solve(
     threads each. `replay`: a solution's `stats.work`, to repeat that run exactly (the time limit
     is then ignored). `started`: the `time.monotonic()` the caller's clock started at (default
     now), so that the limit covers the caller's start-up and reading too. `given_lp`: the large
-    components' LPs, already solved (a part's bound, parts.py), used where they fit."""
+    components' LPs, already solved (a part's bound, parts.py), used where they fit. `max_pairs`:
+    the pair budget (budget.py; default: this process's SANDAN_MAX_PAIRS)."""
     t0 = time.monotonic() if started is None else started
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; expected one of {STRATEGIES}")
+    if max_pairs is not None and max_pairs < 1:
+        raise ValueError(f"max_pairs must be a positive count of pairs, not {max_pairs}")
     try:
         inst = parse_instance(instance)
     except InstanceError as e:
@@ -114,6 +118,7 @@ def solve(
         if is_cut(replay):  # the recorded run was cut off before any answer: so is its replay
             return out_of_time(instance, time.monotonic() - t0)
     run = Run(inst, t0, limit, max(1, workers), seed, progress, cancel, replay)
+    run.max_pairs = pair_budget(None, max_pairs)  # the parts get the same (a cluster's too)
     try:
         if strategy == "auto":
             specs = split(inst, Tree(inst))
@@ -179,6 +184,7 @@ def solve_part(payload: dict[str, Any]) -> dict[str, Any]:
         replay=payload["replay"],
         started=started,
         given_lp=payload.get("lp"),
+        max_pairs=payload.get("max_pairs"),
     )
 
 
@@ -200,7 +206,7 @@ class _Solver:
         recorded = None if run.replay is None else run.replay.get("candidates", len(inst.needs))
         # Cut short by the clock only: a cancel stops the search, and keeps the greedy answer
         # that needs every pair.
-        budget = pair_budget(run.replay)
+        budget = pair_budget(run.replay, run.max_pairs)
         full, reached, cut, capped = generate_until(
             inst, tree, arr, pins, run.left, recorded, budget
         )
@@ -375,7 +381,7 @@ class _Solver:
         fresh = Assignment(prob.arr)  # full capacities, for "could it be fulfilled alone?"
         # "Alone" is tried on the nearest candidates first, when the search made them: a need
         # of a district whose 3,000 district-wide people all reach it has thousands of
-        # candidates, and 5,000 such needs unmatched took seconds, past the time limit.
+        # candidates, and ~7,500 such needs unmatched took 6 s and more, past the time limit.
         first, then = (sl, None) if prob.nearest is None else (Slices(prob, prob.nearest), sl)
         for n, need in enumerate(inst.needs):
             d = asg.deeds.get(n)

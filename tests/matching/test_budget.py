@@ -158,6 +158,25 @@ def test_a_capped_town_bounds_what_every_pair_can_do(monkeypatch: pytest.MonkeyP
     assert capped["bound"]["priority"] >= uncapped["objective"]["priority"]
 
 
+def test_parts_get_the_budget_of_the_solve_and_replay_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parts solved in other processes (or on a cluster's machines, whose settings may differ)
+    are given the budget where the solve started, and record it for the replay."""
+    monkeypatch.setenv("SANDAN_MAX_PAIRS", "lots")  # read nowhere: the solve names its budget
+    d = independent_towns(2)
+    inst = parse_instance(d)
+    full = generate(inst, Tree(inst), build_arrays(inst))
+    budget = (len(full.team) + len(full.res)) // 16  # each town has about half of them
+    sol = solve(copy.deepcopy(d), workers=2, time_limit=20, max_pairs=budget)
+    assert check(d, sol).ok
+    parts = sol["stats"]["work"]["parts"]
+    assert len(parts) == 2 and all(p.get("max_pairs") == budget for p in parts)
+    work = copy.deepcopy(sol["stats"]["work"])
+    again = solve(copy.deepcopy(d), workers=2, replay=work, max_pairs=10**9)
+    assert _solution(again) == _solution(sol)
+    with pytest.raises(ValueError, match="max_pairs"):
+        solve(copy.deepcopy(d), max_pairs=0)
+
+
 def test_a_bad_budget_is_refused_clearly(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
