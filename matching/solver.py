@@ -23,14 +23,14 @@ from typing import Any
 import numpy as np
 
 from . import eligibility
+from .answer import deeds_and_unmatched
 from .assignment import Assignment, Deed
-from .budget import CANDIDATES_CAPPED, pair_budget
+from .budget import pair_budget
 from .chunked import generate_until
 from .component import improve_component, nearest_candidates
 from .components import components
 from .cpsat import Search, solve_exact
 from .exact import solve_small, split_components
-from .explain import explain, reasons
 from .greedy import Slices, greedy_fill, priority_order
 from .instance import InstanceError, ReplayError, parse_instance
 from .lp import Guidance
@@ -42,7 +42,7 @@ from .problem import Problem
 from .progress import Progress
 from .prune import prune
 from .run import Run, Work, check_work
-from .timeout import DEFAULT_TIME_LIMIT, TIME_LIMIT, is_cut, out_of_time
+from .timeout import DEFAULT_TIME_LIMIT, is_cut, out_of_time
 from .tree import Tree
 
 STRATEGIES = ("auto", "greedy", "cpsat")
@@ -376,32 +376,7 @@ class _Solver:
         bound += run.cut_priority
         proved = asg.priority if optimal else max(asg.priority, min(int(bound + 1e-6), ceiling))
         out["bound"] = {"priority": proved}
-        deeds = []
-        unmatched = []
-        fresh = Assignment(prob.arr)  # full capacities, for "could it be fulfilled alone?"
-        # "Alone" is tried on the nearest candidates first, when the search made them: a need
-        # of a district whose 3,000 district-wide people all reach it has thousands of
-        # candidates, and ~7,500 such needs unmatched took 6 s and more, past the time limit.
-        first, then = (sl, None) if prob.nearest is None else (Slices(prob, prob.nearest), sl)
-        for n, need in enumerate(inst.needs):
-            d = asg.deeds.get(n)
-            if d is None:
-                why = [TIME_LIMIT] if run.is_cut(n) else reasons(prob, n, fresh, first, then)
-                if run.capped[n] and why != ["OUTPRIORITISED"]:  # its lists lack pairs left out
-                    why = [CANDIDATES_CAPPED]
-                unmatched.append({"need": need.id, "reasons": why})
-                continue
-            deeds.append(
-                {
-                    "need": need.id,
-                    "lead": inst.people[d.lead].id if d.lead >= 0 else None,
-                    "team": [inst.people[p].id for p in d.team],
-                    "resources": [
-                        {"resource": inst.resources[r].id, "quantity": q} for r, q in d.res
-                    ],
-                    "explanation": explain(prob, n, d),
-                }
-            )
+        deeds, unmatched = deeds_and_unmatched(run, prob, sl, asg)
         out["deeds"] = deeds
         out["unmatched"] = unmatched
         self.stats["seconds"] = round(time.monotonic() - self.t0, 3)
