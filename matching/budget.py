@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .expand import IntArray, Slices, slices
+from .expand import IntArray, Side, Slices, slices
 from .tree import Tree
 
 BoolArray = npt.NDArray[np.bool_]
@@ -80,16 +80,6 @@ class Thinning:
     exempt: BoolArray  # needs that keep every pair (pinned), whatever the windows
 
 
-@dataclass
-class Side:
-    """What `plan` needs of one kind of entity (people or resources) and the needs it serves."""
-
-    cell: IntArray
-    reach: IntArray
-    cats: IntArray
-    needs: IntArray  # the needs that want this kind, ascending
-
-
 def plan(
     tree: Tree,
     n_cell: IntArray,
@@ -105,7 +95,7 @@ def plan(
     capped = np.zeros(n_needs, dtype=bool)
     if budget is None:
         return Thinning(None, None, capped, exempt)
-    found = [slices(tree, s.cell, s.reach, s.cats, n_cell, n_cat, s.needs) for s in (people, res)]
+    found = [slices(tree, s, n_cell, n_cat) for s in (people, res)]
     lengths = np.concatenate([f.hi - f.lo for f in found])
     if int(lengths.sum()) <= budget:
         return Thinning(None, None, capped, exempt)

@@ -12,13 +12,13 @@ is kept to a fraction of a second on a town (BENCHMARKS.md, "Candidate generatio
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
-from .budget import Side, Thinning, Window, plan
-from .expand import expand
+from .budget import Thinning, Window, plan
+from .expand import Side, expand
 from .instance import Instance
 from .tree import Tree
 
@@ -325,25 +325,17 @@ def generate(inst: Instance, tree: Tree, arr: Arrays, budget: int | None = None)
     return generate_for(prep, np.arange(len(inst.needs), dtype=np.int64))
 
 
-def _expanded(
-    prep: Prepared,
-    needs: IntArray,
-    cell: IntArray,
-    reach: IntArray,
-    cats: IntArray,
-    window: Window | None,
-) -> tuple[IntArray, IntArray, IntArray]:
+def _expanded(prep: Prepared, side: Side, window: Window | None) -> tuple[IntArray, ...]:
     """`expand` within the budget's window, but for the pinned needs (they keep every pair)."""
     tree, n_cell, n_cat = prep.tree, prep.arr.n_cell, prep.n_cat
     if window is None:
-        return expand(tree, cell, reach, cats, n_cell, n_cat, needs)
-    pinned = prep.thinning.exempt[needs]
-    kept = expand(tree, cell, reach, cats, n_cell, n_cat, needs[~pinned], window)
+        return expand(tree, side, n_cell, n_cat)
+    pinned = prep.thinning.exempt[side.needs]
+    kept = expand(tree, replace(side, needs=side.needs[~pinned]), n_cell, n_cat, window)
     if not pinned.any():
         return kept
-    every = expand(tree, cell, reach, cats, n_cell, n_cat, needs[pinned])
-    ent, need, dist = (np.concatenate(x) for x in zip(kept, every, strict=True))
-    return ent, need, dist
+    every = expand(tree, replace(side, needs=side.needs[pinned]), n_cell, n_cat)
+    return tuple(np.concatenate(x) for x in zip(kept, every, strict=True))
 
 
 def generate_for(prep: Prepared, needs: IntArray) -> Candidates:
@@ -354,7 +346,8 @@ def generate_for(prep: Prepared, needs: IntArray) -> Candidates:
     p_cell = arr.p_cell
     n_people = len(p_cell)
     wanted = needs[prep.wants_people[needs]]
-    pe, pn, pdist = _expanded(prep, wanted, p_cell, prep.p_reach, prep.p_cat, prep.thinning.people)
+    people = Side(p_cell, prep.p_reach, prep.p_cat, wanted)
+    pe, pn, pdist = _expanded(prep, people, prep.thinning.people)
     ok = prep.p_lo[pe] <= n_hi[pn]
     ok &= n_lo[pn] <= prep.p_hi[pe]
     ok &= ~_excluded(pn, pe, prep.excluded, n_needs, n_people)
@@ -373,9 +366,8 @@ def generate_for(prep: Prepared, needs: IntArray) -> Candidates:
     # ---- resources (only for needs requesting their kind)
     n_kinds = prep.n_kinds
     asking = needs[n_kinds[needs] != 0]
-    re_, rn, rdist = _expanded(
-        prep, asking, arr.r_cell, prep.r_reach, prep.r_cat, prep.thinning.res
-    )
+    resources = Side(arr.r_cell, prep.r_reach, prep.r_cat, asking)
+    re_, rn, rdist = _expanded(prep, resources, prep.thinning.res)
     ok = ((n_kinds[rn] >> arr.r_kind[re_]) & 1).astype(bool)
     ok &= prep.r_lo[re_] <= n_hi[rn]
     ok &= n_lo[rn] <= prep.r_hi[re_]

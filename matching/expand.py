@@ -19,6 +19,16 @@ IntArray = npt.NDArray[np.int64]
 
 
 @dataclass
+class Side:
+    """One kind of entity (people or resources) and the needs that want that kind."""
+
+    cell: IntArray
+    reach: IntArray
+    cats: IntArray  # categories served, as bits
+    needs: IntArray  # ascending
+
+
+@dataclass
 class Slices:
     """The needs in (category, entry time, index) order, and one slice of them per (entity,
     category served): needs `sorted_need[lo[i]:hi[i]]` are the ones entity `ent[i]` reaches in
@@ -34,17 +44,10 @@ class Slices:
     span: int
 
 
-def slices(
-    tree: Tree,
-    ent_cell: IntArray,
-    ent_reach: IntArray,
-    ent_cats: IntArray,
-    need_cell: IntArray,
-    need_cat: IntArray,
-    needs: IntArray,
-) -> Slices:
-    """The (entity, category) slices over `needs` (ascending: ties in the order keep need order,
-    so the order of a subset of needs is the whole order restricted to it)."""
+def slices(tree: Tree, side: Side, need_cell: IntArray, need_cat: IntArray) -> Slices:
+    """The (entity, category) slices over the side's needs (ascending: ties in the order keep
+    need order, so the order of a subset of needs is the whole order restricted to it)."""
+    ent_cell, ent_reach, ent_cats, needs = side.cell, side.reach, side.cats, side.needs
     tin = tree.tin[need_cell[needs]]
     cat = need_cat[needs]
     span = len(tree.tin) + 1
@@ -63,16 +66,13 @@ def slices(
 
 def expand(
     tree: Tree,
-    ent_cell: IntArray,
-    ent_reach: IntArray,
-    ent_cats: IntArray,
+    side: Side,
     need_cell: IntArray,
     need_cat: IntArray,
-    needs: IntArray,
     window: tuple[IntArray, IntArray, IntArray] | None = None,
 ) -> tuple[IntArray, IntArray, IntArray]:
-    """All (entity, need, distance) triples, of `needs` only, where the need's cell is inside the
-    entity's reach subtree and its category is one the entity serves.
+    """All (entity, need, distance) triples, of the side's needs only, where the need's cell is
+    inside the entity's reach subtree and its category is one the entity serves.
 
     With `window` = (rank of each need in the whole order, first and end rank kept per (entity,
     category) as dense arrays), only the needs of each slice whose rank lies in the window are
@@ -83,7 +83,7 @@ def expand(
     ancestors of the entity's cell below its reach cell cover nested sub-slices, and the LCA's
     depth at a position is the reach cell's depth plus the number of those containing it (a
     difference array and one cumsum, instead of comparing ancestors pair by pair)."""
-    s = slices(tree, ent_cell, ent_reach, ent_cats, need_cell, need_cat, needs)
+    s = slices(tree, side, need_cell, need_cat)
     sorted_key, sorted_need, e_idx, lo, hi = s.sorted_key, s.sorted_need, s.ent, s.lo, s.hi
     if window is not None:
         rank, w_lo, w_hi = window
@@ -106,7 +106,7 @@ def expand(
     # dist = depth(entity cell) + depth(need cell) - 2 * depth(LCA): the first and last terms by
     # the difference array over positions, the middle one per pair. Sub-slices are clipped to
     # the kept part of their slice (a no-op without a window: they nest inside it).
-    cell = ent_cell[e_idx]
+    cell = side.cell[e_idx]
     base = s.cat * s.span
     depth, r_depth = tree.depth[cell], tree.depth[s.reach]
     at, step = [start, start + counts], [depth - 2 * r_depth, 2 * r_depth - depth]
