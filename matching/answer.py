@@ -25,7 +25,7 @@ def deeds_and_unmatched(
     fresh = Assignment(prob.arr)  # full capacities, for "could it be fulfilled alone?"
     # "Alone" is tried on the nearest candidates first, when the search made them: a need of a
     # district whose 3,000 district-wide people all reach it has thousands of candidates, and
-    # ~7,500 such needs unmatched took 6 s and more, past the time limit.
+    # ~7,500 such needs unmatched took 6 s (profiled), past the time limit.
     first, then = (sl, None) if prob.nearest is None else (Slices(prob, prob.nearest), sl)
     for n, need in enumerate(inst.needs):
         d = asg.deeds.get(n)

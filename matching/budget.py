@@ -2,7 +2,8 @@
 
 The solver needs ~110 bytes per candidate pair at its peak (5.9 GB for the 53 million of a
 district whose 3,000 district-wide people reach every town, BENCHMARKS.md); a district whose
-people all reach the whole district has about 1.2 billion, which no host of ours holds. Before
+people all sit in its one cell has about a billion (984 million counted), which no host of
+ours holds. Before
 any pair is made, the pairs are counted per (entity, category) slice of needs (expand.py); when
 the count is over the budget, every slice longer than a cap is cut to a window of that many
 needs, the cap being the largest with the total within budget. Short slices (people of a
@@ -31,19 +32,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .expand import IntArray, Side, Slices, slices
+from .expand import IntArray, Side, Slices, Window, slices
 from .tree import Tree
 
 BoolArray = npt.NDArray[np.bool_]
 
-# ~6.6 GB at the peak: two parts solved side by side at this many pairs each fit a 24 GB host.
+# ~6.6 GB at the peak (measured): two parts side by side at this many would take ~13 GB of 24.
 # The district whose 3,000 district-wide people reach every town (53 million) stays whole.
 MAX_PAIRS = 60_000_000
 CANDIDATES_CAPPED = "CANDIDATES_CAPPED"
-
-# A window of needs: (rank of each need in the whole order, first rank, end rank per (entity,
-# category) as dense arrays); `expand` keeps the needs whose rank lies in their window.
-Window = tuple[IntArray, IntArray, IntArray]
 
 
 class BudgetError(ValueError):
@@ -77,7 +74,6 @@ class Thinning:
     people: Window | None  # None: every pair of that kind is kept
     res: Window | None
     capped: BoolArray  # needs that lost a pair
-    exempt: BoolArray  # needs that keep every pair (pinned), whatever the windows
 
 
 def plan(
@@ -87,23 +83,21 @@ def plan(
     people: Side,
     res: Side,
     budget: int | None,
-    exempt: BoolArray,
 ) -> Thinning:
-    """The windows that keep the pairs of the sides' needs within `budget` (None: no budget);
-    the `exempt` needs, in no side, keep every pair."""
+    """The windows that keep the pairs of the sides' needs within `budget` (None: no budget)."""
     n_needs = len(n_cell)
     capped = np.zeros(n_needs, dtype=bool)
     if budget is None:
-        return Thinning(None, None, capped, exempt)
+        return Thinning(None, None, capped)
     found = [slices(tree, s, n_cell, n_cat) for s in (people, res)]
     lengths = np.concatenate([f.hi - f.lo for f in found])
     if int(lengths.sum()) <= budget:
-        return Thinning(None, None, capped, exempt)
+        return Thinning(None, None, capped)
     cap = _cap(lengths, budget)
     n_cat_max = int(n_cat.max()) + 1 if n_needs else 1
     w_people = _windows(tree, found[0], people, cap, n_needs, n_cat_max, capped)
     w_res = _windows(tree, found[1], res, cap, n_needs, n_cat_max, capped)
-    return Thinning(w_people, w_res, capped, exempt)
+    return Thinning(w_people, w_res, capped)
 
 
 def _cap(lengths: IntArray, budget: int) -> int:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from .budget import Thinning, Window, plan
-from .expand import Side, expand
+from .budget import Thinning, plan
+from .expand import Side, Window, expand
 from .instance import Instance
 from .tree import Tree
 
@@ -231,6 +231,7 @@ class Prepared:
     r_cat: IntArray
     r_lo: Int32Array
     r_hi: Int32Array
+    pinned: BoolArray  # needs that keep every pair whatever the budget: a pin must find its person
     thinning: Thinning  # the pair budget's windows, and the needs they cut (budget.py)
 
     @property
@@ -278,7 +279,7 @@ def prepare(inst: Instance, tree: Tree, arr: Arrays, budget: int | None = None) 
     # Only needs wanting a lead or a team have a person's pair; only those asking a kind a
     # resource's.
     wants_people = arr.n_lead | team_rule
-    # Pinned needs keep every pair (a pin must find its person), outside the budget.
+    # Pinned needs are counted outside the budget: they keep every pair.
     pinned = np.zeros(n_needs, dtype=bool)
     pinned[[p.need for p in inst.pins]] = True
     everyone = np.arange(n_needs, dtype=np.int64)
@@ -289,7 +290,6 @@ def prepare(inst: Instance, tree: Tree, arr: Arrays, budget: int | None = None) 
         Side(arr.p_cell, p_reach, p_cat, everyone[wants_people & ~pinned]),
         Side(arr.r_cell, r_reach, r_cat, everyone[(n_kinds != 0) & ~pinned]),
         budget,
-        pinned,
     )
     return Prepared(
         tree=tree,
@@ -313,6 +313,7 @@ def prepare(inst: Instance, tree: Tree, arr: Arrays, budget: int | None = None) 
         r_cat=r_cat,
         r_lo=r_lo,
         r_hi=r_hi,
+        pinned=pinned,
         thinning=thinning,
     )
 
@@ -330,7 +331,7 @@ def _expanded(prep: Prepared, side: Side, window: Window | None) -> tuple[IntArr
     tree, n_cell, n_cat = prep.tree, prep.arr.n_cell, prep.n_cat
     if window is None:
         return expand(tree, side, n_cell, n_cat)
-    pinned = prep.thinning.exempt[side.needs]
+    pinned = prep.pinned[side.needs]
     kept = expand(tree, replace(side, needs=side.needs[~pinned]), n_cell, n_cat, window)
     if not pinned.any():
         return kept

@@ -16,6 +16,9 @@ import numpy.typing as npt
 from .tree import Tree
 
 IntArray = npt.NDArray[np.int64]
+# A window of needs per (entity, category): (rank of each need in the whole order, first rank,
+# end rank as dense (entity, category) arrays); set by the pair budget (budget.py).
+Window = tuple[IntArray, IntArray, IntArray]
 
 
 @dataclass
@@ -69,7 +72,7 @@ def expand(
     side: Side,
     need_cell: IntArray,
     need_cat: IntArray,
-    window: tuple[IntArray, IntArray, IntArray] | None = None,
+    window: Window | None = None,
 ) -> tuple[IntArray, IntArray, IntArray]:
     """All (entity, need, distance) triples, of the side's needs only, where the need's cell is
     inside the entity's reach subtree and its category is one the entity serves.

@@ -51,7 +51,7 @@ def part_bound(payload: dict[str, Any]) -> PartBound:
         budget = pair_budget(replay, payload.get("max_pairs"))
         prep = eligibility.prepare(inst, tree, arr, budget)
         full = eligibility.generate_for(prep, np.arange(len(inst.needs), dtype=np.int64))
-        run.cap_off(prep.thinning.capped)
+        run.cap_off(prep.thinning.capped, arr.n_priority)
         prob = Problem(inst, tree, arr, full, full, group(inst), True)
         small, large = split_components(prob, components(full, len(inst.needs), len(inst.people)))
         rest = [np.asarray(b, dtype=np.int64) for b in small]

@@ -138,10 +138,10 @@ class Run:
         # Needs the clock left without candidate pairs (chunked.py), and their priority sum.
         self.cut = np.zeros(len(inst.needs), dtype=bool)
         self.cut_priority = 0.0
-        self.inst_priority = np.array([n.priority for n in inst.needs], dtype=np.float64)
         # Needs the pair budget left without some of their pairs (budget.py): every bound built
         # on the pairs kept counts them in full on top (`capped_of`).
         self.capped = np.zeros(len(inst.needs), dtype=bool)
+        self._capped_priority = np.zeros(len(inst.needs), dtype=np.float64)
         self.max_pairs: int | None = None  # the pair budget where not replaying (budget.py)
         self._watcher: threading.Thread | None = None
         if cancel is not None or replay is None:
@@ -224,16 +224,16 @@ class Run:
         self.cut = cut
         self.cut_priority = float(priority[cut].sum())
 
-    def cap_off(self, capped: np.ndarray) -> None:
+    def cap_off(self, capped: np.ndarray, priority: np.ndarray) -> None:
         """Record the needs that lost pairs to the budget (budget.py)."""
         self.capped = capped
+        self._capped_priority = np.where(capped, priority, 0).astype(np.float64)
 
     def capped_of(self, needs: list[int] | range | np.ndarray) -> float:
         """What a bound over the pairs kept (an LP's, CP-SAT's) adds to hold for all pairs: the
         priority of the capped ones among `needs`. The others lost no pair, so whatever all
         pairs give them, the pairs kept could give them too."""
-        idx = np.asarray(needs, dtype=np.int64)
-        return float(self.inst_priority[idx][self.capped[idx]].sum())
+        return float(self._capped_priority[np.asarray(needs, dtype=np.int64)].sum())
 
     def is_cut(self, need: int) -> bool:
         return bool(self.cut[need])

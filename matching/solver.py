@@ -215,7 +215,7 @@ class _Solver:
         if capped.any():  # so did the budget: a replay needs the same one
             run.work["max_pairs"] = budget
         run.cut_off(cut, arr.n_priority)
-        run.cap_off(capped & ~cut)
+        run.cap_off(capped & ~cut, arr.n_priority)
         if run.capped.any():
             self.stats["capped_needs"] = int(run.capped.sum())
         prob = Problem(inst, tree, arr, full, full, pins, True)
