@@ -190,9 +190,14 @@ def test_holders_extend_a_neighbourhood_with_the_deeds_holding_its_contested_cap
     assert by_people > 0  # people elsewhere were freed too, not only resources
     again = _add_holders(prob, asg, hoods, 25, random.Random(5), 10)
     assert again == _add_holders(prob, asg, hoods, 25, random.Random(5), 10)
-    # Without a people allowance, only resource holders are freed.
+    # Without a people allowance, only resource holders are freed: each extra deed holds a
+    # resource an unmatched need of its neighbourhood could use.
     for h, ext in zip(hoods, _add_holders(prob, asg, hoods, 25, random.Random(5)), strict=True):
-        assert len(set(ext) - set(h)) <= 25
+        extra = set(ext) - set(h)
+        unmatched = [n for n in h if n not in asg.deeds]
+        res = {int(r) for n in unmatched for r in c.res.ent[c.res.ptr[n] : c.res.ptr[n + 1]]}
+        assert 0 < len(extra) <= 25
+        assert all({r for r, _ in asg.deeds[m].res} & res for m in extra)
 
 
 def test_large_component_answer_is_valid_and_improves_on_the_decomposition() -> None:
