@@ -22,6 +22,7 @@ import numpy as np
 from .assignment import Assignment, Deed
 from .cpsat import Search, solve_weighted
 from .eligibility import IntArray
+from .holders import Holders
 from .problem import Problem
 from .run import Run
 
@@ -105,6 +106,7 @@ def lns(
         parallel = max(1, min(run.workers, len(regs) // (2 * size)))
     flight: deque[_Flight] = deque()
     held = 0  # priority of the deeds freed by the neighbourhoods in flight
+    holding = Holders(asg.deeds)  # kept in step with asg.deeds below
 
     def merge(f: _Flight) -> None:
         nonlocal improved, held, merged, broken
@@ -120,6 +122,7 @@ def lns(
         _give_back(asg, f.grant)
         for n, d in sorted(deeds.items()):
             asg.add(n, d)
+            holding.add(n, d)
         held -= sum(int(pri[n]) for n in f.old)
 
     def done() -> bool:
@@ -154,11 +157,13 @@ def lns(
             hood = sorted(n for r in picked for n in regs[r] if n not in busy_needs)
             if HOLDERS_PER_HOOD:
                 hood = _add_holders(
-                    prob, asg, [hood], HOLDERS_PER_HOOD, rng, PEOPLE_HOLDERS_PER_HOOD
+                    prob, asg, [hood], HOLDERS_PER_HOOD, rng, PEOPLE_HOLDERS_PER_HOOD, holding
                 )[0]
             old = {n: asg.deeds[n] for n in hood if n in asg.deeds}
             for n in hood:
                 asg.remove(n)
+            for n, d in old.items():
+                holding.remove(n, d)
             held += sum(int(pri[n]) for n in old)
             grant = _grant(asg, old, _touched(prob, hood))
             seed = run.seed + launched * 31
@@ -229,6 +234,7 @@ def _add_holders(
     limit: int,
     rng: random.Random,
     people_limit: int = 0,
+    holding: Holders | None = None,
 ) -> list[list[int]]:
     """Extend each neighbourhood with deeds elsewhere that hold its contested resources and
     people.
@@ -239,17 +245,13 @@ def _add_holders(
     served otherwise or matters less; then up to `people_limit` more that hold people (as lead or
     member) they could use, for people who reach further than a village. Holders are taken
     lowest priority first, the priorities jittered by `rng` so that a pair drawn again frees a
-    different set.
+    different set. `holding`: the holders of `asg.deeds` (built from them when not given).
     """
     c = prob.cands
     pri = prob.arr.n_priority
-    holders: dict[int, list[int]] = {}
-    p_holders: dict[int, list[int]] = {}
-    for n, d in asg.deeds.items():
-        for r, _ in d.res:
-            holders.setdefault(r, []).append(n)
-        for p in (d.lead, *d.team) if d.lead >= 0 else d.team:
-            p_holders.setdefault(p, []).append(n)
+    if holding is None:
+        holding = Holders(asg.deeds)
+    holders, p_holders = holding.of_resource, holding.of_person
     taken = {n for h in hoods for n in h}
     out = []
     for h in hoods:

@@ -200,6 +200,37 @@ def test_holders_extend_a_neighbourhood_with_the_deeds_holding_its_contested_cap
         assert all({r for r, _ in asg.deeds[m].res} & res for m in extra)
 
 
+def test_holders_index_follows_the_deeds_the_lns_frees_and_merges() -> None:
+    import random
+
+    from sandan.matching.holders import Holders
+    from sandan.matching.lns import _add_holders
+
+    prob, asg, regs = town_state(1)
+    holding = Holders(asg.deeds)
+    freed = {n: asg.deeds[n] for n in regs[0] + regs[1] + regs[2] if n in asg.deeds}
+    assert freed
+    for n, d in freed.items():
+        asg.remove(n)
+        holding.remove(n, d)
+    for n, d in sorted(freed.items())[::2]:  # half of them merged back
+        asg.add(n, d)
+        holding.add(n, d)
+
+    def held(index: dict[int, set[int]]) -> dict[int, set[int]]:
+        return {k: v for k, v in index.items() if v}
+
+    fresh = Holders(asg.deeds)
+    assert held(holding.of_resource) == held(fresh.of_resource)
+    assert held(holding.of_person) == held(fresh.of_person)
+    kept = set(asg.deeds)
+    assert all(m in kept for v in holding.of_person.values() for m in v)
+    # The LNS passes its index; the neighbourhoods are those the deeds themselves give.
+    hoods = [sorted(regs[0] + regs[1]), sorted(regs[3] + regs[4])]
+    given = _add_holders(prob, asg, hoods, 25, random.Random(3), 10, holding)
+    assert given == _add_holders(prob, asg, hoods, 25, random.Random(3), 10)
+
+
 def test_large_component_answer_is_valid_and_improves_on_the_decomposition() -> None:
     from sandan.matching.check import check
 
