@@ -34,6 +34,7 @@ from .tree import Tree
 class PartBound:
     bound: float  # upper bound on the part's priority sum
     lp: list[Guidance] = field(default_factory=list)  # each large component's, in their order
+    large: int = 0  # how many large components the part has (none: its search stops on its own)
 
 
 def part_bound(payload: dict[str, Any]) -> PartBound:
@@ -55,7 +56,8 @@ def part_bound(payload: dict[str, Any]) -> PartBound:
         prob = Problem(inst, tree, arr, full, full, group(inst), True)
         small, large = split_components(prob, components(full, len(inst.needs), len(inst.people)))
         rest = [np.asarray(b, dtype=np.int64) for b in small]
-        out = PartBound(run.alone_bound(prob, np.concatenate(rest) if rest else np.zeros(0, int)))
+        rest_bound = run.alone_bound(prob, np.concatenate(rest) if rest else np.zeros(0, int))
+        out = PartBound(rest_bound, large=len(large))
         cands = nearest_candidates(prob)
         sub = Problem(inst, tree, arr, full, cands, prob.pins, False)
         for j, comp in enumerate(large):

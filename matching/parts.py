@@ -48,6 +48,15 @@ BOUND_SHARE = 0.25
 # --time-limit 20 ran it with ~15 s left (2026-12-03: 526,283, median of 3; one run each with a
 # 20 s threshold, which skipped it: 510,974 and 512,741).
 BOUNDS_MIN_LEFT = 10.0
+# A part of small components only (partbound.py found no large one) is solved exactly, batch by
+# batch, and stops as soon as its batches are proved; a batch its share cannot prove keeps its
+# greedy answer. Such a part may run into the shares of the parts still to start, up to
+# ELASTIC_FACTOR times its own share, leaving them at least ELASTIC_RESERVE of theirs: 24
+# independent towns of ~216 needs at --time-limit 29 had 7 of their 19 batches cut short (greedy
+# answers, 97.6% of the LP) and ended at 20.2 s, time the proved parts left unused
+# (BENCHMARKS.md, "Parts of small components").
+ELASTIC_FACTOR = 3.0
+ELASTIC_RESERVE = 0.5
 # Seconds between progress lines while parts run.
 REPORT_EVERY = 0.25
 
@@ -155,15 +164,17 @@ def solve_parts(
     pri = np.array([need.priority for need in run.inst.needs], dtype=np.float64)
     bound = [float(pri[s.needs].sum()) for s in specs]
     lps: list[list[Guidance]] = [[] for _ in specs]
+    small_only = [False] * n  # known from the bounds phase
     if replay is not None:
         with_bounds = bool(replay.get("bounds", True))
     else:
         with_bounds = run.left() >= BOUNDS_MIN_LEFT
     if bound_part is not None and with_bounds:  # it sets run.stats["bounds"]
-        bounds_first(run, raw, specs, executor, slots, bound_part, bound, lps)
+        bounds_first(run, raw, specs, executor, slots, bound_part, bound, lps, small_only)
     # A part's own reports start from its single-need bound again: keep the lower of the two.
     ceiling = list(bound)
     results: list[dict[str, Any] | None] = [None] * n
+    limits = [0.0] * n  # seconds each part was given
 
     def cut(i: int) -> None:
         results[i] = out_of_time({"needs": [raw["needs"][k] for k in specs[i].needs.tolist()]}, 0)
@@ -181,8 +192,9 @@ def solve_parts(
                 continue
             left = max(0.0, run.left())
             free = slots * left - sum(max(0.0, end - now) for _, end in running.values())
-            share = free * weights[i] / sum(weights[j] for j in [i, *todo])
+            share = part_share(free, weights[i], sum(weights[j] for j in todo), small_only[i])
             limit = max(0.1, min(left, share) - PART_MARGIN)
+            limits[i] = limit
             payload = {
                 "instance": part_instance(raw, specs[i]),
                 "index": i,
@@ -200,6 +212,7 @@ def solve_parts(
         for f in done:
             i, _ = running.pop(f)
             results[i] = sol = f.result()
+            sol["stats"]["time_limit"] = round(limits[i], 2)
             best[i] = int(sol["objective"]["priority"])
             bound[i] = min(ceiling[i], float(sol["bound"]["priority"]))
         if running and time.monotonic() >= run.hard_end:
@@ -225,6 +238,16 @@ def solve_parts(
     return [r for r in results if r is not None]
 
 
+def part_share(free: float, weight: float, later: float, elastic: bool) -> float:
+    """Seconds a part may take of `free` (seconds of every slot not held by running parts):
+    its share by weight among itself and the parts still to start (total weight `later`), or,
+    when `elastic` (small components only), more, as ELASTIC_FACTOR and ELASTIC_RESERVE allow."""
+    share = free * weight / max(1e-9, weight + later)
+    if not elastic:
+        return share
+    return min(ELASTIC_FACTOR * share, free - ELASTIC_RESERVE * (free - share))
+
+
 def bounds_first(
     run: Run,
     raw: dict[str, Any],
@@ -234,9 +257,11 @@ def bounds_first(
     bound_part: Callable[[dict[str, Any]], PartBound],
     bound: list[float],
     lps: list[list[Guidance]],
+    small_only: list[bool],
 ) -> None:
     """Lower `bound` (per part) to each part's own bound and keep its LPs in `lps`, `slots`
     parts at a time, in at most `BOUND_SHARE` of the time left; a progress line after each.
+    `small_only[i]`: set when part i has no large component.
 
     When replaying, each part follows its record (the LP parts its search solved)."""
     t0 = time.monotonic()
@@ -264,6 +289,7 @@ def bounds_first(
             got = f.result()
             bound[i] = min(bound[i], got.bound)
             lps[i] = got.lp
+            small_only[i] = got.large == 0
         run.report("bounds", 0, sum(bound), force=True)
     run.stats["bounds"] = {
         "seconds": round(time.monotonic() - t0, 2),

@@ -155,7 +155,8 @@ def _solve_split(
     out, work = merge(sols, {n.id: i for i, n in enumerate(run.inst.needs)})
     work["bounds"] = "bounds" in run.stats  # a replay skips the bounds phase where this run did
     run.stats["parts"] = [
-        {k: s["stats"].get(k) for k in ("seconds", "components", "lp", "lns")} for s in sols
+        {k: s["stats"].get(k) for k in ("seconds", "time_limit", "components", "lp", "lns")}
+        for s in sols
     ]
     run.stats.update(seconds=round(time.monotonic() - run.t0, 3), workers=run.workers)
     run.stats.update(seed=run.seed, work=work)
