@@ -1,10 +1,11 @@
 """Which deeds of the working solution hold each resource and each person, kept up to date as
 the LNS frees and merges deeds (lns.py `_add_holders` reads it).
 
-Rebuilding both maps from every deed for each neighbourhood cost 0.09 s a round on a district
-tied by 300 district-wide people (21,452 needs, ~13,000 deeds: 368 rounds, 34 s of the LNS's
-79 s under cProfile), on the LNS's one Python thread, while a CP-SAT thread waited for its next
-neighbourhood. Kept up to date, a round only touches the deeds it frees and merges.
+Rebuilding both maps from every deed for each neighbourhood took 34 s of the LNS's 79 s (368
+rounds, under cProfile) on a district tied by 300 district-wide people (21,452 needs, ~14,000
+deeds), on the LNS's one Python thread, while a CP-SAT thread waited for its next neighbourhood.
+Kept up to date, a round only touches the deeds it frees and merges (BENCHMARKS.md, "The LNS's
+bookkeeping").
 """
 
 from __future__ import annotations

@@ -48,13 +48,13 @@ BOUND_SHARE = 0.25
 # --time-limit 20 ran it with ~15 s left (2026-12-03: 526,283, median of 3; one run each with a
 # 20 s threshold, which skipped it: 510,974 and 512,741).
 BOUNDS_MIN_LEFT = 10.0
-# A part of small components only (partbound.py found no large one) is solved exactly, batch by
-# batch, and stops as soon as its batches are proved; a batch its share cannot prove keeps its
-# greedy answer. Such a part may run into the shares of the parts still to start, up to
-# ELASTIC_FACTOR times its own share, leaving them at least ELASTIC_RESERVE of theirs: 24
-# independent towns of ~216 needs at --time-limit 29 had 7 of their 19 batches cut short (greedy
-# answers, 97.6% of the LP) and ended at 20.2 s, time the proved parts left unused
-# (BENCHMARKS.md, "Parts of small components").
+# A part of small components only (the bounds phase found no large one; without that phase every
+# part gets its share by size) is solved exactly, batch by batch, and stops once they are
+# proved; a batch its share cannot prove keeps its greedy answer. Such a part may run into the
+# shares of the parts still to start, up to ELASTIC_FACTOR times its own share, leaving them at
+# least ELASTIC_RESERVE of theirs: 24 independent towns of ~216 needs at --time-limit 29 had 7
+# of their 19 batches cut short (greedy answers, 97.6% of the LP) and ended at 20.2 s, time the
+# proved parts left unused (BENCHMARKS.md, "Parts of small components").
 ELASTIC_FACTOR = 3.0
 ELASTIC_RESERVE = 0.5
 # Seconds between progress lines while parts run.
