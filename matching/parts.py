@@ -52,9 +52,9 @@ BOUNDS_MIN_LEFT = 10.0
 # part gets its share by size) is solved exactly, batch by batch, and stops once they are
 # proved; a batch its share cannot prove keeps its greedy answer. Such a part may run into the
 # shares of the parts still to start, up to ELASTIC_FACTOR times its own share, leaving them at
-# least ELASTIC_RESERVE of theirs: 24 independent towns of ~216 needs at --time-limit 29 had 7
-# of their 21 batches cut short (greedy answers, 97.6% of the LP) and ended at 20.2 s, time the
-# proved parts left unused (BENCHMARKS.md, "Parts of small components").
+# least ELASTIC_RESERVE of theirs: 24 independent towns of ~216 needs at --time-limit 29 had 5-7
+# of their 21 batches cut short (greedy answers, 97.5-97.8% of the LP) and ended at about 20 s,
+# time the proved parts left unused (BENCHMARKS.md, "Parts of small components").
 ELASTIC_FACTOR = 3.0
 ELASTIC_RESERVE = 0.5
 # Seconds between progress lines while parts run.
