@@ -33,6 +33,10 @@ K_TEAM, K_SKILL, K_LEAD = 40, 12, 20
 DECOMPOSE_SHARE = 0.75
 # Deterministic time of one region's solve in the decomposition.
 REGION_DET_LIMIT = 0.5
+# Region and neighbourhood solves use CP-SAT's lean settings (`cpsat.Search.lean`). The work
+# record says so ("lean": true); a record without it, made before they existed, replays
+# without them, so that it still gives its own answer.
+LEAN_SOLVES = True
 
 
 def improve_component(
@@ -69,6 +73,9 @@ def improve_component(
     work: dict[str, Any] = {"lp": guide.stats["solved"]}
     if rec is None or "priced" in rec:  # a record made before pricing replays without it
         work["priced"] = guide.stats["priced"]
+    lean = LEAN_SOLVES if rec is None else rec.get("lean", False)
+    if lean:
+        work["lean"] = True
     run.stats.setdefault("lp", []).append(guide.stats)
     lp_order = sorted(
         needs,
@@ -110,6 +117,7 @@ def improve_component(
             deadline=time.monotonic() + budget,
             hint=dict(asg.deeds),
             replay=None if rec is None else RegionWork(rec["regions"], rec["dropped"]),
+            lean=lean,
         )
         work["regions"], work["dropped"] = done.started, done.dropped
         greedy_fill(sub, sl, trial, lp_order)
@@ -135,6 +143,7 @@ def improve_component(
         guide.value,
         rounds=None if rec is None else rec["lns"],
         parallel=None if rec is None else rec["parallel"],
+        lean=lean,
     )
     # The models see the nearest candidates only; a need they left out may still fit with a
     # farther one (e.g. the only free holder of a rare skill). The fill ends at the run's hard

@@ -208,6 +208,7 @@ def solve_regions(
     deadline: float,
     hint: dict[int, Deed] | None = None,
     replay: RegionWork | None = None,
+    lean: bool = True,
 ) -> RegionWork:
     """Solve regions against their quotas (in parallel) and add the deeds to `asg`.
 
@@ -217,7 +218,8 @@ def solve_regions(
     not solved keeps the LP-ordered greedy answer that the caller fills in afterwards.
 
     `hint` (the LP-ordered greedy answer) may break a region's quotas; CP-SAT then repairs or
-    drops it, so it only ever speeds the first solution up."""
+    drops it, so it only ever speeds the first solution up. `lean`: CP-SAT's settings
+    (`cpsat.Search.lean`)."""
     todo = [[n for n in r if n not in asg.deeds] for r in regs]
     lefts = [_region_left(asg, q, i) for i in range(len(regs))]
     results: list[SubResult | None] = [None] * len(regs)
@@ -242,7 +244,7 @@ def solve_regions(
             if not todo[i] or (replay is not None and i in replay.dropped):
                 continue
             region_hint = {n: hint[n] for n in todo[i] if n in hint} if hint else None
-            search = Search(region_hint, time_per_region, 1, seed + i, cancel, det_per_region)
+            search = Search(region_hint, time_per_region, 1, seed + i, cancel, det_per_region, lean)
             results[i] = solve_weighted(prob, todo[i], lefts[i], search)
 
     threads = [threading.Thread(target=loop) for _ in range(max(1, workers))]

@@ -66,12 +66,14 @@ def lns(
     lp_value: dict[int, float],
     rounds: int | None = None,
     parallel: int | None = None,
+    lean: bool = True,
 ) -> tuple[int, int]:
     """Re-solve pairs of regions, `parallel` neighbourhoods in flight at a time.
 
     Returns (rounds merged, parallel): the work record that reproduces this search. `rounds`
     (replay) runs exactly that many rounds whatever the clock says; without it the search runs
-    until the deadline or until the incumbent reaches `bound`.
+    until the deadline or until the incumbent reaches `bound`. `lean`: CP-SAT's settings
+    (`cpsat.Search.lean`).
 
     The first region of a pair is drawn with weight growing with its *regret* (the priority the
     LP gets there minus what the incumbent gets), decayed each time re-solving it found nothing;
@@ -169,7 +171,7 @@ def lns(
             seed = run.seed + launched * 31
             launched += 1
             left = asg.with_caps(*grant)
-            future = pool.submit(_solve_hood, prob, hood, left, old, seed, run)
+            future = pool.submit(_solve_hood, prob, hood, left, old, seed, run, lean)
             flight.append(_Flight(picked, hood, old, grant, future))
     finally:
         while flight:
@@ -308,10 +310,11 @@ def _solve_hood(
     old: dict[int, Deed],
     seed: int,
     run: Run,
+    lean: bool,
 ) -> tuple[int, dict[int, Deed], bool]:
     """Re-solve one neighbourhood: (1, new deeds) if strictly better, else (0, old); and whether
     the solve stopped on its own (optimum or deterministic limit) rather than on the clock."""
-    search = Search(old, run.cap(HOOD_WALL_CAP), 1, seed, run.halt, HOOD_DET_LIMIT)
+    search = Search(old, run.cap(HOOD_WALL_CAP), 1, seed, run.halt, HOOD_DET_LIMIT, lean)
     res = solve_weighted(prob, hood, left, search)
     arr = prob.arr
     old_key = (sum(int(arr.n_priority[n]) for n in old), -sum(d.distance for d in old.values()))

@@ -243,6 +243,7 @@ def fixed_work(d: dict[str, Any], lns_rounds: int, parallel: int = 2) -> dict[st
             "dropped": [],
             "lns": lns_rounds,
             "parallel": parallel,
+            "lean": True,
         }
         for lp in shape["stats"].get("lp", [])
     ]
