@@ -70,9 +70,10 @@ def _params(
             p.use_sat_inprocessing = False
             if lean:
                 # No presolve, and the LP relaxation's constraints in from the start rather
-                # than added as cuts when violated: on these models 2.3x less CP-SAT time for
-                # the same optima (BENCHMARKS.md, "Lean neighbourhood solves"). The exact
-                # batches' proofs need presolve (1.2x slower without), so they keep it.
+                # than added as cuts when violated: 2.1-2.3x less CP-SAT time for the same
+                # optima on the town's and the districts' models (BENCHMARKS.md, "Lean
+                # neighbourhood solves"). The exact batches' proofs need presolve (1.24x slower
+                # without), so they keep it.
                 p.cp_model_presolve = False
                 p.add_lp_constraints_lazily = False
     p.log_search_progress = False
