@@ -19,7 +19,7 @@ from . import eligibility
 from .assignment import Assignment
 from .decompose import RegionWork, quotas, solve_regions
 from .greedy import Slices, greedy_fill
-from .lns import PEOPLE_HOLDERS_BEFORE, PEOPLE_HOLDERS_PER_HOOD, lns
+from .lns import lns
 from .lp import Guidance, lp_guidance, reusable
 from .problem import Problem
 from .prune import prune, with_pairs
@@ -76,11 +76,6 @@ def improve_component(
     lean = LEAN_SOLVES if rec is None else rec.get("lean", False)
     if lean:
         work["lean"] = True
-    people_holders = PEOPLE_HOLDERS_PER_HOOD
-    if rec is not None:
-        people_holders = rec.get("people_holders", PEOPLE_HOLDERS_BEFORE)
-    if rec is None or "people_holders" in rec:
-        work["people_holders"] = people_holders
     run.stats.setdefault("lp", []).append(guide.stats)
     lp_order = sorted(
         needs,
@@ -149,7 +144,6 @@ def improve_component(
         rounds=None if rec is None else rec["lns"],
         parallel=None if rec is None else rec["parallel"],
         lean=lean,
-        people_holders=people_holders,
     )
     # The models see the nearest candidates only; a need they left out may still fit with a
     # farther one (e.g. the only free holder of a rare skill). The fill ends at the run's hard

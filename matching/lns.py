@@ -32,11 +32,8 @@ HOOD_REGIONS = 2
 HOLDERS_PER_HOOD = 40
 # And up to this many more that hold people (leads, members) its unmatched needs could use: a
 # district tied by 300 district-wide people moves them between towns this way (BENCHMARKS.md,
-# "A district tied by district-wide people"; 80 since the lean solves made rounds cheaper,
-# "Lean neighbourhood solves"). The work record keeps the number a run used; records made
-# before it was recorded used 40.
-PEOPLE_HOLDERS_PER_HOOD = 80
-PEOPLE_HOLDERS_BEFORE = 40
+# "A district tied by district-wide people").
+PEOPLE_HOLDERS_PER_HOOD = 40
 # Deterministic time of one neighbourhood's solve: where it stops, on any machine.
 HOOD_DET_LIMIT = 1.5
 # Wall-clock safety net of one neighbourhood's solve (a round cut by it ends the LNS there, so
@@ -70,14 +67,13 @@ def lns(
     rounds: int | None = None,
     parallel: int | None = None,
     lean: bool = True,
-    people_holders: int = PEOPLE_HOLDERS_PER_HOOD,
 ) -> tuple[int, int]:
     """Re-solve pairs of regions, `parallel` neighbourhoods in flight at a time.
 
     Returns (rounds merged, parallel): the work record that reproduces this search. `rounds`
     (replay) runs exactly that many rounds whatever the clock says; without it the search runs
     until the deadline or until the incumbent reaches `bound`. `lean`: CP-SAT's settings
-    (`cpsat.Search.lean`); `people_holders`: see `PEOPLE_HOLDERS_PER_HOOD`.
+    (`cpsat.Search.lean`).
 
     The first region of a pair is drawn with weight growing with its *regret* (the priority the
     LP gets there minus what the incumbent gets), decayed each time re-solving it found nothing;
@@ -163,7 +159,7 @@ def lns(
             hood = sorted(n for r in picked for n in regs[r] if n not in busy_needs)
             if HOLDERS_PER_HOOD:
                 hood = _add_holders(
-                    prob, asg, [hood], HOLDERS_PER_HOOD, rng, people_holders, holding
+                    prob, asg, [hood], HOLDERS_PER_HOOD, rng, PEOPLE_HOLDERS_PER_HOOD, holding
                 )[0]
             old = {n: asg.deeds[n] for n in hood if n in asg.deeds}
             for n in hood:

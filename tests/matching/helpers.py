@@ -221,7 +221,6 @@ def fixed_work(d: dict[str, Any], lns_rounds: int, parallel: int = 2) -> dict[st
     import threading
 
     from sandan.matching import parse_instance, solve
-    from sandan.matching.lns import PEOPLE_HOLDERS_PER_HOOD
     from sandan.matching.parts import part_instance, split
     from sandan.matching.tree import Tree
 
@@ -245,7 +244,6 @@ def fixed_work(d: dict[str, Any], lns_rounds: int, parallel: int = 2) -> dict[st
             "lns": lns_rounds,
             "parallel": parallel,
             "lean": True,
-            "people_holders": PEOPLE_HOLDERS_PER_HOOD,
         }
         for lp in shape["stats"].get("lp", [])
     ]
