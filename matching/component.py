@@ -37,6 +37,9 @@ REGION_DET_LIMIT = 0.5
 # record says so ("lean": true); a record without it, made before they existed, replays
 # without them, so that it still gives its own answer.
 LEAN_SOLVES = True
+# The LNS sizes its neighbourhoods by what they cost (`lns._Pace`); "paced": true in the work
+# record, and a record without it replays with the fixed size it was made with.
+PACED_HOODS = True
 
 
 def improve_component(
@@ -76,6 +79,9 @@ def improve_component(
     lean = LEAN_SOLVES if rec is None else rec.get("lean", False)
     if lean:
         work["lean"] = True
+    paced = PACED_HOODS if rec is None else rec.get("paced", False)
+    if paced:
+        work["paced"] = True
     run.stats.setdefault("lp", []).append(guide.stats)
     lp_order = sorted(
         needs,
@@ -144,6 +150,7 @@ def improve_component(
         rounds=None if rec is None else rec["lns"],
         parallel=None if rec is None else rec["parallel"],
         lean=lean,
+        paced=paced,
     )
     # The models see the nearest candidates only; a need they left out may still fit with a
     # farther one (e.g. the only free holder of a rare skill). The fill ends at the run's hard

@@ -29,6 +29,9 @@ class SubResult:
     # The solve stopped on its own (optimum, infeasibility or the deterministic limit), not on
     # the wall clock or a cancel: the same call gives the same answer on any machine.
     clean: bool = True
+    # CP-SAT's deterministic time of the solve: the same on any machine (lns.py sizes its
+    # neighbourhoods by it).
+    det_time: float = 0.0
 
 
 def _params(
@@ -214,4 +217,6 @@ def solve_weighted(
     pri = sum(int(prob.arr.n_priority[n]) for n in deeds)
     dist = sum(d.distance for d in deeds.values())
     bound = float(solver.best_objective_bound + model.max_distance) / big
-    return SubResult(status, deeds, pri, dist, bound, status == "OPTIMAL", clean)
+    return SubResult(
+        status, deeds, pri, dist, bound, status == "OPTIMAL", clean, solver.deterministic_time
+    )

@@ -2,10 +2,11 @@
 
 A neighbourhood is a pair of *regions* (subtrees of about a village's size) plus up to
 `HOLDERS_PER_HOOD` deeds elsewhere that hold resources its unmatched needs could use, and up to
-`PEOPLE_HOLDERS_PER_HOOD` that hold people they could use (see `_add_holders`); their deeds are
-freed and re-solved together by CP-SAT against what everything else leaves, hinted with the
-current deeds; a result is kept only when it is strictly better. One neighbourhood per worker
-thread is in flight at a time, pipelined in a fixed order (see `lns`).
+`PEOPLE_HOLDERS_PER_HOOD` that hold people they could use (more while the solves are cheap, see
+`_Pace`; `_add_holders`); their deeds are freed and re-solved together by CP-SAT against what
+everything else leaves, hinted with the current deeds; a result is kept only when it is strictly
+better. One neighbourhood per worker thread is in flight at a time, pipelined in a fixed order
+(see `lns`).
 The measurements behind the constants are in BENCHMARKS.md ("Tuning history").
 """
 
@@ -15,7 +16,7 @@ import random
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,13 +35,28 @@ HOLDERS_PER_HOOD = 40
 # district tied by 300 district-wide people moves them between towns this way (BENCHMARKS.md,
 # "A district tied by district-wide people").
 PEOPLE_HOLDERS_PER_HOOD = 40
+# ... or this many while the neighbourhood solves are cheap: the moving average of their
+# deterministic time (weight PACE_WEIGHT for the latest) is below CHEAP_DET_TIME. Where every
+# person reaches every need (a flat town) the larger neighbourhoods cost 2.5 times the
+# deterministic time and the rounds halved; on a district tied by people, a quarter more, and
+# they gained there and on towns (BENCHMARKS.md, "Neighbourhoods sized by what they cost").
+PEOPLE_HOLDERS_CHEAP = 80
+CHEAP_DET_TIME = 0.05
+PACE_WEIGHT = 0.2
 # Deterministic time of one neighbourhood's solve: where it stops, on any machine.
 HOOD_DET_LIMIT = 1.5
 # Wall-clock safety net of one neighbourhood's solve (a round cut by it ends the LNS there, so
-# the work record stays reproducible); a neighbourhood takes well under a second on the town.
+# the work record stays reproducible); a neighbourhood takes well under a second on the town. It
+# also ends at the search's end (`Run.end`): what follows is the final fill's. Before, a round in
+# flight ran on to the hard end and the fill got no time (flat town seed 11, big teams at 10 s:
+# -2,200 and -190).
 HOOD_WALL_CAP = 10.0
-# Do not start a neighbourhood with less time than this left: it could not finish.
+# Do not start a neighbourhood with less time than this left, nor than the last PACE_WALLS took
+# (their median wall time): it could not finish, and what runs past the end takes the final
+# fill's time. The median, not the longest: where solves vary most (a flat town: 0.1-2.6 s),
+# waiting for the longest stopped the LNS 1-1.5 s early.
 HOOD_MIN_LEFT = 0.6
+PACE_WALLS = 8
 
 # Leads, deeds, hours per person and units per resource that a neighbourhood may use.
 Grant = tuple[IntArray, IntArray, IntArray, IntArray]
@@ -54,7 +70,43 @@ class _Flight:
     needs: list[int]
     old: dict[int, Deed]
     grant: Grant
-    future: Future[tuple[int, dict[int, Deed], bool]]
+    future: Future[_Solved]
+
+
+@dataclass
+class _Solved:
+    """A neighbourhood's answer: 1 and its new deeds if strictly better, else 0 and the old."""
+
+    better: int
+    deeds: dict[int, Deed]
+    clean: bool  # stopped on its own (optimum, deterministic limit), not on the clock
+    det_time: float
+    wall: float
+
+
+@dataclass
+class _Pace:
+    """What the merged neighbourhoods cost, in merge order: it sizes the next ones (by
+    deterministic time, so that a replay sizes them alike) and stops the search in time (by
+    wall time, which only decides how many rounds the work record keeps)."""
+
+    paced: bool
+    det_avg: float | None = None
+    walls: deque[float] = field(default_factory=lambda: deque(maxlen=PACE_WALLS))
+
+    def merged(self, solved: _Solved) -> None:
+        self.walls.append(solved.wall)
+        if solved.clean:
+            d = solved.det_time
+            self.det_avg = d if self.det_avg is None else d + (1 - PACE_WEIGHT) * (self.det_avg - d)
+
+    def people_holders(self) -> int:
+        cheap = self.paced and self.det_avg is not None and self.det_avg < CHEAP_DET_TIME
+        return PEOPLE_HOLDERS_CHEAP if cheap else PEOPLE_HOLDERS_PER_HOOD
+
+    def too_late(self, left: float) -> bool:
+        typical = float(np.median(self.walls)) if self.walls else 0.0
+        return left <= max(HOOD_MIN_LEFT, typical)
 
 
 def lns(
@@ -67,13 +119,15 @@ def lns(
     rounds: int | None = None,
     parallel: int | None = None,
     lean: bool = True,
+    paced: bool = True,
 ) -> tuple[int, int]:
     """Re-solve pairs of regions, `parallel` neighbourhoods in flight at a time.
 
     Returns (rounds merged, parallel): the work record that reproduces this search. `rounds`
     (replay) runs exactly that many rounds whatever the clock says; without it the search runs
     until the deadline or until the incumbent reaches `bound`. `lean`: CP-SAT's settings
-    (`cpsat.Search.lean`).
+    (`cpsat.Search.lean`); `paced`: more people holders while the solves are cheap (`_Pace`),
+    else always PEOPLE_HOLDERS_PER_HOOD.
 
     The first region of a pair is drawn with weight growing with its *regret* (the priority the
     LP gets there minus what the incumbent gets), decayed each time re-solving it found nothing;
@@ -109,11 +163,15 @@ def lns(
     flight: deque[_Flight] = deque()
     held = 0  # priority of the deeds freed by the neighbourhoods in flight
     holding = Holders(asg.deeds)  # kept in step with asg.deeds below
+    pace = _Pace(paced)
+    people_holders = 0  # summed over the neighbourhoods launched, for the stats
 
     def merge(f: _Flight) -> None:
         nonlocal improved, held, merged, broken
-        better, deeds, clean = f.future.result()
-        broken = broken or not clean
+        solved = f.future.result()
+        pace.merged(solved)
+        better, deeds = solved.better, solved.deeds
+        broken = broken or not solved.clean
         if broken:
             better, deeds = 0, f.old
         else:
@@ -133,7 +191,7 @@ def lns(
         return (
             broken
             or run.stopped()
-            or run.left() <= HOOD_MIN_LEFT
+            or pace.too_late(run.left())
             or (not flight and asg.priority - elsewhere + 1 > bound + 1e-6)  # floor(bound)
         )
 
@@ -158,9 +216,9 @@ def lns(
             picked = _pick(rng, weights, size, busy_regions)
             hood = sorted(n for r in picked for n in regs[r] if n not in busy_needs)
             if HOLDERS_PER_HOOD:
-                hood = _add_holders(
-                    prob, asg, [hood], HOLDERS_PER_HOOD, rng, PEOPLE_HOLDERS_PER_HOOD, holding
-                )[0]
+                people = pace.people_holders()
+                people_holders += people
+                hood = _add_holders(prob, asg, [hood], HOLDERS_PER_HOOD, rng, people, holding)[0]
             old = {n: asg.deeds[n] for n in hood if n in asg.deeds}
             for n in hood:
                 asg.remove(n)
@@ -183,6 +241,7 @@ def lns(
         "launched": launched,
         "improved": improved,
         "parallel": parallel,
+        "people_holders": round(people_holders / max(1, launched), 1),
         "seconds": round(time.monotonic() - t_start, 2),
     }
     return merged, parallel
@@ -311,13 +370,15 @@ def _solve_hood(
     seed: int,
     run: Run,
     lean: bool,
-) -> tuple[int, dict[int, Deed], bool]:
-    """Re-solve one neighbourhood: (1, new deeds) if strictly better, else (0, old); and whether
-    the solve stopped on its own (optimum or deterministic limit) rather than on the clock."""
-    search = Search(old, run.cap(HOOD_WALL_CAP), 1, seed, run.halt, HOOD_DET_LIMIT, lean)
+) -> _Solved:
+    """Re-solve one neighbourhood (a strictly better answer replaces `old`)."""
+    t0 = time.monotonic()
+    wall = run.cap(min(HOOD_WALL_CAP, max(0.01, run.end - t0)))
+    search = Search(old, wall, 1, seed, run.halt, HOOD_DET_LIMIT, lean)
     res = solve_weighted(prob, hood, left, search)
     arr = prob.arr
     old_key = (sum(int(arr.n_priority[n]) for n in old), -sum(d.distance for d in old.values()))
-    if res.status in ("OPTIMAL", "FEASIBLE") and (res.priority, -res.distance) > old_key:
-        return 1, res.deeds, res.clean
-    return 0, old, res.clean
+    better = res.status in ("OPTIMAL", "FEASIBLE") and (res.priority, -res.distance) > old_key
+    return _Solved(
+        int(better), res.deeds if better else old, res.clean, res.det_time, time.monotonic() - t0
+    )

@@ -27,7 +27,8 @@ from .timeout import is_cut
 # `EXACT_*`) and, per large component in component order, {"lp": LP parts solved, "priced":
 # pricing rounds per LP part (lp.py; absent in records made before pricing), "regions": k,
 # "lns": m, "parallel": p, "dropped": [...], "lean": true (CP-SAT's lean settings, absent in
-# records made before them; component.py)}. A split run
+# records made before them; component.py), "paced": true (neighbourhoods sized by what they
+# cost, lns.py; absent in records made before)}. A split run
 # records {"parts": [one record per part], "bounds": whether the bounds phase ran}; a run or part
 # the time limit cut off before any answer records {"cut": true} (timeout.py), and one whose
 # candidate pairs it cut short, "candidates": how many needs got theirs (chunked.py); one the
@@ -98,8 +99,9 @@ def check_work(work: Any, path: str = "work") -> None:
             raise ReplayError(f"{where}.priced must list a count of pricing rounds per LP part")
         if "fill" in rec and not _whole(rec["fill"], 0):
             raise ReplayError(f"{where}.fill must be a count of needs")
-        if "lean" in rec and rec["lean"] is not True:
-            raise ReplayError(f"{where}.lean must be true when given")
+        for flag in ("lean", "paced"):
+            if flag in rec and rec[flag] is not True:
+                raise ReplayError(f"{where}.{flag} must be true when given")
 
 
 class Run:

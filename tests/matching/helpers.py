@@ -244,6 +244,7 @@ def fixed_work(d: dict[str, Any], lns_rounds: int, parallel: int = 2) -> dict[st
             "lns": lns_rounds,
             "parallel": parallel,
             "lean": True,
+            "paced": True,
         }
         for lp in shape["stats"].get("lp", [])
     ]
