@@ -213,6 +213,19 @@ def town_state(seed: int) -> tuple[Problem, Assignment, list[list[int]]]:
     return prob, asg, regs
 
 
+def new_large_records(d: dict[str, Any]) -> list[dict[str, Any]]:
+    """The work records a new run of `d` writes for its large components (a run cancelled
+    before it starts still writes them, with the settings the search would use)."""
+    import threading
+
+    from sandan.matching import solve
+
+    cancel = threading.Event()
+    cancel.set()
+    records: list[dict[str, Any]] = solve(copy.deepcopy(d), cancel=cancel)["stats"]["work"]["large"]
+    return records
+
+
 def fixed_work(d: dict[str, Any], lns_rounds: int, parallel: int = 2) -> dict[str, Any]:
     """A work record for `d` that fixes what a run does on any machine, however loaded: small
     components keep their greedy answer; each large component gets its whole LP, every

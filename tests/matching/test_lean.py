@@ -5,7 +5,6 @@ so that a run stored by the runs API still gives its own answer."""
 from __future__ import annotations
 
 import copy
-import threading
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from sandan.matching import cpsat, solve
 from sandan.matching.instance import ReplayError
 from sandan.matching.run import check_work
 
-from .helpers import fixed_work, load_generator
+from .helpers import fixed_work, load_generator, new_large_records
 
 
 def _lean_flags(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
@@ -36,11 +35,9 @@ def test_a_new_run_records_the_lean_settings_and_its_replay_uses_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     d = load_generator().generate("town", 1)
-    cancel = threading.Event()
-    cancel.set()  # the record's shape is written before any search
-    shape = solve(copy.deepcopy(d), cancel=cancel)
-    assert shape["stats"]["work"]["large"]
-    assert all(rec.get("lean") is True for rec in shape["stats"]["work"]["large"])
+    records = new_large_records(d)
+    assert records
+    assert all(rec.get("lean") is True for rec in records)
     seen = _lean_flags(monkeypatch)
     work = fixed_work(d, 3, parallel=1)
     sol = solve(copy.deepcopy(d), workers=1, replay=copy.deepcopy(work))

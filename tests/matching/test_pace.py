@@ -6,7 +6,6 @@ made before replays with the fixed size."""
 from __future__ import annotations
 
 import copy
-import threading
 import time
 from typing import Any
 
@@ -16,7 +15,7 @@ from sandan.matching import lns, solve
 from sandan.matching.instance import ReplayError
 from sandan.matching.run import Run, check_work
 
-from .helpers import fixed_work, load_generator, town_state
+from .helpers import fixed_work, load_generator, new_large_records, town_state
 
 
 def _solved(det_time: float, wall: float = 0.1, clean: bool = True) -> Any:
@@ -68,11 +67,9 @@ def test_no_round_starts_with_less_time_left_than_the_recent_rounds_took() -> No
 
 def test_a_new_run_records_paced_neighbourhoods_and_its_replay_grows_them() -> None:
     d = load_generator().generate("town", 1)
-    cancel = threading.Event()
-    cancel.set()  # the record's shape is written before any search
-    shape = solve(copy.deepcopy(d), cancel=cancel)
-    assert shape["stats"]["work"]["large"]
-    assert all(rec.get("paced") is True for rec in shape["stats"]["work"]["large"])
+    records = new_large_records(d)
+    assert records
+    assert all(rec.get("paced") is True for rec in records)
     work = fixed_work(d, 6, parallel=1)
     sol = solve(copy.deepcopy(d), workers=1, replay=copy.deepcopy(work))
     assert sol["stats"]["work"] == work
