@@ -76,12 +76,8 @@ def improve_component(
     work: dict[str, Any] = {"lp": guide.stats["solved"]}
     if rec is None or "priced" in rec:  # a record made before pricing replays without it
         work["priced"] = guide.stats["priced"]
-    lean = LEAN_SOLVES if rec is None else rec.get("lean", False)
-    if lean:
-        work["lean"] = True
-    paced = PACED_HOODS if rec is None else rec.get("paced", False)
-    if paced:
-        work["paced"] = True
+    lean = _setting(rec, work, "lean", LEAN_SOLVES)
+    paced = _setting(rec, work, "paced", PACED_HOODS)
     run.stats.setdefault("lp", []).append(guide.stats)
     lp_order = sorted(
         needs,
@@ -172,6 +168,16 @@ def improve_component(
     run.stats["final_fill"] = asg.priority - before
     run.work["large"].append(work)
     return bound
+
+
+def _setting(rec: dict[str, Any] | None, work: dict[str, Any], name: str, new: bool) -> bool:
+    """A search setting that came after records were first kept: `new` in a new run, and as
+    `rec` says when replaying (absent: off, as the record was made without it); recorded in
+    `work` ("name": true) when on."""
+    on = new if rec is None else bool(rec.get(name, False))
+    if on:
+        work[name] = True
+    return on
 
 
 def nearest_candidates(prob: Problem) -> eligibility.Candidates:

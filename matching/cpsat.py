@@ -29,8 +29,8 @@ class SubResult:
     # The solve stopped on its own (optimum, infeasibility or the deterministic limit), not on
     # the wall clock or a cancel: the same call gives the same answer on any machine.
     clean: bool = True
-    # CP-SAT's deterministic time of the solve: the same on any machine (lns.py sizes its
-    # neighbourhoods by it).
+    # CP-SAT's deterministic time of the solve, the same on any machine (lns.py sizes its
+    # neighbourhoods by it); set by `solve_weighted` only.
     det_time: float = 0.0
 
 
@@ -212,7 +212,8 @@ def solve_weighted(
     status = _STATUS.get(st, "UNKNOWN")
     clean = _clean(solver, search.time_limit, search.cancel)
     if status in ("INFEASIBLE", "UNKNOWN"):
-        return SubResult(status, {}, 0, 0, 0.0, False, clean)
+        # Its cost counts too: a solve that found nothing in its deterministic limit is costly.
+        return SubResult(status, {}, 0, 0, 0.0, False, clean, solver.deterministic_time)
     deeds = model.read(solver)
     pri = sum(int(prob.arr.n_priority[n]) for n in deeds)
     dist = sum(d.distance for d in deeds.values())

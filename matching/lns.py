@@ -373,8 +373,8 @@ def _solve_hood(
 ) -> _Solved:
     """Re-solve one neighbourhood (a strictly better answer replaces `old`)."""
     t0 = time.monotonic()
-    wall = run.cap(min(HOOD_WALL_CAP, max(0.01, run.end - t0)))
-    search = Search(old, wall, 1, seed, run.halt, HOOD_DET_LIMIT, lean)
+    limit = run.cap(min(HOOD_WALL_CAP, max(0.01, run.end - t0)))
+    search = Search(old, limit, 1, seed, run.halt, HOOD_DET_LIMIT, lean)
     res = solve_weighted(prob, hood, left, search)
     arr = prob.arr
     old_key = (sum(int(arr.n_priority[n]) for n in old), -sum(d.distance for d in old.values()))
